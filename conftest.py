@@ -1,0 +1,15 @@
+"""Root pytest configuration, loaded for every test, including nbval's notebook runs.
+
+The kernels nbval starts inherit this process's environment, so the variables
+that make notebook outputs reproducible are set here, before any kernel starts,
+with the same values ``python -m finbook execute`` uses.
+"""
+
+import os
+
+from finbook.notebooks import kernel_environment
+
+os.environ.update(kernel_environment())
+
+# The built book holds copies of the notebooks; never collect them.
+collect_ignore_glob = ["_build/*"]

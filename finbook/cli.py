@@ -1,0 +1,190 @@
+"""Command line: ``python -m finbook COMMAND`` (or ``finbook COMMAND``).
+
+Commands
+--------
+chapters                         list the chapters and the parameters each accepts
+execute [CHAPTER ...]            sync each .ipynb/.py pair, re-execute in place (all when none named)
+run CHAPTER -p NAME VALUE ...     run one chapter with other parameters into --output DIR
+bench [CHAPTER ...]              re-execute into a temporary folder; time and peak memory per chapter
+data                             list the datasets and verify every committed file
+
+Every error names what was wrong and what would be valid, and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from finbook import notebooks, paths
+from finbook.paths import ROOT
+
+__all__ = ["main"]
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _resolve(names: Sequence[str]) -> list[Path]:
+    return [notebooks.find_chapter(n) for n in names] if names else notebooks.chapter_paths()
+
+
+def _cmd_chapters(args: argparse.Namespace) -> int:
+    for path in notebooks.chapter_paths():
+        params = notebooks.chapter_parameters(path)
+        shown = ", ".join(f"{n}={d['default']} ({d['type']})" for n, d in params.items())
+        print(f"{path.stem:40s} {shown or '-'}")
+    return 0
+
+
+def _cmd_execute(args: argparse.Namespace) -> int:
+    paths = _resolve(args.chapters)
+    total = 0.0
+    for i, path in enumerate(paths, 1):
+        print(f"[{i}/{len(paths)}] {_rel(path)}: {notebooks.sync_pair(path)}", flush=True)
+        seconds = notebooks.execute_notebook(path, progress=not args.quiet)
+        total += seconds
+        print(f"[{i}/{len(paths)}] {_rel(path)}: executed in {seconds:.1f} s", flush=True)
+    print(f"executed {len(paths)} notebook(s) in {total:.1f} s")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    path = notebooks.find_chapter(args.chapter)
+    params = notebooks.coerce_parameters(path, args.param or [])
+    out_dir = Path(args.output)
+    if out_dir.resolve() == paths.CHAPTERS_DIR.resolve():
+        raise notebooks.ParameterError(
+            "--output must not be the chapters/ folder: `run` never overwrites the committed "
+            "notebooks (use `execute` to re-execute them)"
+        )
+    target = out_dir / path.name
+    if target.exists() and not args.force:
+        raise FileExistsError(f"{_rel(target)} exists; choose another --output or pass --force")
+    shown = ", ".join(f"{k}={v!r}" for k, v in params.items()) or "default parameters"
+    print(f"running {path.stem} with {shown} -> {_rel(target)}", flush=True)
+    seconds = notebooks.execute_notebook(path, output=target, parameters=params, progress=not args.quiet)
+    print(f"done in {seconds:.1f} s: {_rel(target)}")
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    paths = _resolve(args.chapters)
+    print(f"{'chapter':40s} {'seconds':>8s} {'peak MiB':>9s}  flag", flush=True)
+
+    def show(r: notebooks.BenchResult) -> None:
+        flag = "FAILED" if not r.ok else ("OVER 120 s" if r.seconds > notebooks.NOTEBOOK_BUDGET_S else "")
+        print(f"{r.chapter:40s} {r.seconds:8.1f} {r.peak_mib:9.0f}  {flag}", flush=True)
+
+    results = notebooks.benchmark(paths, on_result=show)
+    total = sum(r.seconds for r in results)
+    over = total > notebooks.BOOK_BUDGET_S
+    print(f"{'total':40s} {total:8.1f} {max((r.peak_mib for r in results), default=0):9.0f}  "
+          f"{'OVER 10 min' if over else ''}")
+    if args.save:
+        _save_bench(results, Path(args.save))
+        print(f"saved {_rel(Path(args.save))}")
+    failed = [r.chapter for r in results if not r.ok]
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _save_bench(results: Sequence[notebooks.BenchResult], path: Path) -> None:
+    import pandas as pd  # noqa: PLC0415
+
+    from finbook.repro import environment_report  # noqa: PLC0415
+
+    env = environment_report(("tensorflow-cpu",)).set_index("item")["value"]
+    table = pd.DataFrame(
+        {
+            "chapter": [r.chapter for r in results],
+            "seconds": [round(r.seconds, 1) for r in results],
+            "peak_mib": [round(r.peak_mib) for r in results],
+            "cpu": env["CPU"],
+            "cores": env["CPU cores (logical)"],
+            "python": env["Python"],
+        }
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(path, index=False)
+
+
+def _cmd_data(args: argparse.Namespace) -> int:
+    import pandas as pd  # noqa: PLC0415
+
+    from finbook import data  # noqa: PLC0415
+
+    table = data.list_datasets()[["name", "rows", "columns", "period", "licence", "description"]]
+    with pd.option_context("display.width", 250, "display.max_colwidth", 60):
+        print(table.to_string(index=False))
+    print()
+    report = data.verify_all()
+    for line in report:
+        print(line)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m finbook",
+        description="Build, run and check the chapters of finbook.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("chapters", help="list chapters and their parameters")
+    p.set_defaults(func=_cmd_chapters)
+
+    p = sub.add_parser("execute", help="sync and re-execute chapters in place")
+    p.add_argument("chapters", nargs="*", metavar="CHAPTER", help="e.g. 03 or 03_cnn (default: all)")
+    p.add_argument("--quiet", action="store_true", help="no per-cell progress bar")
+    p.set_defaults(func=_cmd_execute)
+
+    p = sub.add_parser("run", help="run one chapter with other parameters into another folder")
+    p.add_argument("chapter", metavar="CHAPTER")
+    p.add_argument(
+        "-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
+        help="override a parameter (repeatable), e.g. -p EPOCHS 5",
+    )
+    p.add_argument("--output", required=True, metavar="DIR", help="folder for the executed copy")
+    p.add_argument("--force", action="store_true", help="overwrite an earlier copy in DIR")
+    p.add_argument("--quiet", action="store_true", help="no per-cell progress bar")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("bench", help="time every chapter (wall time, peak memory)")
+    p.add_argument("chapters", nargs="*", metavar="CHAPTER")
+    p.add_argument("--save", metavar="CSV", help="also write the table to this CSV file")
+    p.set_defaults(func=_cmd_bench)
+
+    p = sub.add_parser("data", help="list the datasets and verify their checksums")
+    p.set_defaults(func=_cmd_data)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (
+        notebooks.ChapterError,
+        notebooks.ParameterError,
+        notebooks.SyncConflict,
+        FileExistsError,
+    ) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # data errors carry their own advice
+        from finbook.data import DataError  # noqa: PLC0415
+
+        if isinstance(exc, DataError):
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        raise

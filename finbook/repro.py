@@ -1,0 +1,270 @@
+"""Reproducibility: seeds, a quiet TensorFlow import and a report of the environment.
+
+Every chapter calls :func:`set_seed` once, in its parameters cell's neighbour, so
+that re-executing a notebook gives the same numbers to the last digit.
+
+Example
+-------
+>>> from finbook import repro
+>>> repro.set_seed(42, keras=False)
+>>> import numpy as np
+>>> float(np.random.default_rng(42).random()) == float(np.random.default_rng(42).random())
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib
+import importlib.metadata
+import os
+import platform
+import random
+import sys
+from collections.abc import Iterator
+from types import ModuleType
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "KEY_PACKAGES",
+    "environment_report",
+    "import_tensorflow",
+    "set_seed",
+    "silenced_stderr",
+    "training_digest",
+    "training_digest_in_new_process",
+    "weights_digest",
+]
+
+#: Packages whose versions the reproducibility appendix reports.
+KEY_PACKAGES: tuple[str, ...] = (
+    "finbook",
+    "numpy",
+    "pandas",
+    "scipy",
+    "scikit-learn",
+    "tensorflow-cpu",
+    "keras",
+    "arch",
+    "statsmodels",
+    "QuantLib",
+    "optbinning",
+    "matplotlib",
+    "jupyter-book",
+    "myst-nb",
+    "papermill",
+    "jupytext",
+    "nbval",
+)
+
+
+@contextlib.contextmanager
+def silenced_stderr() -> Iterator[None]:
+    """Point file descriptor 2 at ``/dev/null`` for the duration of the block.
+
+    TensorFlow's C++ runtime writes its oneDNN banner and log lines straight to
+    file descriptor 2, bypassing ``sys.stderr``; only redirecting the descriptor
+    itself keeps them out of notebook outputs. Python-level writes to
+    ``sys.stderr`` inside the block are silenced too.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        with contextlib.redirect_stderr(open(os.devnull, "w")):  # noqa: SIM115
+            yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def import_tensorflow() -> ModuleType:
+    """Import TensorFlow without its start-up banner and return the module.
+
+    Sets ``TF_CPP_MIN_LOG_LEVEL=3`` (errors only) before the first import and
+    silences file descriptor 2 while the C++ runtime loads. Later calls return
+    the already-imported module.
+
+    Example
+    -------
+    >>> tf = import_tensorflow()  # doctest: +SKIP
+    >>> tf.constant(1.0).numpy()  # doctest: +SKIP
+    1.0
+    """
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    with silenced_stderr():
+        tf = importlib.import_module("tensorflow")
+        importlib.import_module("keras")
+        tf.get_logger().setLevel("ERROR")
+        try:
+            import absl.logging  # noqa: PLC0415
+
+            absl.logging.set_verbosity(absl.logging.ERROR)
+        except ImportError:  # pragma: no cover - absl ships with tensorflow
+            pass
+    return tf
+
+
+def set_seed(seed: int, *, keras: bool = True) -> None:
+    """Seed every random number generator a chapter uses.
+
+    Seeds Python's :mod:`random`, NumPy's legacy global generator and, when
+    ``keras`` is true, Keras and TensorFlow (``keras.utils.set_random_seed``),
+    and switches on TensorFlow op determinism so that training is bit-identical
+    across runs and processes on the same machine.
+
+    Parameters
+    ----------
+    seed : int
+        A non-negative integer below 2**32.
+    keras : bool
+        Also import (quietly) and seed TensorFlow/Keras. Chapters that never
+        train a network pass ``False`` and skip the 3-second import.
+
+    Example
+    -------
+    >>> set_seed(0, keras=False)
+    >>> a = np.random.rand()
+    >>> set_seed(0, keras=False)
+    >>> a == np.random.rand()
+    True
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an integer, got {seed!r} of type {type(seed).__name__}")
+    if not 0 <= int(seed) < 2**32:
+        raise ValueError(f"seed must be in [0, 2**32), got {seed}")
+    seed = int(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    if keras:
+        tf = import_tensorflow()
+        import keras as _keras  # noqa: PLC0415
+
+        _keras.utils.set_random_seed(seed)
+        tf.config.experimental.enable_op_determinism()
+
+
+def weights_digest(model: object, *, length: int = 16) -> str:
+    """Return a short SHA-256 digest of a Keras model's weights.
+
+    Two models with bit-identical weights have the same digest; any difference
+    in any weight, however small, changes it.
+
+    Example
+    -------
+    >>> weights_digest(model)  # doctest: +SKIP
+    '3f1c0a9e2b7d4c11'
+    """
+    weights = getattr(model, "get_weights", None)
+    if weights is None:
+        raise TypeError(f"expected a Keras model with get_weights(), got {type(model).__name__}")
+    h = hashlib.sha256()
+    for w in weights():
+        arr = np.ascontiguousarray(w)
+        h.update(str(arr.dtype).encode())
+        h.update(str(arr.shape).encode())
+        h.update(arr.tobytes())
+    return h.hexdigest()[:length]
+
+
+def _version(dist: str) -> str:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def environment_report(packages: tuple[str, ...] = KEY_PACKAGES) -> pd.DataFrame:
+    """Describe the machine and the package versions a notebook ran with.
+
+    Returns a two-column table (``item``, ``value``): Python version, operating
+    system, CPU, core count, memory, then one row per package. No file-system
+    paths are reported.
+
+    Example
+    -------
+    >>> report = environment_report(("numpy",))
+    >>> list(report.columns)
+    ['item', 'value']
+    """
+    rows: list[tuple[str, str]] = [
+        ("Python", platform.python_version()),
+        ("Implementation", platform.python_implementation()),
+        ("Operating system", f"{platform.system()} {platform.release()}"),
+        ("Machine", platform.machine()),
+        ("CPU", _cpu_name()),
+        ("CPU cores (logical)", str(os.cpu_count())),
+        ("Memory (GiB)", _memory_gib()),
+    ]
+    rows += [(name, _version(name)) for name in packages]
+    return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _memory_gib() -> str:
+    try:
+        import psutil  # noqa: PLC0415
+
+        return f"{psutil.virtual_memory().total / 2**30:.1f}"
+    except ImportError:  # pragma: no cover
+        return "unknown"
+
+
+def training_digest(seed: int | None, *, epochs: int = 5) -> str:
+    """Train the book's small credit network once and return the digest of its weights.
+
+    A 32-16-1 network on the one-hot encoded German credit data, ``epochs``
+    epochs of Adam with batch size 32. With ``seed=None`` nothing is seeded, as
+    in a script that forgot to; otherwise :func:`set_seed` is called first.
+    The reproducibility appendix runs it in fresh processes to show that seeded
+    training is bit-identical and unseeded training is not.
+    """
+    from finbook import data, features, models  # noqa: PLC0415
+
+    if seed is None:
+        import_tensorflow()
+    else:
+        set_seed(seed)
+    credit = data.german_credit()
+    x = features.tabular_preprocessor(credit, exclude=["class"]).fit_transform(credit)
+    y = features.binary_target(credit["class"], positive="bad")
+    net = models.mlp(x.shape[1], hidden=(32, 16))
+    net, _ = models.fit(net, x, y, epochs=epochs, batch_size=32)
+    return weights_digest(net)
+
+
+def training_digest_in_new_process(seed: int | None, *, epochs: int = 5) -> str:
+    """Run :func:`training_digest` in a fresh Python process and return its digest.
+
+    A new process starts with fresh random state, exactly as a reader re-running
+    a notebook does; TensorFlow's start-up messages are discarded.
+    """
+    import subprocess  # noqa: PLC0415
+
+    code = ("from finbook.repro import training_digest; "
+            f"print(training_digest({seed!r}, epochs={int(epochs)}))")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env.pop("PYTHONHASHSEED", None)
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         check=False)
+    if res.returncode != 0:
+        raise RuntimeError(f"training in a new process failed:\n{res.stderr[-2000:]}")
+    return res.stdout.strip().splitlines()[-1]
