@@ -1,0 +1,91 @@
+"""finbook.repro: seeding, the quiet TensorFlow import, digests, the environment report."""
+
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+import pytest
+
+from finbook import models, repro
+
+
+def test_set_seed_makes_python_and_numpy_repeatable():
+    repro.set_seed(11, keras=False)
+    first = (random.random(), np.random.rand(3).tolist())
+    repro.set_seed(11, keras=False)
+    assert (random.random(), np.random.rand(3).tolist()) == first
+    repro.set_seed(12, keras=False)
+    assert random.random() != first[0]
+
+
+@pytest.mark.parametrize("bad", [-1, 2**32, 1.5, "7", True])
+def test_set_seed_rejects_bad_seeds(bad):
+    with pytest.raises((TypeError, ValueError), match="seed must be"):
+        repro.set_seed(bad, keras=False)
+
+
+def _train_once(seed: int) -> str:
+    repro.set_seed(seed)
+    x = np.random.default_rng(0).normal(size=(256, 5)).astype("float32")
+    y = (x[:, 0] + 0.5 * x[:, 1] > 0).astype("float32")
+    net = models.mlp(5, hidden=(8,))
+    net, _ = models.fit(net, x, y, epochs=3, batch_size=32)
+    return repro.weights_digest(net)
+
+
+def test_seeded_keras_training_is_bit_identical_and_seed_dependent():
+    assert _train_once(3) == _train_once(3)
+    assert _train_once(3) != _train_once(4)
+
+
+def test_weights_digest_sees_the_smallest_change():
+    repro.set_seed(0)
+    net = models.mlp(3, hidden=(4,))
+    before = repro.weights_digest(net)
+    weights = net.get_weights()
+    weights[0] = weights[0].copy()
+    weights[0][0, 0] = np.nextafter(weights[0][0, 0], np.float32(np.inf))
+    net.set_weights(weights)
+    assert repro.weights_digest(net) != before
+
+
+def test_weights_digest_rejects_non_models():
+    with pytest.raises(TypeError, match="Keras model"):
+        repro.weights_digest(object())
+
+
+def test_silenced_stderr_swallows_writes_to_file_descriptor_2(capfd):
+    with repro.silenced_stderr():
+        os.write(2, b"oneDNN custom operations are on\n")
+    os.write(2, b"visible\n")
+    captured = capfd.readouterr()
+    assert "oneDNN" not in captured.err
+    assert "visible" in captured.err
+
+
+def test_tensorflow_import_prints_nothing_to_stderr():
+    """A fresh interpreter importing TensorFlow through finbook writes nothing to fd 2."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    res = subprocess.run(
+        [sys.executable, "-c", "from finbook.repro import import_tensorflow; "
+         "tf = import_tensorflow(); print(tf.constant(2.0).numpy())"],
+        capture_output=True, text=True, env=env, check=True,
+    )
+    assert res.stdout.strip() == "2.0"
+    assert res.stderr == ""
+
+
+def test_environment_report_lists_versions_and_no_paths():
+    report = repro.environment_report()
+    items = dict(zip(report["item"], report["value"], strict=True))
+    assert items["numpy"] == np.__version__
+    assert items["Python"].count(".") == 2
+    assert "finbook" in items
+    text = report.to_string()
+    for fragment in ("/usr", "/home", "/root", "/tmp", "site-packages"):
+        assert fragment not in text
