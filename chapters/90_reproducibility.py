@@ -90,8 +90,8 @@ glue("repro_unseeded_identical", "identical" if unseeded[0] == unseeded[1] else 
 glue("repro_seed", SEED, display=False)
 
 # %% [markdown]
-# With seed {glue:}`repro_seed` the two processes trained {glue:}`repro_seeded_identical`
-# weights; without seeds the weights were {glue:}`repro_unseeded_identical`.
+# With seed {glue:text}`repro_seed` the two processes trained {glue:text}`repro_seeded_identical`
+# weights; without seeds the weights were {glue:text}`repro_unseeded_identical`.
 #
 # Determinism holds on one machine and one software stack. A different CPU instruction
 # set or a different TensorFlow build may sum floating-point numbers in another order

@@ -129,7 +129,7 @@ def gini(y: object, score: object) -> float:
 
 
 def ks_statistic(y: object, score: object) -> float:
-    """Kolmogorov-Smirnov statistic: the largest gap between the score distributions of events and non-events."""
+    """Kolmogorov-Smirnov statistic: the largest gap between the score CDFs of events and non-events."""
     yy, ss = _scores_pair(y, score)
     return float(stats.ks_2samp(ss[yy == 1], ss[yy == 0]).statistic)
 
