@@ -7,6 +7,7 @@ execute [CHAPTER ...]            sync each .ipynb/.py pair, re-execute in place 
 run CHAPTER -p NAME VALUE ...     run one chapter with other parameters into --output DIR
 bench [CHAPTER ...]              re-execute into a temporary folder; time and peak memory per chapter
 data                             list the datasets and verify every committed file
+check                            check (without writing) that every .ipynb/.py pair agrees
 
 Every error names what was wrong and what would be valid, and exits with status 2.
 """
@@ -117,6 +118,16 @@ def _save_bench(results: Sequence[notebooks.BenchResult], path: Path) -> None:
     table.to_csv(path, index=False)
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    problems = notebooks.pair_problems(notebooks.chapter_paths())
+    for line in problems:
+        print(line, file=sys.stderr)
+    if problems:
+        return 1
+    print(f"all {len(notebooks.chapter_paths())} chapter pairs in sync")
+    return 0
+
+
 def _cmd_data(args: argparse.Namespace) -> int:
     import pandas as pd  # noqa: PLC0415
 
@@ -165,6 +176,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("data", help="list the datasets and verify their checksums")
     p.set_defaults(func=_cmd_data)
+
+    p = sub.add_parser("check", help="check that every notebook agrees with its .py twin")
+    p.set_defaults(func=_cmd_check)
     return parser
 
 

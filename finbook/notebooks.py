@@ -43,6 +43,7 @@ __all__ = [
     "execute_notebook",
     "find_chapter",
     "kernel_environment",
+    "pair_problems",
     "strip_execution_metadata",
     "sync_pair",
 ]
@@ -268,6 +269,24 @@ def sync_pair(path: Path) -> str:
         return f"updated {nb_path.name} from {py_path.name} (the newer side)"
     jupytext_cli(["--quiet", "--to", "py:percent", str(nb_path)])
     return f"updated {py_path.name} from {nb_path.name} (the newer side)"
+
+
+def pair_problems(notebooks: Sequence[Path]) -> list[str]:
+    """Describe every chapter whose ``.ipynb`` and ``.py`` disagree, without writing anything.
+
+    Returns one line per problem (a missing twin, or differing cells); an empty
+    list means every pair is in sync. Used by ``python -m finbook check`` and
+    the pre-commit hook.
+    """
+    problems = []
+    for nb_path in notebooks:
+        py_path = nb_path.with_suffix(".py")
+        if not py_path.exists():
+            problems.append(f"{nb_path.name}: no paired {py_path.name}")
+        elif _cells_of(nb_path) != _cells_of(py_path):
+            problems.append(f"{nb_path.name} and {py_path.name} differ: run "
+                            f"`python -m finbook execute {nb_path.stem}`")
+    return problems
 
 
 def _ensure_kernelspec(nb_path: Path) -> None:

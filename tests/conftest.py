@@ -3,11 +3,35 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from finbook.paths import ROOT
+
+
+@pytest.fixture(scope="session")
+def built_book() -> subprocess.CompletedProcess:
+    """Build the book once per test session into _build/html, as the README does."""
+    return subprocess.run(
+        [shutil.which("jupyter-book") or "jupyter-book", "build", str(ROOT), "-W", "-n",
+         "--keep-going"],
+        capture_output=True, text=True, cwd=ROOT, timeout=1200,
+    )
+
+
+@pytest.fixture(scope="session")
+def toc_pages() -> list[str]:
+    """Every page of _toc.yml, in order (paths without extension)."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    pages = [toc["root"]]
+    for part in toc.get("parts", []):
+        for chapter in part.get("chapters", []):
+            pages.append(chapter["file"])
+            pages += [s["file"] for s in chapter.get("sections", [])]
+    return pages
 
 
 @pytest.fixture

@@ -223,6 +223,28 @@ def test_cli_chapters_lists_parameters(chapters, capsys):
     assert "01_alpha" in out and "EPOCHS=2 (int)" in out
 
 
+def test_cli_check_reports_pairs_out_of_sync(chapters, capsys):
+    assert cli.main(["check"]) == 0
+    assert "all 3 chapter pairs in sync" in capsys.readouterr().out
+    py = chapters / "02_beta_gamma.py"
+    py.write_text(py.read_text().replace("print(SEED * EPOCHS)", "print(0)"))
+    before = (chapters / "02_beta_gamma.ipynb").read_bytes()
+    assert cli.main(["check"]) == 1
+    assert "02_beta_gamma.ipynb and 02_beta_gamma.py differ" in capsys.readouterr().err
+    assert (chapters / "02_beta_gamma.ipynb").read_bytes() == before  # nothing written
+
+
+def test_a_chapter_outside_the_repository_still_finds_its_data(tmp_path):
+    """Data paths come from the installed package, not the working directory."""
+    elsewhere = tmp_path / "somewhere" / "else"
+    elsewhere.mkdir(parents=True)
+    nb = _write_chapter(elsewhere, "01_elsewhere", body=(
+        "from finbook import data\nprint(data.german_credit().shape)"))
+    notebooks.execute_notebook(nb, progress=False)
+    out = nbformat.read(nb, as_version=4).cells[2].outputs[0]["text"]
+    assert out == "(1000, 21)\n"
+
+
 def test_cli_data_verifies_everything(capsys):
     assert cli.main(["data"]) == 0
     out = capsys.readouterr().out
