@@ -42,6 +42,7 @@ __all__ = [
     "coerce_parameters",
     "execute_notebook",
     "find_chapter",
+    "glued_values",
     "kernel_environment",
     "pair_problems",
     "strip_execution_metadata",
@@ -368,6 +369,43 @@ def execute_notebook(
         strip_execution_metadata(tmp)
     shutil.move(str(tmp), str(target))
     return elapsed
+
+
+# --------------------------------------------------------------------------- glue
+_GLUE_MIME = "application/papermill.record/text/plain"
+
+
+def glued_values(path: Path) -> dict[str, Any]:
+    """Read the values a committed notebook glued with ``myst_nb.glue``.
+
+    Returns ``{key: value}``; numbers, strings, booleans, lists and dicts come
+    back as Python objects (from their text representation), anything else as
+    its text. Used by chapters that gather other chapters' results (e.g. the
+    model-diversity table), so that no number is retyped.
+
+    Example
+    -------
+    >>> glued_values(find_chapter("90_reproducibility"))["repro_seed"]  # doctest: +SKIP
+    2024
+    """
+    nb = nbformat.read(Path(path), as_version=4)
+    values: dict[str, Any] = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for out in cell.get("outputs", []):
+            meta = out.get("metadata", {}).get("scrapbook")
+            if not meta:
+                continue
+            data = out.get("data", {})
+            text = data.get(_GLUE_MIME, data.get("text/plain"))
+            if text is None:
+                continue
+            try:
+                values[meta["name"]] = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                values[meta["name"]] = text
+    return values
 
 
 # --------------------------------------------------------------------------- benchmark

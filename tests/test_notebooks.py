@@ -245,6 +245,15 @@ def test_a_chapter_outside_the_repository_still_finds_its_data(tmp_path):
     assert out == "(1000, 21)\n"
 
 
+def test_glued_values_are_read_back_from_a_committed_notebook(chapters):
+    nb = _write_chapter(chapters, "05_glue", body=(
+        "from myst_nb import glue\n"
+        "glue('auc', 0.8123, display=False)\nglue('model', 'logistic', display=False)\n"
+        "glue('flags', [1, 2], display=False)"))
+    notebooks.execute_notebook(nb, progress=False)
+    assert notebooks.glued_values(nb) == {"auc": 0.8123, "model": "logistic", "flags": [1, 2]}
+
+
 def test_cli_data_verifies_everything(capsys):
     assert cli.main(["data"]) == 0
     out = capsys.readouterr().out
