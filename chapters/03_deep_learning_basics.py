@@ -544,7 +544,7 @@ for label, p in test_probs.items():
     if label.startswith("Base rate"):  # a constant score ranks nobody: AUC 0.5, no interval
         auc, ci = 0.5, "-"
     else:
-        auc, lo, hi = metrics.bootstrap_ci(metrics.roc_auc, y_test, p, n_boot=500, seed=SEED)
+        auc, lo, hi = metrics.bootstrap_ci(metrics.roc_auc, y_test, p, n_boot=300, seed=SEED)
         ci = f"[{lo:.3f}, {hi:.3f}]"
     rows[label] = {"ROC AUC": auc, "AUC 95% CI": ci,
                    "log loss": metrics.log_loss(y_test, p), "Brier": metrics.brier_score(y_test, p),
