@@ -1,0 +1,813 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# (autoencoders)=
+# # Autoencoders: compressing the Treasury yield curve
+#
+# An autoencoder squeezes its input through a narrow layer and tries to rebuild it on the
+# other side; whatever survives the squeeze is a compressed description of the data. Fixed
+# income has used such descriptions for decades: eleven Treasury yields move together so
+# closely that three numbers (level, slope and curvature) describe almost every day's curve.
+# This chapter asks whether a neural autoencoder compresses the curve better than that
+# classic linear answer, measured in basis points on days the models have never seen, and
+# what the days it cannot compress tell a risk manager.
+
+# %% tags=["parameters"]
+SEED = 2024  # seeds the data split of the random-split demo and every network's initial weights
+VALID_START = "2012-01-01"  # first day of the validation year (early stopping only)
+TEST_START = "2013-01-01"  # first out-of-sample day; training ends before VALID_START
+ACTIVATION = "tanh"  # hidden-layer activation of the nonlinear autoencoder ("tanh" or "relu")
+N_SEEDS = 3  # training runs (different initial weights) of each nonlinear autoencoder
+MAX_EPOCHS = 1000  # upper limit; early stopping usually ends training far sooner
+
+# %%
+# Setup: in Google Colab only, fetch the book's code and data and install its pinned
+# requirements (a few minutes, once per session). Elsewhere this cell does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    import subprocess
+
+    subprocess.run(["git", "clone", "--depth", "1",
+                    "https://github.com/finbook-authors/finbook", "/content/finbook"], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", "requirements.txt"],
+                   cwd="/content/finbook", check=True)
+    sys.path.insert(0, "/content/finbook")
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from IPython.display import display
+from myst_nb import glue
+from sklearn.model_selection import train_test_split
+
+from finbook import curves, data, plots, repro
+
+repro.set_seed(SEED)
+plots.use_book_style()
+
+# %% [markdown]
+# ```{admonition} What the article says
+# :class: note
+# The article lists the autoencoder among the core deep-learning algorithms and describes it
+# in three steps: an input layer takes the data, a hidden layer encodes it into
+# low-dimensional features, and an output layer decodes those features back into the
+# original data. Its uses are data compression and feature learning. It gives no code, no
+# data and no measure of how good the compression is.
+# ```
+#
+# We supply all three. The data are the daily US Treasury par yield curve; the measure is
+# the reconstruction error in basis points (bp, hundredths of a percentage point), the unit
+# in which a bond trader thinks; and the yardstick is principal component analysis (PCA),
+# the linear compression that fixed-income desks have used since {cite:t}`litterman1991common`.
+
+# %% [markdown]
+# ## The data: eleven yields a day
+#
+# `finbook.data.treasury_curve()` returns the US Treasury's daily par yields, in percent,
+# at eleven maturities from one month to thirty years; the data card (`data/README.md`)
+# records the source and the gaps, which the loader keeps as missing values. An
+# autoencoder needs every input on every day, so we keep the days on which all eleven
+# maturities are quoted.
+
+# %%
+full = data.treasury_curve()
+curve = full.dropna()
+dates = curve.index.to_series()
+segment = dates.diff().dt.days.gt(5).cumsum()  # a new segment after a gap of more than 5 days
+periods = [(d.iloc[0], d.iloc[-1]) for _, d in dates.groupby(segment)]
+glue("ae_n_days", len(curve), display=False)
+glue("ae_n_maturities", curve.shape[1], display=False)
+glue("ae_full_first", f"{full.index[0]:%Y-%m-%d}", display=False)
+glue("ae_periods", " and ".join(f"{a:%Y-%m-%d} to {b:%Y-%m-%d}" for a, b in periods),
+     display=False)
+curve.head()
+
+# %% [markdown]
+# The file starts on {glue:text}`ae_full_first`, but the one-month bill was first quoted
+# later and the thirty-year bond was not issued for several years, so the complete curves
+# cover {glue:text}`ae_periods`: {glue:text}`ae_n_days` days of
+# {glue:text}`ae_n_maturities` yields. We split them in time order: training years,
+# one validation year used only to stop training, and a test period the models never see.
+
+# %%
+train = curve.loc[curve.index < VALID_START]
+valid = curve.loc[(curve.index >= VALID_START) & (curve.index < TEST_START)]
+test = curve.loc[curve.index >= TEST_START]
+split = pd.DataFrame(
+    {"first day": [f"{d.index[0]:%Y-%m-%d}" for d in (train, valid, test)],
+     "last day": [f"{d.index[-1]:%Y-%m-%d}" for d in (train, valid, test)],
+     "days": [len(d) for d in (train, valid, test)]},
+    index=pd.Index(["train", "validation", "test"], name="sample"))
+for name, part in zip(["train", "valid", "test"], [train, valid, test], strict=True):
+    glue(f"ae_{name}_days", len(part), display=False)
+    glue(f"ae_{name}_first", f"{part.index[0]:%Y-%m-%d}", display=False)
+    glue(f"ae_{name}_last", f"{part.index[-1]:%Y-%m-%d}", display=False)
+display(split)
+
+# %% [markdown]
+# {numref}`ae-fig-curve` shows what the models must compress. Short yields follow the
+# Federal Reserve's policy rate: high before the financial crisis, pinned near zero for
+# most of the test period. Long yields drift down more slowly. The shape of the curve
+# changes with them: flat or inverted when short rates are high, steep when they are at
+# zero (right panel, the flattest and the steepest day of the sample, by the 10-year
+# minus 3-month spread).
+
+# %% mystnb={"figure": {"name": "ae-fig-curve", "caption": "Left: four of the eleven yields over the whole file (lines break where a maturity was not quoted); shading marks the training, validation and test days. Right: the flattest and steepest curves of the sample, and the last one."}}
+spread = curve["10y"] - curve["3m"]
+snapshots = {"flattest": spread.idxmin(), "steepest": spread.idxmax(), "last": curve.index[-1]}
+glue("ae_flat_date", f"{snapshots['flattest']:%Y-%m-%d}", display=False)
+glue("ae_steep_date", f"{snapshots['steepest']:%Y-%m-%d}", display=False)
+
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8), gridspec_kw={"width_ratios": [1.6, 1]})
+for col in ["3m", "2y", "10y", "30y"]:
+    ax1.plot(full.index, full[col], linewidth=0.9, label=col)
+for part, colour, label in [(train, "C2", "train"), (valid, "C4", "validation"), (test, "C3", "test")]:
+    ax1.axvspan(part.index[0], part.index[-1], color=colour, alpha=0.12, label=label)
+ax1.set(xlabel="date", ylabel="yield (percent)", title="Treasury yields through time")
+ax1.legend(ncol=2)
+years = np.array([data.MATURITY_YEARS[c] for c in curve.columns])
+for name, day in snapshots.items():
+    ax2.plot(years, curve.loc[day], marker="o", label=f"{name}: {day:%Y-%m-%d}")
+ax2.set_xscale("log")
+ax2.set_xticks(years, list(curve.columns))
+ax2.minorticks_off()
+ax2.set(xlabel="maturity (log scale)", ylabel="yield (percent)", title="Three curves")
+ax2.legend()
+plt.show()
+
+# %% [markdown]
+# ## Three numbers describe a curve
+#
+# Write $y_{t,j}$ for the yield on day $t$ at maturity $j$. We standardise each maturity
+# with the mean $\mu_j$ and standard deviation $\sigma_j$ of the **training days only**,
+# $z_{t,j} = (y_{t,j} - \mu_j) / \sigma_j$, so nothing about the test period leaks into the
+# model. PCA finds the orthonormal directions $v_1, v_2, \dots$ (the *loadings*) along
+# which the standardised training curves vary most, and rebuilds a curve from its first
+# $k$ factor scores:
+#
+# $$
+# \hat z_t = \sum_{i=1}^{k} (v_i^\top z_t)\, v_i , \qquad \hat y_{t,j} = \mu_j + \sigma_j \hat z_{t,j}.
+# $$ (ae-pca)
+#
+# {cite:t}`litterman1991common` found that three factors, which they called level,
+# steepness and curvature, explain almost all the variation in the returns of Treasury
+# securities. Returns move with *changes* in yields, so we check the claim on daily
+# changes as well as on the levels the autoencoders will compress.
+
+# %%
+pca_levels = curves.CurvePCA(n_factors=3).fit(train)
+pca_changes = curves.CurvePCA(n_factors=3).fit(curves.daily_changes(train))
+explained = pd.DataFrame({
+    "yield levels": pca_levels.explained_variance_ratio_.cumsum(),
+    "daily changes": pca_changes.explained_variance_ratio_.cumsum(),
+}).head(4).mul(100).round(2)
+explained.index.name = "first k components"
+glue("ae_ev3_levels", float(explained.loc["PC3", "yield levels"]), display=False)
+glue("ae_ev3_changes", float(explained.loc["PC3", "daily changes"]), display=False)
+glue("ae_ev1_levels", float(explained.loc["PC1", "yield levels"]), display=False)
+glue("ae_ev1_changes", float(explained.loc["PC1", "daily changes"]), display=False)
+display(explained)
+
+# %% [markdown]
+# On the training days, the first three components explain {glue:text}`ae_ev3_levels`%
+# of the variance of standardised yield levels and {glue:text}`ae_ev3_changes`% of the
+# variance of daily changes (the first alone: {glue:text}`ae_ev1_levels`% and
+# {glue:text}`ae_ev1_changes`%). Changes are noisier than levels, and the short bills
+# move on their own more often than bonds do, which is why three factors leave more of
+# the day-to-day variation unexplained. {numref}`ae-fig-loadings` shows the loadings:
+# the first is nearly flat (all yields move together: **level**), the second runs from
+# short to long maturities (**slope**) and the third bends the middle of the curve against
+# its ends (**curvature**), the shapes Litterman and Scheinkman reported. In levels the
+# third component also loads heavily on the 30-year yield alone: in this sample the 20-
+# and 30-year yields do not always move together, and the factor picks that up too.
+
+# %% mystnb={"figure": {"name": "ae-fig-loadings", "caption": "Loadings of the first three principal components by maturity, fitted on the training days: level, slope and curvature, for yield levels (left) and daily changes (right)."}}
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
+curves.plot_loadings(pca_levels.loadings, ax=axes[0]).set_title("PCA of yield levels")
+curves.plot_loadings(pca_changes.loadings, ax=axes[1]).set_title("PCA of daily changes")
+axes[0].legend(["PC1 (level)", "PC2 (slope)", "PC3 (curvature)"])
+plt.show()
+
+
+# %% [markdown]
+# ## An autoencoder for the curve
+#
+# An autoencoder is a pair of functions trained together: an encoder $f_\phi$ that maps the
+# eleven standardised yields to $k$ numbers (the *code*, or bottleneck) and a decoder
+# $g_\theta$ that maps the code back to eleven yields. Training minimises the
+# reconstruction error over the $N$ training days,
+#
+# $$
+# L(\phi, \theta) = \frac{1}{11 N} \sum_{t=1}^{N} \big\lVert z_t - g_\theta\big(f_\phi(z_t)\big) \big\rVert^2 .
+# $$ (ae-loss)
+#
+# With no activation functions, $f$ and $g$ are matrices and the best the network can do is
+# the PCA reconstruction {eq}`ae-pca`: {cite:t}`baldi1989neural` proved that a linear
+# autoencoder's error surface has no local minima other than the global one, whose decoder
+# spans the same subspace as the first $k$ principal components (in some rotated basis).
+# Nonlinear activations let the decoder trace a curved surface instead of a flat one; that is
+# the only way an autoencoder can beat PCA, and {cite:t}`hinton2006reducing` showed that deep
+# ones do, by a wide margin, on images and documents.
+#
+# We build both with Keras in `finbook.curves`: a **linear** autoencoder (yields → $k$ →
+# yields) and a **nonlinear** one with two hidden layers on each side of the bottleneck
+# (activation set by the parameter `ACTIVATION`), both trained with Adam in mini-batches.
+# Every error is reported on the original scale, in basis points:
+#
+# $$
+# \text{RMSE} = 100 \times \sqrt{\frac{1}{11 T} \sum_{t=1}^{T} \sum_{j=1}^{11} \big(y_{t,j} - \hat y_{t,j}\big)^2 } \ \text{bp}.
+# $$ (ae-rmse)
+
+# %%
+HIDDEN = (32, 16)  # widths of the nonlinear encoder; the decoder mirrors them
+BATCH, PATIENCE = 256, 50  # days per mini-batch; epochs without improvement before stopping
+NONLINEAR = dict(hidden=HIDDEN, activation=ACTIVATION, learning_rate=3e-3, epochs=MAX_EPOCHS,
+                 batch_size=BATCH, patience=PATIENCE)
+LINEAR = dict(hidden=(), learning_rate=1e-2, epochs=MAX_EPOCHS, batch_size=BATCH, patience=20,
+              min_delta=1e-5)
+widths = [curve.shape[1], *HIDDEN, "k", *HIDDEN[::-1], curve.shape[1]]
+glue("ae_arch", " → ".join(map(str, widths)), display=False)
+glue("ae_batch", BATCH, display=False)
+glue("ae_patience", PATIENCE, display=False)
+sizes = pd.DataFrame({
+    "linear AE": [2 * 11 * k + k + 11 for k in (1, 2, 3)],
+    "nonlinear AE": [curves.dense_autoencoder(11, k, hidden=HIDDEN).count_params() for k in (1, 2, 3)],
+}, index=pd.Index([1, 2, 3], name="factors k"))
+glue("ae_params_nonlinear3", int(sizes.loc[3, "nonlinear AE"]), display=False)
+glue("ae_params_linear3", int(sizes.loc[3, "linear AE"]), display=False)
+display(sizes)
+
+# %% [markdown]
+# The nonlinear network ({glue:text}`ae_arch` units, mini-batches of
+# {glue:text}`ae_batch` days) has {glue:text}`ae_params_nonlinear3` weights for three
+# factors, the linear one {glue:text}`ae_params_linear3`. Both are tiny by deep-learning standards,
+# and deliberately so: {glue:text}`ae_train_days` training days of eleven numbers each
+# cannot support more.
+
+# %% [markdown]
+# ## The article's recipe, and what goes wrong
+#
+# The article's code for its other applications splits the data with
+# `train_test_split(..., test_size=0.2)`, a *random* 20% of rows, and reports the loss of
+# the network. Run on the yield curve, that recipe looks excellent. We train the nonlinear
+# autoencoder with three factors exactly as we will below, except that the test days are
+# drawn at random from the whole sample (and the early-stopping days at random from the
+# rest).
+
+# %%
+shuffled_train, shuffled_test = train_test_split(curve, test_size=0.2, random_state=SEED)
+shuffled_fit, shuffled_valid = train_test_split(shuffled_train, test_size=0.1, random_state=SEED)
+shuffled = curves.CurveAutoencoder(3, seed=SEED, **NONLINEAR).fit(shuffled_fit, valid=shuffled_valid)
+shuffled_rmse = curves.reconstruction_rmse_bp(shuffled_test, shuffled.reconstruct(shuffled_test))
+shuffled_loss = min(shuffled.history_["val_loss"])
+glue("ae_shuffled_rmse", round(shuffled_rmse, 1), display=False)
+glue("ae_shuffled_loss", round(shuffled_loss, 4), display=False)
+pd.DataFrame({"best validation loss (MSE, standardised)": [round(shuffled_loss, 4)],
+              "test RMSE (bp)": [round(shuffled_rmse, 1)]}, index=["random split"])
+
+# %% [markdown]
+# A validation loss of {glue:text}`ae_shuffled_loss` tells a bond trader nothing: it is a
+# mean squared error of *standardised* yields, and one unit of standardised yield is a
+# different number of basis points at each maturity. Converted with {eq}`ae-rmse`, the
+# error on the random test days is {glue:text}`ae_shuffled_rmse` bp. That number is
+# optimistic, and the reason is the split: yields are so persistent that almost every test
+# day has a training day on either side with nearly the same curve, so the network is
+# tested on days it has, in effect, already seen. A model that compresses tomorrow's curve
+# has to work on a period it has not seen, possibly in a different monetary-policy regime.
+# The next section measures exactly that.
+#
+# ## Doing it right: train on the past, test on the future
+#
+# All models learn from the {glue:text}`ae_train_days` training days
+# ({glue:text}`ae_train_first` to {glue:text}`ae_train_last`), standardised with their own
+# statistics. The nonlinear autoencoders stop when the error on the validation year
+# ({glue:text}`ae_valid_first` to {glue:text}`ae_valid_last`) has not improved for
+# {glue:text}`ae_patience` epochs and keep their best weights; the linear autoencoder, which has nothing to overfit
+# (its best solution *is* PCA's), trains until its training loss stops falling. Each
+# nonlinear network is trained {glue:text}`ae_n_seeds` times from different random
+# initial weights, because one run of a small network can be lucky or unlucky. Everything
+# is then scored on the {glue:text}`ae_test_days` test days ({glue:text}`ae_test_first` to
+# {glue:text}`ae_test_last`).
+
+# %%
+FACTORS = (1, 2, 3)
+models = {}
+for k in FACTORS:
+    models["PCA", k, 0] = curves.CurvePCA(k).fit(train)
+    models["linear AE", k, 0] = curves.CurveAutoencoder(k, seed=SEED, **LINEAR).fit(train)
+    for run in range(N_SEEDS):
+        models["nonlinear AE", k, run] = curves.CurveAutoencoder(k, seed=SEED + run, **NONLINEAR).fit(
+            train, valid=valid)
+runs = curves.rmse_table(models, {"train": train, "validation": valid, "test": test})
+runs.index.names = ["model", "factors", "run"]
+runs["epochs"] = pd.array([len(m.history_["loss"]) if hasattr(m, "history_") else None
+                           for m in models.values()], dtype="Int64")
+glue("ae_n_seeds", N_SEEDS, display=False)
+runs.round(1)
+
+# %% [markdown]
+# Averaging the runs of each nonlinear network gives the results table: out-of-sample
+# RMSE in basis points, with the best and worst of the runs.
+
+# %%
+results = runs.groupby(level=["model", "factors"], sort=False).agg(
+    train=("train", "mean"), test=("test", "mean"), test_best=("test", "min"), test_worst=("test", "max"))
+table = results["test"].unstack("factors").round(1)
+table.columns = [f"k = {k}" for k in table.columns]
+table.columns.name = "test RMSE (bp)"
+
+score = results["test"]
+for (model, k), row in results.iterrows():  # e.g. ae_pca3_test, ae_ae3_test_best
+    key = {"PCA": "pca", "linear AE": "lin", "nonlinear AE": "ae"}[model]
+    for col, value in row.items():
+        glue(f"ae_{key}{k}_{col}", round(float(value), 1), display=False)
+gain = 100 * (1 - score["nonlinear AE"] / score["PCA"])
+for k in FACTORS:
+    glue(f"ae_gain{k}", int(round(float(gain[k]))), display=False)
+glue("ae_verdict3", "no better than" if score["nonlinear AE", 3] >= score["PCA", 3] else "better than",
+     display=False)
+glue("ae_time_vs_shuffled", round(float(score["nonlinear AE", 3] / shuffled_rmse), 1), display=False)
+display(table)
+
+# %% [markdown]
+# {numref}`ae-fig-results` draws the table. With **one** factor the nonlinear autoencoder
+# reconstructs the test curves with {glue:text}`ae_ae1_test` bp of error against PCA's
+# {glue:text}`ae_pca1_test` bp ({glue:text}`ae_gain1`% less); with **two**,
+# {glue:text}`ae_ae2_test` against {glue:text}`ae_pca2_test` bp
+# ({glue:text}`ae_gain2`% less). With the **three** factors that fixed-income practice
+# uses, it is {glue:text}`ae_verdict3` PCA: {glue:text}`ae_ae3_test` bp on average
+# (runs from {glue:text}`ae_ae3_test_best` to {glue:text}`ae_ae3_test_worst`) against
+# {glue:text}`ae_pca3_test` bp. So nonlinearity helps when the bottleneck is too narrow for
+# the data and stops helping once three linear factors already capture almost everything:
+# the remaining error is noise and regime change, which no smooth surface fitted to the
+# past can anticipate. Note also how the time-ordered test error of the three-factor
+# network is {glue:text}`ae_time_vs_shuffled` times the {glue:text}`ae_shuffled_rmse` bp
+# that the random split suggested.
+
+# %% mystnb={"figure": {"name": "ae-fig-results", "caption": "Out-of-sample reconstruction error by number of factors. Bars: test RMSE (for the nonlinear autoencoder, the mean of its runs; the whisker spans the best and the worst run). Dots: error on the training days."}}
+fig, ax = plt.subplots()
+width = 0.27
+for i, model in enumerate(["PCA", "linear AE", "nonlinear AE"]):
+    r = results.loc[model]
+    x = np.arange(len(FACTORS)) + (i - 1) * width
+    ax.bar(x, r["test"], width, label=f"{model} (test)", color=f"C{i}",
+           yerr=[r["test"] - r["test_best"], r["test_worst"] - r["test"]], capsize=3)
+    ax.plot(x, r["train"], "o", color="black", markersize=4, label="train" if i == 0 else None)
+ax.set_xticks(np.arange(len(FACTORS)), [f"k = {k}" for k in FACTORS])
+ax.set(xlabel="number of factors (bottleneck size)", ylabel="reconstruction RMSE (bp)")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# The training curves ({numref}`ae-fig-history`) show early stopping at work: the
+# validation error (dashed) flattens or turns up while the training error keeps falling,
+# and the weights of the best validation epoch are kept. The validation year lies *after*
+# the training years, so early stopping also guards a little against drift.
+
+# %% mystnb={"figure": {"name": "ae-fig-history", "caption": "Training (solid) and validation (dashed) loss of the first run of each nonlinear autoencoder, in mean squared standardised yield (log scale)."}}
+ax = plots.plot_history({f"k = {k}": models["nonlinear AE", k, 0].history_ for k in FACTORS},
+                        ylabel="MSE (standardised yields)")
+ax.set_yscale("log")
+plt.show()
+
+# %% [markdown]
+# ### The linear autoencoder is PCA in disguise
+#
+# The theory says the linear autoencoder's reconstructions lie in the same $k$-dimensional
+# subspace as PCA's. We compare the two subspaces by their *principal angles*: 0° means the
+# same direction, 90° orthogonal. The decoder's weights span the autoencoder's subspace;
+# the first $k$ loadings span PCA's.
+
+# %%
+rows = {}
+for k in FACTORS:
+    linear, pca = models["linear AE", k, 0], models["PCA", k, 0]
+    decoder = linear.model_.get_layer("reconstruction").kernel.numpy().T  # 11 x k
+    angles = curves.principal_angles(decoder, pca.loadings.to_numpy().T)
+    rows[k] = {"largest principal angle (degrees)": angles.max(),
+               "train RMSE, linear AE (bp)": runs.loc[("linear AE", k, 0), "train"],
+               "train RMSE, PCA (bp)": runs.loc[("PCA", k, 0), "train"]}
+agreement = pd.DataFrame(rows).T.rename_axis("factors k").round(2)
+glue("ae_max_angle", round(float(agreement.iloc[:, 0].max()), 2), display=False)
+display(agreement)
+
+# %% [markdown]
+# The largest angle is {glue:text}`ae_max_angle` degrees and the training errors agree to a
+# fraction of a basis point: gradient descent on {eq}`ae-loss` found PCA's subspace without
+# being told about eigenvectors. (The small differences, here and in the test errors of the
+# results table, come from stopping gradient descent a little before the exact optimum.) What it does *not* find are the loadings themselves. Any
+# invertible $k \times k$ mixing of the code gives the same reconstruction, so the
+# autoencoder's factors are some rotation of level, slope and curvature. Undoing that
+# rotation by least squares recovers the PCA loadings ({numref}`ae-fig-rotation`); the
+# nonlinear autoencoder's code has no such interpretation at all.
+
+# %% mystnb={"figure": {"name": "ae-fig-rotation", "caption": "Loadings of the three principal components (solid) and the linear autoencoder's decoder directions after the least-squares rotation onto them (dashed, crosses): they coincide."}}
+pca3, linear3 = models["PCA", 3, 0], models["linear AE", 3, 0]
+decoder = linear3.model_.get_layer("reconstruction").kernel.numpy().T
+rotation, *_ = np.linalg.lstsq(decoder, pca3.loadings.to_numpy().T, rcond=None)
+rotated = pd.DataFrame((decoder @ rotation).T, index=pca3.loadings.index, columns=curve.columns)
+ax = curves.plot_loadings(pca3.loadings)
+curves.plot_loadings(rotated, ax=ax, linestyle="--", marker="x", label_suffix=" (linear AE, rotated)")
+ax.legend(ncol=2)
+plt.show()
+
+# %% [markdown]
+# ### Where the error sits
+#
+# Which maturities are hard to compress? {numref}`ae-fig-maturity` splits the three-factor
+# test error by maturity.
+
+# %% mystnb={"figure": {"name": "ae-fig-maturity", "caption": "Out-of-sample RMSE by maturity of the three-factor models (first run of the nonlinear autoencoder)."}}
+ae3 = models["nonlinear AE", 3, 0]
+by_maturity = pd.DataFrame({
+    "PCA": curves.rmse_by_maturity_bp(test, pca3.reconstruct(test)),
+    "nonlinear AE": curves.rmse_by_maturity_bp(test, ae3.reconstruct(test)),
+})
+for col, key in [("PCA", "pca"), ("nonlinear AE", "ae")]:
+    hardest = by_maturity[col].nlargest(3)
+    glue(f"ae_hardest_{key}", ", ".join(f"{m} ({v:.1f} bp)" for m, v in hardest.items()), display=False)
+ax = by_maturity.plot.bar(rot=0)
+ax.set(xlabel="maturity", ylabel="test RMSE (bp)")
+plt.show()
+
+# %% [markdown]
+# The two models fail in different places. PCA's three worst maturities are
+# {glue:text}`ae_hardest_pca`; the autoencoder's are {glue:text}`ae_hardest_ae`. The
+# network buys its better fit of the short end with a worse fit of the middle of the
+# curve, and on balance gains nothing. In both cases a few maturities carry most of the
+# error, which is worth knowing before hedging them with factor exposures alone.
+
+# %% [markdown]
+# ## Anomaly scores: the days the model cannot compress
+#
+# A model that reconstructs ordinary curves well can flag unusual ones. The **anomaly
+# score** of day $t$ is its reconstruction error across the eleven maturities,
+#
+# $$
+# s_t = 100 \times \sqrt{\frac{1}{11} \sum_{j=1}^{11} \big(y_{t,j} - \hat y_{t,j}\big)^2 } \ \text{bp}.
+# $$ (ae-score)
+#
+# A high score means an unusual **shape**, not a large move: a day on which every yield
+# rises by 20 bp is a pure level shift, which three factors rebuild perfectly. To tie
+# scores to history we need dated events with sources. These are the market episodes in
+# our sample that we can document, with the dates they cover (we chose them knowing
+# roughly which periods the models flag, so the matching below describes; it does not
+# test):
+#
+# - **30-year bond suspended**: on 31 October 2001 the Treasury announced that it would stop
+#   issuing the 30-year bond, and the bond's yield fell sharply that afternoon {cite}`cnn2001bond`.
+# - **Flight into bills, August 2007**: as the credit turmoil began, money-market funds fled
+#   into Treasury bills; on 20 August 2007 the 3-month bill yield fell by the most in a day
+#   since the 1987 stock-market crash {cite}`denverpost2007bills`.
+# - **Bear Stearns**: the investment bank's rescue and sale to JPMorgan Chase with Federal
+#   Reserve support in mid-March 2008 {cite}`fcic2011report`.
+# - **Lehman and after**: Lehman Brothers filed for bankruptcy on 15 September 2008, a large
+#   money-market fund "broke the buck" the next day, and the panic of the following months
+#   drove investors into Treasury bills {cite}`fcic2011report`.
+# - **Taper tantrum**: after Chairman Bernanke said on 22 May 2013 that the Fed could slow
+#   its bond purchases, the 10-year yield rose from about 2% to about 3% by December
+#   {cite}`grittayaphong2021taper`.
+
+# %%
+EPISODES = pd.DataFrame([
+    ("2001-10-31", "2001-11-09", "30-year bond suspended"),
+    ("2007-08-09", "2007-08-31", "flight into bills, Aug 2007"),
+    ("2008-03-14", "2008-03-31", "Bear Stearns"),
+    ("2008-09-15", "2008-12-31", "Lehman and after"),
+    ("2013-05-22", "2013-12-31", "taper tantrum"),
+], columns=["start", "end", "label"])
+display(EPISODES)
+
+# %% [markdown]
+# ### In sample, over the whole period
+#
+# To describe the history rather than forecast it, we fit PCA and the nonlinear
+# autoencoder (three factors, trained for as many epochs as early stopping chose above) on
+# **all** {glue:text}`ae_n_days` days and list the worst-reconstructed days, keeping one
+# day per episode (no two listed days within {glue:text}`ae_min_sep` calendar days of each
+# other).
+
+# %%
+pca_all = curves.CurvePCA(3).fit(curve)
+ae_all = curves.CurveAutoencoder(3, seed=SEED, **{**NONLINEAR, "epochs": ae3.best_epoch_, "patience": None})
+ae_all.fit(curve)
+fitted_all = ae_all.reconstruct(curve)
+scores_all = pd.DataFrame({"nonlinear AE": curves.anomaly_scores(curve, fitted_all),
+                           "PCA": curves.anomaly_scores(curve, pca_all.reconstruct(curve))})
+MIN_SEPARATION = 10  # calendar days between two listed days
+glue("ae_min_sep", MIN_SEPARATION, display=False)
+top_all = curves.top_anomalies(curve, fitted_all, n=10, min_separation_days=MIN_SEPARATION)
+top_all.insert(1, "PCA score_bp", scores_all.loc[top_all.index, "PCA"])
+top_all["episode"] = curves.label_episodes(top_all.index, EPISODES, none="none documented")
+rank_corr_all = scores_all.corr(method="spearman").iloc[0, 1]
+matched = int((top_all["episode"] != "none documented").sum())
+glue("ae_in_rank_corr", round(float(rank_corr_all), 2), display=False)
+glue("ae_in_matched", matched, display=False)
+glue("ae_in_n_top", len(top_all), display=False)
+glue("ae_in_top1_date", f"{top_all.index[0]:%Y-%m-%d}", display=False)
+glue("ae_in_top1_score", round(float(top_all["score_bp"].iloc[0]), 1), display=False)
+glue("ae_in_top1_maturity", top_all["worst_maturity"].iloc[0], display=False)
+glue("ae_in_top1_resid", round(float(top_all["residual_bp"].iloc[0]), 1), display=False)
+glue("ae_in_top1_episode", top_all["episode"].iloc[0], display=False)
+top_all.round(1)
+
+# %% [markdown]
+# The two models broadly agree on which days are odd (Spearman rank correlation of the
+# scores {glue:text}`ae_in_rank_corr`), and {glue:text}`ae_in_matched` of the
+# {glue:text}`ae_in_n_top` worst episodes fall inside a documented episode window. The
+# worst day of all, {glue:text}`ae_in_top1_date` (score {glue:text}`ae_in_top1_score` bp,
+# largest residual {glue:text}`ae_in_top1_resid` bp at {glue:text}`ae_in_top1_maturity`),
+# lies in the {glue:text}`ae_in_top1_episode` episode: bill yields collapsed while notes
+# and bonds barely moved, a kink at the short end that no smooth three-factor curve
+# contains. The autumn of 2008 supplies most of the rest, again with the bills far from
+# where the rest of the curve puts them. The days marked "none documented" stay
+# unexplained: the score says their shape was unusual, and we found no source that says
+# why, so we do not guess.
+
+# %%
+window = curve.loc["2007-08-13":"2007-08-21", ["1m", "3m", "6m", "2y", "10y"]]
+glue("ae_aug07_3m_drop", int(round(100 * (window["3m"].iloc[0] - window["3m"].min()))), display=False)
+glue("ae_aug07_10y_drop", int(round(100 * (window["10y"].iloc[0] - window.loc[window["3m"].idxmin(), "10y"]))),
+     display=False)
+display(window)
+
+# %% [markdown]
+# In our data the 3-month yield fell by {glue:text}`ae_aug07_3m_drop` bp within a week in
+# August 2007 while the 10-year fell by {glue:text}`ae_aug07_10y_drop` bp: the curve bent
+# at its short end, which is precisely what a level-slope-curvature description cannot do.
+#
+# Falling inside a documented window is not yet an explanation; the residuals have to
+# fit the story. The window of the 30-year bond's suspension holds
+# {glue:text}`ae_sus_listed` of the listed days. Here are the in-sample autoencoder's
+# residuals (actual minus reconstructed yield, in bp) and both models' scores on the days
+# around the announcement of 31 October 2001:
+
+# %%
+announcement = pd.Timestamp("2001-10-31")
+around = curve.loc[announcement - pd.Timedelta(days=7): announcement + pd.Timedelta(days=5)]
+residuals = 100 * (around - ae_all.reconstruct(around))
+residuals.insert(0, "PCA score_bp", scores_all.loc[around.index, "PCA"])
+residuals.insert(0, "score_bp", scores_all.loc[around.index, "nonlinear AE"])
+before, after = residuals.loc[residuals.index < announcement], residuals.loc[residuals.index >= announcement]
+moves = 100 * (curve.loc[announcement] - curve.loc[:announcement].iloc[-2])
+for name, value in {"score_before": before["score_bp"].mean(), "score_after": after["score_bp"].mean(),
+                    "pca_before": before["PCA score_bp"].mean(), "pca_after": after["PCA score_bp"].mean(),
+                    "30y_before": before["30y"].mean(), "30y_after": after["30y"].mean(),
+                    "1m_before": before["1m"].mean(), "1m_after": after["1m"].mean()}.items():
+    glue(f"ae_sus_{name}", round(float(value), 1), display=False)
+glue("ae_sus_listed", int((top_all["episode"] == "30-year bond suspended").sum()), display=False)
+glue("ae_sus_move30", int(round(-moves["30y"])), display=False)
+glue("ae_sus_move10", int(round(-moves["10y"])), display=False)
+glue("ae_sus_move20", int(round(-moves["20y"])), display=False)
+display(residuals.round(1))
+
+# %% [markdown]
+# The autoencoder's score jumps on the day of the announcement, from
+# {glue:text}`ae_sus_score_before` bp on average before it to
+# {glue:text}`ae_sus_score_after` bp from then on (PCA's: from
+# {glue:text}`ae_sus_pca_before` to {glue:text}`ae_sus_pca_after` bp). That day the 30-year
+# yield fell {glue:text}`ae_sus_move30` bp, against {glue:text}`ae_sus_move20` bp for the
+# 20-year and {glue:text}`ae_sus_move10` bp for the 10-year, the move one would expect from
+# the news. Yet the 30-year residual only goes from {glue:text}`ae_sus_30y_before` to
+# {glue:text}`ae_sus_30y_after` bp, while the one-month residual goes from
+# {glue:text}`ae_sus_1m_before` to {glue:text}`ae_sus_1m_after` bp. The encoder read the
+# drop in long yields as a change in its three factors, and the decoder spread the
+# consequence over the whole curve, most visibly at the short end. The timing ties the
+# jump to the announcement; the residuals alone would have pointed at the bills. The
+# maturity with the largest residual is where the model's error shows up, not necessarily
+# where the news was.
+#
+# ### Out of sample, on the test period
+#
+# The out-of-sample scores come from the models trained before the test period, exactly as
+# a risk system would run them.
+
+# %%
+scores_oos = pd.DataFrame({"nonlinear AE": curves.anomaly_scores(test, ae3.reconstruct(test)),
+                           "PCA": curves.anomaly_scores(test, pca3.reconstruct(test))})
+top_oos = curves.top_anomalies(test, ae3.reconstruct(test), n=8, min_separation_days=MIN_SEPARATION)
+top_oos.insert(1, "PCA score_bp", scores_oos.loc[top_oos.index, "PCA"])
+top_oos["episode"] = curves.label_episodes(top_oos.index, EPISODES, none="none documented")
+quarter = scores_oos["nonlinear AE"].groupby(scores_oos.index.to_period("Q")).mean()
+glue("ae_oos_first_quarter", str(quarter.index[0]), display=False)
+glue("ae_oos_first_quarter_score", round(float(quarter.iloc[0]), 1), display=False)
+resid_top = 100 * (test.loc[top_oos.index] - ae3.reconstruct(test.loc[top_oos.index]))
+glue("ae_oos_belly_resid", round(float(resid_top[["3y", "5y", "7y"]].mean(axis=1).mean()), 1), display=False)
+resid_20y = float(resid_top["20y"].mean())
+glue("ae_oos_20y_resid", round(abs(resid_20y), 1), display=False)
+glue("ae_oos_20y_side", "below" if resid_20y < 0 else "above", display=False)
+glue("ae_oos_rank_corr", round(float(scores_oos.corr(method="spearman").iloc[0, 1]), 2), display=False)
+glue("ae_oos_worst_quarter", str(quarter.idxmax()), display=False)
+glue("ae_oos_worst_quarter_score", round(float(quarter.max()), 1), display=False)
+glue("ae_oos_median_score", round(float(scores_oos["nonlinear AE"].median()), 1), display=False)
+glue("ae_oos_top_first", f"{top_oos.index.min():%Y-%m-%d}", display=False)
+glue("ae_oos_top_last", f"{top_oos.index.max():%Y-%m-%d}", display=False)
+glue("ae_oos_matched", int((top_oos["episode"] != "none documented").sum()), display=False)
+glue("ae_oos_n_top", len(top_oos), display=False)
+top_oos.round(1)
+
+# %% [markdown]
+# The out-of-sample list looks different ({glue:text}`ae_oos_matched` of its
+# {glue:text}`ae_oos_n_top` days fall in a documented episode). Its worst days do not stand
+# alone: they belong to long stretches of poorly reconstructed curves. The quarterly mean
+# score climbs from {glue:text}`ae_oos_first_quarter_score` bp in
+# {glue:text}`ae_oos_first_quarter` to {glue:text}`ae_oos_worst_quarter_score` bp in
+# {glue:text}`ae_oos_worst_quarter` (median day: {glue:text}`ae_oos_median_score` bp), and
+# on the listed days the residual is a shape, not a kink: the 3- to 7-year yields sit on
+# average {glue:text}`ae_oos_belly_resid` bp above the reconstruction and the 20-year
+# yield {glue:text}`ae_oos_20y_resid` bp {glue:text}`ae_oos_20y_side` it. A model trained on the earlier years flags a
+# **regime** whose curve shapes it has not seen, and the further the test day lies from
+# the training years, the worse it does. We know of no single event behind these dates and
+# leave them unexplained. {numref}`ae-fig-scores` shows both views.
+
+# %% mystnb={"figure": {"name": "ae-fig-scores", "caption": "Anomaly scores of the three-factor models. Top: in sample over the whole period; shading marks the documented episodes, dots the listed worst episodes. Bottom: out of sample on the test period."}}
+fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9, 5.6))
+for col, colour in [("PCA", "C0"), ("nonlinear AE", "C1")]:
+    for i, (_, part) in enumerate(scores_all[col].groupby(segment.to_numpy())):  # no line across the gap
+        ax1.plot(part.index, part, linewidth=0.6, color=colour, label=col if i == 0 else None)
+    ax2.plot(scores_oos.index, scores_oos[col], linewidth=0.6, color=colour, label=col)
+for start, end in zip(pd.to_datetime(EPISODES["start"]), pd.to_datetime(EPISODES["end"]), strict=True):
+    ax1.axvspan(start, end, color="grey", alpha=0.25)
+    if end >= test.index[0]:
+        ax2.axvspan(max(start, test.index[0]), end, color="grey", alpha=0.25)
+ax1.plot(top_all.index, top_all["score_bp"], "o", color="black", markersize=4, label="worst episodes")
+ax1.set(ylabel="score (bp)", title="in sample, all days")
+ax2.set(ylabel="score (bp)", xlabel="date", title="out of sample, test days")
+ax1.legend(ncol=3)
+plt.show()
+
+# %% [markdown]
+# What about the taper tantrum? It was one of the largest bond-market moves of the test
+# period, yet its days score low.
+
+# %%
+tantrum = scores_oos.loc["2013-05-22":"2013-12-31", "nonlinear AE"]
+percentile = scores_oos["nonlinear AE"].rank(pct=True).loc[tantrum.index]
+ten_year = curve["10y"]
+rise = ten_year.loc["2013-05-22":"2013-12-31"].max() - ten_year.loc[:"2013-05-21"].iloc[-1]
+glue("ae_tantrum_rise", int(round(100 * rise)), display=False)
+glue("ae_tantrum_pct", int(round(100 * percentile.median())), display=False)
+pd.Series({"10-year yield, largest rise after 21 May 2013 (bp)": int(round(100 * rise)),
+           "median percentile of the tantrum days' scores (%)": int(round(100 * percentile.median()))})
+
+# %% [markdown]
+# The 10-year yield rose by up to {glue:text}`ae_tantrum_rise` bp, but the median tantrum
+# day sits at the {glue:text}`ae_tantrum_pct`th percentile of the test-period scores. The
+# move was a rise in level and slope, exactly the directions the factors describe, so the
+# curve stayed easy to compress. Anomaly scores of this kind catch *shape* breaks (funding
+# stress at the short end, a supply shock at one maturity), not big moves; a risk manager
+# needs both kinds of alarm.
+
+# %% [markdown]
+# ## How this compares with published results
+#
+# - **Three factors.** {cite:t}`litterman1991common` found that level, steepness and
+#   curvature explain almost all the variation in Treasury returns; on our training years
+#   the first three components explain {glue:text}`ae_ev3_changes`% of the variance of daily
+#   yield changes and {glue:text}`ae_ev3_levels`% of that of yield levels, with loadings of
+#   the same three shapes: a curve observed decades after theirs, much of it with the
+#   policy rate at zero, still has the same three factors.
+# - **Linear autoencoder = PCA.** The theorem of {cite:t}`baldi1989neural` holds on real
+#   data: largest principal angle {glue:text}`ae_max_angle`°.
+# - **Nonlinear autoencoders.** {cite:t}`hinton2006reducing` report that deep autoencoders
+#   reconstruct images and documents far better than PCA with the same code size. For
+#   yield curves, {cite:t}`sokol2022autoencoder` reports that a (variational) autoencoder
+#   trained on curves of several currencies can, in some cases, match the accuracy of
+#   classical models that use one more state variable. Our one-factor network
+#   ({glue:text}`ae_ae1_test` bp) is indeed close to two-factor PCA
+#   ({glue:text}`ae_pca2_test` bp), but the two-factor network
+#   ({glue:text}`ae_ae2_test` bp) is far from three-factor PCA ({glue:text}`ae_pca3_test`
+#   bp), and at three factors the advantage is gone. On eleven highly correlated yields the
+#   room for a nonlinear gain is small once the bottleneck is wide enough.
+
+# %%
+glue("headline_task", "Treasury curve compression (3 factors)", display=False)
+glue("headline_metric", "out-of-sample reconstruction RMSE (bp), test "
+     f"{test.index[0]:%Y}-{test.index[-1]:%Y}", display=False)
+glue("headline_better", "lower", display=False)
+glue("headline_deep_model", f"nonlinear autoencoder ({ACTIVATION}, mean of {N_SEEDS} runs)", display=False)
+glue("headline_deep_score", round(float(score["nonlinear AE", 3]), 4), display=False)
+glue("headline_baseline_model", "PCA (3 factors)", display=False)
+glue("headline_baseline_score", round(float(score["PCA", 3]), 4), display=False)
+
+# %% [markdown]
+# ## What we learned
+#
+# - Three principal components (level, slope, curvature) explain
+#   {glue:text}`ae_ev3_levels`% of the variance of standardised Treasury yields and
+#   {glue:text}`ae_ev3_changes`% of that of daily changes, as
+#   {cite:t}`litterman1991common` found three decades earlier.
+# - Out of sample, with three factors, the nonlinear autoencoder is
+#   {glue:text}`ae_verdict3` PCA: {glue:text}`ae_ae3_test` bp against
+#   {glue:text}`ae_pca3_test` bp of reconstruction error. Nonlinearity pays only when the
+#   bottleneck is too narrow: with one factor it cuts the error from
+#   {glue:text}`ae_pca1_test` to {glue:text}`ae_ae1_test` bp.
+# - A linear autoencoder learns PCA's subspace (largest principal angle
+#   {glue:text}`ae_max_angle`°) but not its interpretable axes.
+# - A random train/test split of days makes the error look
+#   {glue:text}`ae_time_vs_shuffled` times smaller than it is on a later period
+#   ({glue:text}`ae_shuffled_rmse` bp); losses on standardised data must be converted to
+#   basis points before anyone can judge them.
+# - Reconstruction errors make an anomaly score for curve *shapes*: in sample the worst
+#   day is {glue:text}`ae_in_top1_date` ({glue:text}`ae_in_top1_episode`); out of sample
+#   the score mostly flags a regime the model has not seen, and it stays quiet in the
+#   taper tantrum, a large but ordinary-shaped move.
+
+# %% [markdown]
+# ## Exercises
+#
+# ```{exercise}
+# :label: ae-ex-relu
+# Re-run the chapter with `ACTIVATION = "relu"`
+# (`python -m finbook run 06_autoencoders -p ACTIVATION relu --output runs/`). Does the
+# conclusion about three factors change? Is the spread between the runs larger or smaller
+# than with `tanh`?
+# ```
+#
+# ```{solution} ae-ex-relu
+# :class: dropdown
+# Compare the results table of the new run with the one above. In our trial runs the ReLU
+# network behaved much like the tanh network: clearly better than PCA with one or two
+# factors, and no better with three. Because ReLU units can "die" (output zero for every
+# training day), a small ReLU network tends to vary more from one initialisation to the
+# next; the best-worst whiskers of the results figure show whether that happened here.
+# Whatever the activation, a difference smaller than the spread between runs is not a
+# finding.
+# ```
+#
+# ```{exercise}
+# :label: ae-ex-refit
+# Real risk systems refit their factor model regularly. Using
+# `finbook.validation.yearly_walk_forward(curve.index, first_test_year=...)`, refit the
+# three-factor PCA at the start of each test year on all earlier days and compute the
+# out-of-sample RMSE and the anomaly scores again. What happens to the error and to the
+# list of anomalous days?
+# ```
+#
+# ````{solution} ae-ex-refit
+# :class: dropdown
+# A sketch:
+#
+# ```python
+# from finbook.validation import yearly_walk_forward
+# pieces = [curves.CurvePCA(3).fit(curve.iloc[tr]).reconstruct(curve.iloc[te])
+#           for tr, te in yearly_walk_forward(curve.index, first_test_year=test.index[0].year)]
+# refit = pd.concat(pieces)
+# print(curves.reconstruction_rmse_bp(curve.loc[refit.index], refit))
+# curves.top_anomalies(curve.loc[refit.index], refit, n=8, min_separation_days=10)
+# ```
+#
+# Refitting lets the factors follow the new regime, so the error falls well below the
+# single-fit figure and the scores drift less. The worst days still cluster in one part of
+# the test period: refitting once a year is slower than the changes it has to follow.
+# ````
+#
+# ```{exercise}
+# :label: ae-ex-rotation
+# Show that any invertible $3 \times 3$ matrix $R$ can be inserted between the encoder and
+# the decoder of the linear autoencoder without changing its reconstructions. Why does
+# this mean that the autoencoder's code cannot be read as level, slope and curvature, and
+# what extra constraint would make it so?
+# ```
+#
+# ```{solution} ae-ex-rotation
+# :class: dropdown
+# The linear autoencoder computes $\hat z = D(Ez + b) + c$ with encoder $E$ ($3 \times
+# 11$) and decoder $D$ ($11 \times 3$). Replacing $E, b$ by $RE, Rb$ and $D$ by $DR^{-1}$
+# gives $DR^{-1}(REz + Rb) + c = D(Ez + b) + c$: the same reconstruction, hence the same
+# loss {eq}`ae-loss`. Training therefore pins down the subspace spanned by $D$'s columns,
+# not the columns themselves. PCA removes the freedom by demanding orthonormal loadings
+# ordered by explained variance; imposing $D^\top D = I$ and uncorrelated codes with
+# decreasing variance on the autoencoder would do the same.
+# ```
+#
+# ```{exercise}
+# :label: ae-ex-changes
+# Compress daily *changes* instead of levels: fit `CurvePCA(3)` and a three-factor
+# nonlinear autoencoder on `curves.daily_changes(train)` and compare their out-of-sample
+# RMSE on `curves.daily_changes(test)`. Is a nonlinear model more or less useful for
+# changes than for levels, and why?
+# ```
+#
+# ```{solution} ae-ex-changes
+# :class: dropdown
+# Daily changes are close to a linear factor model plus noise: their distribution does not
+# bend with the level of rates the way the curve's shape does near the zero lower bound.
+# Three principal components already explain most of their variance (see the table of
+# explained variance), and the rest is largely maturity-specific noise, which no
+# three-number code can reconstruct. Expect the nonlinear autoencoder to match PCA at best.
+# ```
