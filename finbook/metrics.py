@@ -118,9 +118,14 @@ def roc_auc(y: object, score: object) -> float:
     """Area under the ROC curve: the probability that a random event outranks a random non-event.
 
     ``score`` may be any real-valued score (higher = more likely the event).
+    Computed from ranks (the Mann-Whitney statistic, ties counted half), which
+    equals scikit-learn's ``roc_auc_score`` and is fast enough for bootstraps.
     """
     yy, ss = _scores_pair(y, score)
-    return float(skm.roc_auc_score(yy, ss))
+    ranks = stats.rankdata(ss)
+    n1 = int(yy.sum())
+    n0 = len(yy) - n1
+    return float((ranks[yy == 1].sum() - n1 * (n1 + 1) / 2.0) / (n1 * n0))
 
 
 def gini(y: object, score: object) -> float:

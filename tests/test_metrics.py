@@ -24,6 +24,18 @@ def test_ranking_metrics_on_the_textbook_example():
     assert m.pr_auc(Y, P) == pytest.approx((1 + 2 / 3) / 2)
 
 
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 1), st.integers(0, 5)), min_size=4, max_size=80))
+def test_rank_auc_equals_scikit_learn_with_ties(pairs):
+    from sklearn.metrics import roc_auc_score
+
+    y = np.array([a for a, _ in pairs])
+    s = np.array([b for _, b in pairs], dtype=float)  # few distinct values: many ties
+    if y.min() == y.max():
+        return
+    assert m.roc_auc(y, s) == pytest.approx(roc_auc_score(y, s), abs=1e-12)
+
+
 def test_probability_scores_by_hand():
     assert m.brier_score(Y, P) == pytest.approx(np.mean([0.01, 0.16, 0.4225, 0.04]))
     assert m.log_loss(Y, P) == pytest.approx(sk_log_loss(Y, P))
