@@ -216,7 +216,12 @@ def _cells_of(path: Path) -> list[tuple[str, str]]:
 
 
 def _git_modified(path: Path) -> bool | None:
-    """True if git reports uncommitted changes to ``path``; None if git cannot tell."""
+    """True if git tracks ``path`` and it has uncommitted edits; None if git cannot tell.
+
+    An untracked file (a chapter being written, whose notebook was generated
+    from its script) does not count as edited: syncing it from the newer side
+    loses nothing that was ever committed.
+    """
     try:
         res = subprocess.run(
             ["git", "status", "--porcelain", "--", str(path)],
@@ -227,7 +232,8 @@ def _git_modified(path: Path) -> bool | None:
         )
     except (OSError, subprocess.CalledProcessError):
         return None
-    return bool(res.stdout.strip())
+    status = res.stdout.strip()
+    return bool(status) and not status.startswith("??")
 
 
 def sync_pair(path: Path) -> str:
