@@ -1,0 +1,506 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# (attention)=
+# # Attention and Transformers
+#
+# The Transformer of {cite:t}`vaswani2017attention` replaced recurrence with *attention*:
+# every position of a sequence looks at every other position directly and takes a
+# weighted average of what it finds, with weights computed from the data. It is the
+# building block of today's large language models, the "large models" of the article's
+# title. This chapter builds attention from scratch in NumPy, checks it against
+# Keras, shows the one thing attention cannot see without help (the order of the days),
+# and trains a small Transformer encoder on the volatility task of the two previous
+# chapters, ending with a comparison of every model of Part II on the same test days.
+
+# %% tags=["parameters"]
+SEED = 2024  # seed of every network's initial weights and mini-batch order
+LOOKBACK = 22  # trading days in each input window (about one month)
+FIRST_TEST_YEAR = 2004  # the first year forecast out of sample
+YEARS_PER_REFIT = 5  # the models are refitted every this many years
+D_MODEL = 16  # width of each day's representation inside the Transformer
+NUM_HEADS = 2  # attention heads
+FF_UNITS = 32  # hidden units of the feed-forward sublayer
+EPOCHS = 40  # upper limit; early stopping usually ends training sooner
+
+# %%
+# Setup: in Google Colab only, fetch the book's code and data and install its pinned
+# requirements (a few minutes, once per session). Elsewhere this cell does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    import subprocess
+
+    subprocess.run(["git", "clone", "--depth", "1",
+                    "https://github.com/finbook-authors/finbook", "/content/finbook"], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", "requirements.txt"],
+                   cwd="/content/finbook", check=True)
+    sys.path.insert(0, "/content/finbook")
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from myst_nb import glue
+
+from finbook import data, notebooks, plots, repro, sequence
+from finbook.repro import import_tensorflow
+
+repro.set_seed(SEED)
+import_tensorflow()
+import keras  # noqa: E402  (imported quietly by finbook above)
+
+plots.use_book_style()
+
+# %% [markdown]
+# ````{admonition} What the article says
+# :class: note
+# The article never explains attention. Its reference list cites "Attention Is All You
+# Need" by Vaswani et al., but names only four of the paper's eight authors and gives
+# page numbers that do not match the proceedings; the correct reference is in this
+# book's bibliography. What the article does say, that large models learn complex features
+# from data, is true of the Transformer; whether that helps on a financial series of a
+# few thousand days is what this chapter tests.
+# ````
+
+# %% [markdown]
+# ## The task, again
+#
+# As in {ref}`cnn-task`: windows of the last {glue:text}`att_lookback` days of log
+# Garman–Klass variance and daily return, the log of next week's average variance as
+# target, walk-forward refits every {glue:text}`att_years_per_refit` years from
+# {glue:text}`att_first_test_year`, scored by QLIKE, $v/h - \ln(v/h) - 1$.
+
+# %%
+prices = data.sp500()
+task = sequence.volatility_task(prices, lookback=LOOKBACK, horizon=5)
+glue("att_lookback", LOOKBACK, display=False)
+glue("att_years_per_refit", YEARS_PER_REFIT, display=False)
+glue("att_first_test_year", FIRST_TEST_YEAR, display=False)
+pd.DataFrame({"window (days x features)": [f"{task.x.shape[1]} x {task.x.shape[2]}"],
+              "samples": [len(task)], "first forecast": [f"{task.dates[0]:%Y-%m-%d}"],
+              "last forecast": [f"{task.dates[-1]:%Y-%m-%d}"]})
+
+# %% [markdown]
+# ## Scaled dot-product attention
+#
+# Give each of $n$ positions a *query* $q_i$, a *key* $k_j$ and a *value* $v_j$ (rows of
+# matrices $Q$, $K$, $V$). Position $i$ scores every position $j$ by the dot product
+# $q_i \cdot k_j$, turns the scores into weights with a softmax, and returns the weighted
+# average of the values:
+#
+# $$
+# \operatorname{Attention}(Q, K, V) = \operatorname{softmax}\!\Bigl(\frac{Q K^\top}{\sqrt{d_k}}\Bigr) V ,
+# $$ (attention)
+#
+# with the softmax taken over $j$ in each row. Dividing by $\sqrt{d_k}$, the square root
+# of the key length, keeps the scores of long keys from growing so large that the softmax
+# puts all its weight on one position and its gradient vanishes. In *self*-attention all
+# three come from the same sequence through learned projections:
+# $Q = X W_Q$, $K = X W_K$, $V = X W_V$.
+#
+# Attention is a soft look-up. To see it on our data, take the window that ends on
+# {glue:text}`att_demo_date`, in the worst week of the crisis, and let the last day ask
+# "which other days of the past month looked like me?": queries and keys are the days'
+# two features (standardised), without any projection, and the values are the days' log
+# variances. A mask stops the day from attending to itself.
+
+# %%
+demo_date = pd.Timestamp("2008-10-10")
+glue("att_demo_date", f"{demo_date:%A %-d %B %Y}", display=False)
+window_end = task.dates.get_loc(demo_date)
+days = task.dates[window_end - LOOKBACK + 1:window_end + 1]
+features = task.x[window_end].astype(float)
+z = (features - features.mean(axis=0)) / features.std(axis=0)
+not_itself = np.arange(LOOKBACK)[None, :] < LOOKBACK - 1
+out, weights = sequence.scaled_dot_product_attention(z[-1:], z, features[:, :1], mask=not_itself)
+glue("att_demo_top_day", f"{days[weights[0].argmax()]:%-d %B}", display=False)
+glue("att_demo_top_weight", round(float(weights[0].max()), 2), display=False)
+glue("att_demo_output", round(float(out[0, 0]), 2), display=False)
+glue("att_demo_mean", round(float(features[:-1, 0].mean()), 2), display=False)
+glue("att_demo_last", round(float(features[-1, 0]), 2), display=False)
+
+fig, ax = plt.subplots()
+ax.bar(days, weights[0], width=0.8)
+ax.set_xlabel("day in the window")
+ax.set_ylabel("attention weight of the last day")
+ax.set_title(f"Which past days resemble {demo_date:%-d %B %Y}?")
+fig.autofmt_xdate()
+plt.show()
+
+# %% [markdown]
+# The last day, whose log variance is {glue:text}`att_demo_last`, puts the largest
+# weight, {glue:text}`att_demo_top_weight`, on {glue:text}`att_demo_top_day`, and its
+# output, the attention-weighted log variance, is {glue:text}`att_demo_output` against a
+# plain mean of {glue:text}`att_demo_mean` over the other days: attention averages over
+# the days that resemble the query, here the other turbulent days. A Transformer learns the
+# projections $W_Q, W_K, W_V$ that decide what "resemble" means, and runs several such
+# look-ups in parallel, each in its own subspace (*heads*), then mixes them:
+#
+# $$
+# \operatorname{MultiHead}(X) = \bigl[\operatorname{head}_1, \ldots, \operatorname{head}_H\bigr] W_O,
+# \qquad \operatorname{head}_h = \operatorname{Attention}(X W_Q^{h}, X W_K^{h}, X W_V^{h}).
+# $$ (multi-head)
+#
+# ## Our NumPy attention against Keras
+#
+# `finbook.sequence.multi_head_attention` computes {eq}`multi-head` in NumPy from the
+# eight weight arrays of a `keras.layers.MultiHeadAttention` layer. We build such a layer,
+# apply it to a batch of real windows (their two features mapped to
+# {glue:text}`att_d_model` dimensions by a random projection), and compare both the outputs
+# and the attention weights.
+
+# %%
+mha = keras.layers.MultiHeadAttention(num_heads=NUM_HEADS, key_dim=D_MODEL // NUM_HEADS)
+projection = np.random.default_rng(SEED).normal(size=(2, D_MODEL))
+batch = (task.x[window_end - 7:window_end + 1].astype(float) @ projection).astype("float32")
+keras_out, keras_weights = mha(batch, batch, return_attention_scores=True)
+numpy_out, numpy_weights = sequence.multi_head_attention(batch, batch, mha.get_weights())
+check = pd.Series({
+    "largest |difference| in outputs": np.abs(numpy_out - np.asarray(keras_out)).max(),
+    "largest |difference| in weights": np.abs(numpy_weights - np.asarray(keras_weights)).max(),
+    "largest |output|": np.abs(numpy_out).max(),
+})
+agree = bool(check.iloc[0] < 1e-4 * check.iloc[2] and check.iloc[1] < 1e-5)
+glue("att_d_model", D_MODEL, display=False)
+glue("att_keras_agree", "agree" if agree else "disagree", display=False)
+check.map(lambda v: "below 1e-5" if v < 1e-5 else f"{v:.3g}").to_frame("value")
+
+# %% [markdown]
+# The two {glue:text}`att_keras_agree` to float32 precision: the layer does exactly
+# what {eq}`attention` and {eq}`multi-head` say.
+#
+# ## What goes wrong: attention cannot see the order of the days
+#
+# Nothing in {eq}`attention` refers to positions. Shuffle the keys and values together
+# and each query gets the same weighted average; shuffle a whole sequence and self-attention
+# returns the same rows, shuffled. For a time series that is a defect: a network that
+# cannot tell yesterday from three weeks ago cannot learn that recent days matter more.
+# We check it on an untrained Transformer of the kind used below, which reads its
+# forecast from the last day's representation: we shuffle the first
+# {glue:text}`att_n_shuffled` days of each window, keep the last day in place, and compare
+# the forecasts.
+
+# %%
+def transformer_builder(positional=True):
+    return sequence.transformer_forecaster(LOOKBACK, len(task.feature_names), d_model=D_MODEL,
+                                           num_heads=NUM_HEADS, ff_units=FF_UNITS,
+                                           positional=positional)
+
+
+sample = task.x[-256:]
+order = np.random.default_rng(SEED).permutation(LOOKBACK - 1)
+shuffled = np.concatenate([sample[:, order], sample[:, -1:]], axis=1)
+change = {}
+for positional in (False, True):
+    repro.set_seed(SEED)
+    net = transformer_builder(positional)
+    before = net.predict(sample, verbose=0).ravel()
+    after = net.predict(shuffled, verbose=0).ravel()
+    change["with positions" if positional else "without positions"] = np.abs(after - before).max()
+glue("att_n_shuffled", LOOKBACK - 1, display=False)
+glue("att_change_with", round(float(change["with positions"]), 3), display=False)
+pd.Series(change).map(lambda v: "below 1e-5" if v < 1e-5 else f"{v:.3f}").to_frame(
+    "largest change of the forecast")
+
+# %% [markdown]
+# Without positional information, reordering the month leaves every forecast unchanged
+# (up to float rounding); with it, forecasts move by up to {glue:text}`att_change_with`.
+# The original Transformer adds to each position's representation a fixed pattern of
+# sines and cosines of different frequencies,
+#
+# $$
+# \mathrm{PE}_{p,\,2i} = \sin\bigl(p / 10000^{2i/d}\bigr), \qquad
+# \mathrm{PE}_{p,\,2i+1} = \cos\bigl(p / 10000^{2i/d}\bigr),
+# $$ (positional-encoding)
+#
+# for position $p$ and dimension pair $i$ of a $d$-dimensional representation
+# (`finbook.sequence.positional_encoding`). Each position gets a distinct code, and nearby
+# positions similar codes. Over a window of {glue:text}`att_lookback` days only the first
+# few dimensions vary; the slow ones are there for sequences thousands of positions long.
+
+# %%
+pe = sequence.positional_encoding(LOOKBACK, D_MODEL)
+fig, ax = plt.subplots(figsize=(7, 3))
+image = ax.imshow(pe.T, cmap="RdBu_r", aspect="auto", vmin=-1, vmax=1)
+ax.set_xlabel("position in the window (0 = oldest day)")
+ax.set_ylabel("dimension")
+ax.grid(False)
+fig.colorbar(image, ax=ax, label="value")
+plt.show()
+
+# %% [markdown]
+# ## A small Transformer encoder
+#
+# Our encoder (`finbook.sequence.transformer_forecaster`) maps each day's two features to
+# {glue:text}`att_d_model` numbers, adds {eq}`positional-encoding`, and applies one
+# encoder block as in the original paper: multi-head self-attention with
+# {glue:text}`att_num_heads` heads, then a feed-forward network of
+# {glue:text}`att_ff_units` ReLU units applied to each day separately, each sublayer
+# wrapped in a residual connection and layer normalisation,
+#
+# $$
+# X' = \operatorname{LayerNorm}\bigl(X + \operatorname{MultiHead}(X)\bigr), \qquad
+# X'' = \operatorname{LayerNorm}\bigl(X' + \max(0, X' W_1 + b_1) W_2 + b_2\bigr).
+# $$ (encoder-block)
+#
+# The forecast is a linear function of the last day's row of $X''$, which through
+# attention has looked at the whole month.
+
+# %%
+net = transformer_builder()
+glue("att_num_heads", NUM_HEADS, display=False)
+glue("att_ff_units", FF_UNITS, display=False)
+glue("att_n_params", net.count_params(), display=False)
+pd.DataFrame([(layer.name, type(layer).__name__, layer.count_params()) for layer in net.layers
+              if layer.count_params() > 0], columns=["layer", "type", "parameters"])
+
+# %% [markdown]
+# That is {glue:text}`att_n_params` parameters. It is trained exactly like the CNN and
+# the recurrent networks, beside HAR and the naive forecast on the same schedule.
+
+# %%
+kwargs = dict(first_test_year=FIRST_TEST_YEAR, years_per_refit=YEARS_PER_REFIT, epochs=EPOCHS,
+              seed=SEED)
+har = sequence.walk_forward_forecast(task, "har", name="HAR", **kwargs)
+naive = sequence.walk_forward_forecast(task, "naive", name="naive", **kwargs)
+transformer = sequence.walk_forward_forecast(task, transformer_builder, name="Transformer", **kwargs)
+results = {"naive": naive, "HAR": har, "Transformer": transformer}
+table = sequence.forecast_table(results, baseline="HAR", h=5)
+table.round(4)
+
+# %%
+years = har.forecasts.index.year
+period = f"{years.min()}\u2013{years.max()}"
+row = table.loc["Transformer"]
+if row["p-value"] < 0.05:
+    verdict = "beats HAR" if row["DM vs HAR"] < 0 else "loses to HAR"
+else:
+    verdict = "is statistically indistinguishable from HAR"
+glue("att_period", period, display=False)
+glue("att_tr_qlike", round(float(row["QLIKE"]), 4), display=False)
+glue("att_tr_dm", round(float(row["DM vs HAR"]), 4), display=False)
+glue("att_tr_p", round(float(row["p-value"]), 4), display=False)
+glue("att_har_qlike", round(float(table.loc["HAR", "QLIKE"]), 4), display=False)
+glue("att_naive_qlike", round(float(table.loc["naive", "QLIKE"]), 4), display=False)
+glue("att_verdict", verdict, display=False)
+glue("att_epochs", ", ".join(str(len(h["loss"])) for h in transformer.histories), display=False)
+train_sizes = [int((task.dates.year < y).sum()) for y in
+               range(FIRST_TEST_YEAR, years.max() + 1, YEARS_PER_REFIT)]
+glue("att_train_min", f"{min(train_sizes):,}", display=False)
+glue("att_train_max", f"{max(train_sizes):,}", display=False)
+
+# headline numbers for the book's cross-chapter table
+glue("headline_task", "S&P 500 next-week volatility", display=False)
+glue("headline_metric", f"mean QLIKE, walk-forward {period}", display=False)
+glue("headline_better", "lower", display=False)
+glue("headline_deep_model", "Transformer encoder", display=False)
+glue("headline_deep_score", round(float(row["QLIKE"]), 4), display=False)
+glue("headline_baseline_model", "HAR", display=False)
+glue("headline_baseline_score", round(float(table.loc["HAR", "QLIKE"]), 4), display=False)
+
+# %% [markdown]
+# Over {glue:text}`att_period` the Transformer's mean QLIKE is {glue:text}`att_tr_qlike`,
+# against {glue:text}`att_har_qlike` for HAR and {glue:text}`att_naive_qlike` for the
+# naive forecast; the Diebold–Mariano statistic against HAR is {glue:text}`att_tr_dm:.2f`
+# (p = {glue:text}`att_tr_p:.3f`): the Transformer **{glue:text}`att_verdict`**. Early
+# stopping ended its three refits after {glue:text}`att_epochs` epochs.
+
+# %%
+fig, ax = plt.subplots()
+sequence.plot_forecasts({"HAR": har, "Transformer": transformer}, "2008-07", "2009-06", ax=ax)
+ax.set_xlabel("forecast date")
+ax.set_title("Next-week volatility: realised and forecast")
+plt.show()
+
+# %% [markdown]
+# ## Where does the trained Transformer look?
+#
+# The attention weights of the last day's query, the row that feeds the forecast, say
+# which days of the month the model reads. We recompute them with our NumPy functions from
+# the trained weights of the last refit, for every test window of its block, and average.
+
+# %%
+last = transformer.models[-1]
+last_block = task.dates.year >= years.max() - YEARS_PER_REFIT + 1
+inputs = transformer.prepare[-1](task.x[last_block]).astype(float)
+w_embed, b_embed = last.get_layer("embed").get_weights()
+embedded = inputs @ w_embed + b_embed + sequence.positional_encoding(LOOKBACK, D_MODEL)
+_, att = sequence.multi_head_attention(embedded, embedded, last.get_layer("attention1").get_weights())
+last_row = att[:, :, -1, :].mean(axis=0)  # (heads, days): the forecast day's query
+recent_share = last_row[:, -5:].sum(axis=1)
+glue("att_recent_share", " and ".join(f"{100 * s:.0f} %" for s in recent_share), display=False)
+glue("att_uniform_share", round(100 * 5 / LOOKBACK), display=False)
+
+fig, ax = plt.subplots()
+lags = np.arange(LOOKBACK - 1, -1, -1)
+for h in range(NUM_HEADS):
+    ax.plot(lags, last_row[h], marker="o", ms=3, label=f"head {h + 1}")
+ax.axhline(1 / LOOKBACK, color="0.4", ls=":", lw=1, label="uniform")
+ax.invert_xaxis()
+ax.set_xlabel("days before the forecast date")
+ax.set_ylabel("mean attention weight")
+ax.set_title(f"Attention of the forecast day, test years {transformer.forecasts['block'].iloc[-1]}")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# The heads divide the work: the share of their attention on the last five days (a
+# trading week) is {glue:text}`att_recent_share`, against {glue:text}`att_uniform_share` %
+# for a uniform spread. One head reads the recent days, the other the older part of the
+# month, a learned version of HAR's split into a weekly and a monthly term. Attention weights are
+# not a full explanation: the values they average are themselves learned mixtures of
+# the days, and the feed-forward layer and the residual path add their own processing.
+#
+# ## Part II on one table
+#
+# The Transformer's numbers above come from this page; those of the CNN
+# ({ref}`cnn`) and of the LSTM and GRU ({ref}`rnn`) are read from the executed chapters,
+# which used the same task, schedule and seed (re-training them here would several times
+# multiply the running time). HAR and the naive forecast are cheap and were recomputed; HAR's score
+# here is {glue:text}`att_same_har` as in the CNN chapter.
+
+# %%
+cnn = notebooks.glued_values(notebooks.find_chapter("04_cnn"))
+rnn = notebooks.glued_values(notebooks.find_chapter("05_rnn"))
+same_har = bool(np.isclose(table.loc["HAR", "QLIKE"], cnn["cnn_har_qlike"], atol=5e-5)
+                and np.isclose(table.loc["HAR", "QLIKE"], rnn["rnn_har_qlike"], atol=5e-5))
+glue("att_same_har", "the same" if same_har else "not the same", display=False)
+rows = {
+    "naive": [*table.loc["naive"], "this chapter"],
+    "HAR": [*table.loc["HAR"], "this chapter"],
+    "1-D CNN": [cnn["cnn_cnn_qlike"], cnn["cnn_cnn_mse"], cnn["cnn_cnn_dm"], cnn["cnn_cnn_p"],
+                "chapter 4"],
+    "LSTM": [rnn["rnn_lstm_qlike"], rnn["rnn_lstm_mse"], rnn["rnn_lstm_dm"], rnn["rnn_lstm_p"],
+             "chapter 5"],
+    "GRU": [rnn["rnn_gru_qlike"], rnn["rnn_gru_mse"], rnn["rnn_gru_dm"], rnn["rnn_gru_p"],
+            "chapter 5"],
+    "Transformer": [*table.loc["Transformer"], "this chapter"],
+}
+overview = pd.DataFrame.from_dict(rows, orient="index",
+                                  columns=[*table.columns, "source"]).rename_axis("model")
+best = overview["QLIKE"].astype(float).idxmin()
+gain = 100 * (1 - overview["QLIKE"].astype(float) / float(overview.loc["HAR", "QLIKE"]))
+networks = ["1-D CNN", "LSTM", "GRU", "Transformer"]
+glue("att_max_gain", round(float(gain[networks].abs().max()), 1), display=False)
+winners = [m for m in networks if float(overview.loc[m, "p-value"]) < 0.05
+           and float(overview.loc[m, "DM vs HAR"]) < 0]
+glue("att_winners", " and ".join(f"the {m}" for m in winners) if winners else "none of them",
+     display=False)
+glue("att_best_model", best, display=False)
+glue("att_best_qlike", round(float(overview.loc[best, "QLIKE"]), 4), display=False)
+overview.round(4)
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 3.2))
+colours = [sequence.MODEL_COLOURS[m.replace("1-D ", "")] for m in gain.index]
+ax.barh(gain.index[::-1], gain[::-1], color=colours[::-1])
+ax.axvline(0, color="0.3", lw=0.8)
+ax.set_xlabel("QLIKE reduction relative to HAR (%)")
+ax.set_title(f"Out of sample, {period}: positive = better than HAR")
+plt.show()
+
+# %% [markdown]
+# The lowest QLIKE belongs to the {glue:text}`att_best_model`
+# ({glue:text}`att_best_qlike`). Read the table with its p-values: only a
+# Diebold–Mariano p-value below 0.05 is evidence of a difference from HAR. Networks that
+# beat HAR at that level: {glue:text}`att_winners`. No network differs from HAR by more
+# than {glue:text}`att_max_gain` % of its QLIKE, and every network here is a single
+# training run with one seed, whose ranking another seed may change (see the exercises
+# of {ref}`rnn`). The honest summary of Part II: small networks, trained with care
+# (relative inputs, walk-forward refits, early stopping, bias correction), can match or
+# modestly improve on a four-parameter linear model; none is a step change, and the
+# architecture matters less than getting the evaluation right.
+#
+# ## How this compares with published results
+#
+# {cite:t}`vaswani2017attention` designed the Transformer for machine translation, with
+# millions of sentence pairs and sequences whose words interact over long distances. Our
+# problem is the opposite: each refit trains on {glue:text}`att_train_min` to
+# {glue:text}`att_train_max` heavily overlapping windows of one noisy series, and most of
+# the signal sits in a slowly moving level that HAR captures with three averages. With
+# intraday data, {cite:t}`christensen2023machine` report gains over HAR for neural
+# networks even when their only inputs are HAR's daily, weekly and monthly averages; the
+# Transformer's own strength, attention over long and rich contexts, has little to work
+# with in a one-month window of two features.
+#
+# ## What we learned
+#
+# - Scaled dot-product attention {eq}`attention` is a soft look-up: a softmax of query–key
+#   dot products weights an average of values. Our NumPy version and Keras'
+#   `MultiHeadAttention` {glue:text}`att_keras_agree` to float32 precision.
+# - Attention ignores order: without positional encoding, shuffling the first
+#   {glue:text}`att_n_shuffled` days of a window leaves the forecast unchanged. Sinusoidal
+#   positions {eq}`positional-encoding` fix it.
+# - A {glue:text}`att_n_params`-parameter Transformer encoder scores QLIKE
+#   {glue:text}`att_tr_qlike` over {glue:text}`att_period`, against
+#   {glue:text}`att_har_qlike` for HAR: it {glue:text}`att_verdict`
+#   (p = {glue:text}`att_tr_p:.3f`).
+# - Across Part II the best QLIKE is the {glue:text}`att_best_model`'s
+#   ({glue:text}`att_best_qlike`); no network differs from HAR by more than
+#   {glue:text}`att_max_gain` %. Networks that beat it at the 5 % level:
+#   {glue:text}`att_winners`.
+#
+# ## Exercises
+#
+# ```{exercise}
+# :label: att-ex-scale
+# Multiply the queries and keys of the attention demo by 10 before calling
+# `scaled_dot_product_attention`. What happens to the weights, and what would happen to
+# the gradient of the output with respect to the scores?
+# ```
+#
+# ```{solution} att-ex-scale
+# :class: dropdown
+# The scores grow a hundredfold (both factors scale), the softmax approaches a one-hot
+# vector on the most similar day, and the output becomes that day's value. A saturated
+# softmax has gradients near zero with respect to all scores, so learning through it
+# stalls: that is why {eq}`attention` divides by $\sqrt{d_k}$, which keeps the scores of
+# random unit-variance vectors of length $d_k$ at unit variance.
+# ```
+#
+# ```{exercise}
+# :label: att-ex-causal
+# In the encoder, every day of the window may attend to every other, including later days
+# *of the window*. Is this look-ahead? Would a causal mask (each day attends only to itself
+# and earlier days) change the forecast?
+# ```
+#
+# ```{solution} att-ex-causal
+# :class: dropdown
+# It is not look-ahead: every day of the window is at or before the forecast date $t$, and
+# the target lies after $t$. A causal mask matters when a model forecasts every position of
+# a sequence at once (as a language model predicts every next word), not when it reads one
+# forecast from the last position. With a mask the last day's query still sees the whole
+# window, but the other days' representations, which it reads through the values, would
+# change, and so would the forecast a little.
+# ```
+#
+# ```{exercise}
+# :label: att-ex-nopos
+# Train the Transformer without positional encoding
+# (`transformer_builder(positional=False)`) and compare its QLIKE with the one above. Why
+# might the loss be smaller than the order-blindness demonstration suggests?
+# ```
+#
+# ```{solution} att-ex-nopos
+# :class: dropdown
+# The forecast is read from the last day's row, so the model still knows which day is the
+# most recent, and the inputs are relative to the window's mean, which does not depend on
+# order. What it loses is the distinction among the other days: it sees the month as an
+# unordered set, a bag of days. Since much of the information sits in the level of the
+# month and in the last day, the cost can be small; it would grow with longer windows in
+# which the recency of a shock matters.
+# ```
