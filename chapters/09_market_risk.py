@@ -1,0 +1,556 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# (market-risk)=
+# # Market risk: Value-at-Risk and Expected Shortfall, and the backtests that judge them
+#
+# How much could a portfolio lose tomorrow? Every trading bank answers this question each
+# evening with a **Value-at-Risk** (VaR) and an **Expected Shortfall** (ES), and its
+# supervisor checks the answers against what actually happened. This chapter forecasts the
+# one-day 99% VaR and 97.5% ES of the S&P 500 out of sample, day by day over
+# {glue:text}`n_years` years, with five models, from historical simulation to a neural
+# network trained on the quantile loss, and judges them with the backtests regulators use:
+# Kupiec's count of exceptions, Christoffersen's test for their clustering, and the Basel
+# traffic light. The financial crisis tells most of the story.
+
+# %% tags=["parameters"]
+SEED = 2024  # seeds the quantile network
+START = "2000-01-01"  # first forecast day; 1999 is the first estimation year
+HS_WINDOW = 500  # days of history in historical simulation
+REFIT_EVERY = 20  # trading days between re-estimations of the GARCH model
+LAMBDA = 0.94  # RiskMetrics decay factor for daily data
+
+# %%
+# Setup: in Google Colab only, fetch the book's code and data and install its pinned
+# requirements (a few minutes, once per session). Elsewhere this cell does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    import subprocess
+
+    subprocess.run(["git", "clone", "--depth", "1",
+                    "https://github.com/finbook-authors/finbook", "/content/finbook"], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", "requirements.txt"],
+                   cwd="/content/finbook", check=True)
+    sys.path.insert(0, "/content/finbook")
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from IPython.display import display
+from myst_nb import glue
+from scipy import stats
+
+from finbook import data, metrics, plots, repro, risk, volatility
+
+repro.set_seed(SEED)
+plots.use_book_style()
+
+# %% [markdown]
+# ````{admonition} What the article says
+# :class: note
+# The article counts market risk assessment (市场风险评估), next to credit risk, as part of
+# financial risk assessment (金融风险评估), one of the four applications of large AI models in
+# finance. It gives no method and no code for it: its one risk example is the credit
+# classifier of {ref}`the previous chapter <credit-risk>`. This chapter fills the gap with
+# the measures banks are required to compute, and asks whether a neural network computes
+# them better than the classical models.
+# ````
+
+# %% [markdown]
+# ## The data
+#
+# `finbook.data.sp500()` gives the S&P 500 index from 1999 to 2018; we work with daily log
+# returns in percent, $r_t = 100 \ln(P_t / P_{t-1})$, of the adjusted close.
+
+# %%
+sp = data.sp500()
+r = volatility.log_returns(sp["adj_close"]).dropna()
+summary = pd.Series({
+    "days": len(r), "first day": r.index[0].date(), "last day": r.index[-1].date(),
+    "mean (%)": r.mean(), "standard deviation (%)": r.std(), "skewness": stats.skew(r),
+    "excess kurtosis": stats.kurtosis(r), "worst day (%)": r.min(),
+    "worst day": r.idxmin().date(), "best day (%)": r.max(),
+})
+glue("n_days", f"{len(r):,}", display=False)
+glue("first_year", int(r.index[0].year), display=False)
+glue("last_year", int(r.index[-1].year), display=False)
+glue("sd_daily", round(float(r.std()), 3), display=False)
+glue("kurtosis", round(float(stats.kurtosis(r)), 1), display=False)
+glue("worst_day", str(r.idxmin().date()), display=False)
+glue("worst_loss", round(float(-r.min()), 2), display=False)
+glue("worst_in_sd", round(float(-r.min() / r.std()), 1), display=False)
+summary.to_frame("S&P 500 daily log returns").map(
+    lambda v: round(v, 3) if isinstance(v, float) else v)
+
+# %% [markdown]
+# {glue:text}`n_days` daily returns with a standard deviation of {glue:text}`sd_daily`% and an
+# excess kurtosis of {glue:text}`kurtosis`: far fatter tails than a normal distribution. The
+# worst day, {glue:text}`worst_day`, lost {glue:text}`worst_loss`%, a move of
+# {glue:text}`worst_in_sd` standard deviations, which a normal distribution would expect
+# essentially never.
+#
+# ## What is measured
+#
+# The VaR at level $\alpha$ (99% here) is the loss that tomorrow's return should exceed only
+# with probability $1 - \alpha$, given what is known today; the ES at level $\alpha$ (97.5%)
+# is the average loss on the days beyond the VaR at that level:
+#
+# $$
+# \begin{aligned}
+# P\left(r_t < -\text{VaR}^{\alpha}_t \mid \mathcal{F}_{t-1}\right) &= 1 - \alpha,\\
+# \text{ES}^{\alpha}_t &= -E\left[r_t \mid r_t \le -\text{VaR}^{\alpha}_t,\ \mathcal{F}_{t-1}\right].
+# \end{aligned}
+# $$ (var-es)
+#
+# Both are reported as positive losses in percent. The Basel Committee's market-risk rules
+# backtest the 99% VaR and, since the Fundamental Review of the Trading Book (FRTB), set
+# capital with the 97.5% ES. The two levels were chosen to match for normal tails: the normal
+# 99% VaR is {glue:text}`z99` standard deviations, the normal 97.5% ES {glue:text}`es975`.
+# A day on which the loss exceeds the VaR is an **exception**; a good 99% VaR has exceptions
+# on 1% of days, and they arrive independently.
+
+# %%
+glue("z99", round(float(risk.normal_var(1.0, 0.99)), 3), display=False)
+glue("es975", round(float(risk.normal_es(1.0, 0.975)), 3), display=False)
+
+# %% [markdown]
+# ## The naive answer: one number for every day
+#
+# The simplest VaR, and what a model trained to be right on average produces, is one number
+# for all days: here the normal VaR with the standard deviation of the first estimation year,
+# {glue:text}`first_year`.
+
+# %%
+sigma_1999 = float(r[r.index.year == r.index[0].year].std())
+static_sigma = pd.Series(sigma_1999, index=r.loc[START:].index)
+static = risk.normal_forecasts(static_sigma)
+static_hits = risk.var_exceptions(r.loc[static.index], static["VaR"])
+static_year = pd.Series(static_hits, index=static.index).groupby(static.index.year).sum()
+glue("static_var", round(float(static["VaR"].iloc[0]), 3), display=False)
+glue("static_rate", round(100 * float(static_hits.mean()), 2), display=False)
+glue("static_2008", int(static_year.loc[2008]), display=False)
+glue("static_zero_years", int((static_year == 0).sum()), display=False)
+glue("static_indep_p", round(risk.christoffersen_independence_test(static_hits).pvalue, 4),
+     display=False)
+fig, ax = plt.subplots(figsize=(7.0, 3.0))
+ax.bar(static_year.index, static_year.to_numpy(), color=plots.PALETTE[0])
+ax.axhline(0.01 * 252, color="black", linestyle="--", linewidth=0.8, label="1% of a year's days")
+ax.set_xticks(static_year.index[::2])
+ax.set_xlabel("year")
+ax.set_ylabel("exceptions")
+ax.set_title("A constant 99% VaR: exceptions per year")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# A constant VaR of {glue:text}`static_var`% is exceeded on {glue:text}`static_rate`% of the
+# days against the promised 1%, but the average hides the real failure: it has no exception
+# at all in {glue:text}`static_zero_years` years and {glue:text}`static_2008` in 2008, when a
+# bank needed it most. Being right *on average* is not enough; the exceptions must not cluster,
+# and Christoffersen's independence test (below) rejects this one with a p-value of
+# {glue:text}`static_indep_p`. Volatility changes from day to day, and so must the VaR.
+#
+# ## Five models
+#
+# Each model produces, every evening from the first trading day of {glue:text}`start_year`
+# on, the 99% VaR, the 97.5% VaR and the 97.5% ES for the next day, using only returns up to
+# that evening.
+#
+# **Historical simulation (HS).** The empirical quantile and tail mean of the last
+# {glue:text}`hs_window` daily returns. No model, no parameters, and slow to react: a crisis
+# enters the window only one day at a time.
+#
+# **RiskMetrics (EWMA).** J.P. Morgan's RiskMetrics {cite}`jpmorgan1996riskmetrics` assumes
+# normal returns with zero mean and an exponentially weighted variance,
+#
+# $$
+# \sigma^2_t = \lambda\, \sigma^2_{t-1} + (1 - \lambda)\, r^2_{t-1}, \qquad \lambda = 0.94,
+# $$ (ewma)
+#
+# so yesterday's return counts 6% and its weight decays by 6% a day.
+#
+# **GARCH(1,1) with Student-t errors** {cite}`bollerslev1986garch`:
+# $r_t = \mu + \sigma_t \varepsilon_t$ with
+# $\sigma^2_t = \omega + \alpha (r_{t-1} - \mu)^2 + \beta \sigma^2_{t-1}$ and standardised
+# Student-t innovations $\varepsilon_t$ with $\nu$ degrees of freedom. It is estimated by
+# maximum likelihood with `arch` on all returns before the forecast day, re-estimated every
+# {glue:text}`refit_every` trading days, and between re-estimations the variance is updated
+# every day with the new returns and fixed parameters.
+#
+# **Filtered historical simulation (FHS).** The GARCH volatility, but instead of the t
+# distribution the empirical distribution of the model's standardised residuals
+# $\hat\varepsilon_t = (r_t - \mu) / \sigma_t$: fat tails and skew as they were observed.
+#
+# **A quantile network (QNet).** A neural network maps the state of the market (yesterday's
+# return relative to its volatility, its negative part, and the mean squared return over the
+# last 5, 22 and 66 days relative to the EWMA variance) directly to seven quantiles of the
+# standardised return $r_t / \sigma^{\text{EWMA}}_t$, at tail probabilities from 0.25% to
+# 2.5%. It is trained with the **pinball loss**, which is minimised in expectation by the
+# true $u$-quantile $q_u$:
+#
+# $$
+# L_u(r, q) = \max\bigl(u\,(r - q),\ (u - 1)\,(r - q)\bigr).
+# $$ (pinball)
+#
+# The 1% quantile gives the 99% VaR, the 2.5% quantile the 97.5% VaR, and the average of the
+# five quantiles at 0.25%, 0.75%, ..., 2.25% approximates the 97.5% ES (the ES is the average
+# of all quantiles below 2.5%). The outputs are built as a first quantile plus positive
+# increments, so they can never cross, and start at the normal quantiles, so the untrained
+# network is the EWMA model. It has two hidden layers of 16 ReLU units, and is retrained
+# (continuing from the previous year's weights) every January on all earlier days, with a
+# random fifth of them held out for early stopping.
+
+# %%
+hs = risk.historical_simulation(r, start=START, window=HS_WINDOW)
+ewma = risk.ewma_forecasts(r, start=START, lam=LAMBDA)
+garch = risk.garch_t_forecasts(r, start=START, refit_every=REFIT_EVERY)
+qnet = risk.quantile_network_forecasts(r, start=START, seed=SEED)
+forecasts = {"HS": hs, "EWMA": ewma, "GARCH-t": garch.garch_t, "FHS": garch.fhs,
+             "QNet": qnet.forecasts}
+glue("start_year", int(pd.Timestamp(START).year), display=False)
+glue("hs_window", HS_WINDOW, display=False)
+glue("refit_every", REFIT_EVERY, display=False)
+glue("n_refits", len(garch.params), display=False)
+glue("n_forecast_days", f"{len(hs):,}", display=False)
+glue("qnet_best_min", min(h["best_epoch"][0] for h in qnet.histories.values()), display=False)
+glue("qnet_best_max", max(h["best_epoch"][0] for h in qnet.histories.values()), display=False)
+last = garch.params.iloc[-1]
+for name in ["alpha", "beta", "nu"]:
+    glue(f"garch_{name}", round(float(last[name]), 3), display=False)
+glue("garch_persistence", round(float(last["alpha"] + last["beta"]), 4), display=False)
+glue("garch_alpha_first", round(float(garch.params["alpha"].iloc[0]), 3), display=False)
+glue("n_years", int(hs.index.year.nunique()), display=False)
+garch.params.iloc[:: max(1, len(garch.params) // 6)].round(4)
+
+# %% [markdown]
+# The table shows every few refits of the {glue:text}`n_refits` re-estimations of the GARCH
+# model. The first fit, on a single year, finds no volatility clustering at all ($\alpha$ =
+# {glue:text}`garch_alpha_first`, a constant variance); as the data accumulate the estimates
+# settle. In the last fit
+# $\alpha$ = {glue:text}`garch_alpha`, $\beta$ = {glue:text}`garch_beta` (persistence
+# $\alpha + \beta$ = {glue:text}`garch_persistence`) and $\nu$ = {glue:text}`garch_nu`
+# degrees of freedom: fat tails even after the volatility is filtered out.
+#
+# The quantile network's training and validation losses for a few of its yearly refits:
+
+# %%
+years_shown = [min(qnet.histories), 2008]
+fig, ax = plt.subplots()
+plots.plot_history({f"refit of {y}": qnet.histories[y] for y in years_shown}, "loss", ax=ax,
+                   ylabel="pinball loss (mean over levels)")
+ax.set_title("Quantile network: yearly refits with early stopping")
+plt.show()
+
+# %% [markdown]
+# The first refit, before {glue:text}`start_year`, learns from a single year and overfits
+# within a few epochs: the training loss keeps falling while the validation loss rises from
+# the first epoch. Later refits start from the previous year's weights; their best epochs
+# range from {glue:text}`qnet_best_min` to {glue:text}`qnet_best_max`. Early stopping keeps
+# the network close to where it started, which is a sign of how little signal 1% quantiles
+# leave in a few thousand days.
+#
+# ## Backtests
+#
+# With $n$ forecast days, $x$ exceptions and $p = 1 - \alpha$, **Kupiec's** proportion of
+# failures test {cite}`kupiec1995techniques` compares the observed exception rate $x/n$ with
+# $p$ by a likelihood ratio,
+#
+# $$
+# \text{LR}_{\text{POF}} = -2 \ln \frac{(1-p)^{n-x} p^x}{(1 - x/n)^{n-x} (x/n)^x}
+# \ \sim\ \chi^2_1 .
+# $$ (kupiec)
+#
+# **Christoffersen's** independence test {cite}`christoffersen1998evaluating` asks whether an
+# exception today makes one tomorrow more likely: with $n_{ij}$ the number of days in state
+# $j$ (1 = exception) after a day in state $i$, it compares a Markov chain with
+# $\pi_{01} = n_{01}/(n_{00}+n_{01})$ and $\pi_{11} = n_{11}/(n_{10}+n_{11})$ against
+# independence ($\chi^2_1$); his conditional coverage test combines both hypotheses
+# ($\chi^2_2$). The **pinball loss** {eq}`pinball` of the 1% quantile scores the whole VaR
+# series, not just the exceptions; the **ES ratio** is the average loss on the days beyond
+# the 97.5% VaR divided by the average ES forecast on those days (1 is right, above 1 means
+# the tail losses were larger than forecast).
+
+# %%
+table = risk.backtest_summary(r, forecasts)
+rates = table["rate %"]
+shown_columns = ["exceptions", "rate %", "Kupiec p", "indep. p", "cond. cov. p", "pinball", "ES ratio"]
+for name, key in [("HS", "hs"), ("EWMA", "ewma"), ("GARCH-t", "garch"), ("FHS", "fhs"),
+                  ("QNet", "qnet")]:
+    glue(f"{key}_exceptions", int(table.loc[name, "exceptions"]), display=False)
+    glue(f"{key}_rate", round(float(rates[name]), 2), display=False)
+    glue(f"{key}_kupiec_p", round(float(table.loc[name, "Kupiec p"]), 4), display=False)
+    glue(f"{key}_indep_p", round(float(table.loc[name, "indep. p"]), 4), display=False)
+    glue(f"{key}_pinball", round(float(table.loc[name, "pinball"]), 3), display=False)
+    glue(f"{key}_es_ratio", round(float(table.loc[name, "ES ratio"]), 3), display=False)
+glue("expected_exceptions", round(0.01 * len(hs), 1), display=False)
+glue("best_rate_model", (rates - 1.0).abs().idxmin(), display=False)
+glue("best_pinball_model", table["pinball"].idxmin(), display=False)
+glue("n_reject_kupiec", int((table["Kupiec p"] < 0.05).sum()), display=False)
+table[shown_columns].round(4)
+
+# %% [markdown]
+# Over {glue:text}`n_forecast_days` forecast days a correct 99% VaR would have about
+# {glue:text}`expected_exceptions` exceptions. Every model has more: historical simulation
+# {glue:text}`hs_exceptions` ({glue:text}`hs_rate`%), RiskMetrics {glue:text}`ewma_exceptions`
+# ({glue:text}`ewma_rate`%), GARCH-t {glue:text}`garch_exceptions`
+# ({glue:text}`garch_rate`%), FHS {glue:text}`fhs_exceptions` ({glue:text}`fhs_rate`%) and
+# the quantile network {glue:text}`qnet_exceptions` ({glue:text}`qnet_rate`%). Over
+# {glue:text}`n_years` years the Kupiec test has the power to see such differences, and it rejects
+# correct coverage at the 5% level for {glue:text}`n_reject_kupiec` of the five models (the
+# GARCH-t p-value is {glue:text}`garch_kupiec_p`). The closest to 1% is
+# **{glue:text}`best_rate_model`**, and the lowest pinball loss belongs to
+# **{glue:text}`best_pinball_model`**.
+#
+# The tests disagree in instructive ways. RiskMetrics reacts fast enough for its exceptions
+# to look independent (p = {glue:text}`ewma_indep_p`), but its normal tails are too thin:
+# too many exceptions. Historical simulation has fat tails but a memory of
+# {glue:text}`hs_window` days, so its exceptions cluster (p = {glue:text}`hs_indep_p`). The
+# GARCH models have both a fast volatility and fat tails. The ES ratios,
+# {glue:text}`garch_es_ratio` for GARCH-t and {glue:text}`fhs_es_ratio` for FHS against
+# {glue:text}`ewma_es_ratio` for RiskMetrics, say the same about the size of the losses
+# beyond the VaR.
+
+# %%
+panel = ["HS", "EWMA", "GARCH-t", "FHS", "QNet"]
+fig, axes = plt.subplots(len(panel), 1, figsize=(7.0, 11.0), sharex=True, sharey=True)
+for ax, name, colour in zip(axes, panel, plots.PALETTE, strict=False):
+    risk.plot_var_backtest(r.loc[forecasts[name].index], forecasts[name]["VaR"], ax=ax,
+                           label="99% VaR", color=colour)
+    ax.set_title(name, loc="left")
+    ax.legend(loc="lower left", ncol=3, fontsize=8)
+axes[-1].set_xlabel("date")
+axes[0].set_ylim(-10, 8)
+fig.suptitle("S&P 500 daily returns and minus the 99% VaR, 2000-2018")
+plt.show()
+
+# %% [markdown]
+# The exceptions (red) of historical simulation crowd into a few years (most of them in
+# {glue:text}`hs_worst_years`): each time the market turned, its VaR was still made of the
+# calm days before. The
+# GARCH-based VaRs widen within days of the first large losses and narrow again afterwards,
+# so their exceptions are spread over the years.
+#
+# ### The Basel traffic light, year by year
+#
+# Supervisors count the exceptions of the 99% VaR over the last 250 trading days
+# {cite}`bcbs1996backtesting`. The zones are set by the binomial distribution of the count
+# under a correct model: **green** while the probability of at most that many exceptions is
+# below 95%, **red** once it reaches 99.99%, **yellow** in between. For 250 days that is
+# green for 0 to {glue:text}`tl_green_max` exceptions (a correct model stays there with
+# probability {glue:text}`p_green`), yellow for {glue:text}`tl_yellow` to
+# {glue:text}`tl_yellow_max`, where the bank's capital multiplier is raised, and red from
+# {glue:text}`tl_red` on, where the model is presumed wrong. Counting by calendar year:
+
+# %%
+yellow, red = risk.traffic_light_boundaries(250, 0.99)
+glue("tl_yellow", yellow, display=False)
+glue("tl_red", red, display=False)
+glue("tl_green_max", yellow - 1, display=False)
+glue("tl_yellow_max", red - 1, display=False)
+glue("p_green", round(float(stats.binom.cdf(yellow - 1, 250, 0.01)), 4), display=False)
+by_year = risk.exceptions_by_year(r, forecasts)
+shown = pd.DataFrame({name: [f"{n} {z}" for n, z in zip(by_year[name], by_year[f"{name} zone"],
+                                                       strict=True)]
+                      for name in panel}, index=by_year.index)
+shown.insert(0, "days", by_year["days"])
+zones_2008 = {name: by_year.loc[2008, f"{name} zone"] for name in panel}
+for name, key in [("HS", "hs"), ("EWMA", "ewma"), ("GARCH-t", "garch"), ("FHS", "fhs"),
+                  ("QNet", "qnet")]:
+    glue(f"{key}_2008", int(by_year.loc[2008, name]), display=False)
+    glue(f"{key}_2008_zone", zones_2008[name], display=False)
+    glue(f"{key}_red_years", int((by_year[f"{name} zone"] == "red").sum()), display=False)
+worst = by_year["HS"].sort_values(ascending=False, kind="stable").index[:3].sort_values()
+glue("hs_worst_years", f"{worst[0]}, {worst[1]} and {worst[2]}", display=False)
+display(shown)
+
+# %% [markdown]
+# In 2008 historical simulation had {glue:text}`hs_2008` exceptions (**{glue:text}`hs_2008_zone`**),
+# RiskMetrics {glue:text}`ewma_2008` ({glue:text}`ewma_2008_zone`), GARCH-t
+# {glue:text}`garch_2008` ({glue:text}`garch_2008_zone`), FHS {glue:text}`fhs_2008`
+# ({glue:text}`fhs_2008_zone`) and the quantile network {glue:text}`qnet_2008`
+# ({glue:text}`qnet_2008_zone`). Over the {glue:text}`n_years` years, historical simulation spent
+# {glue:text}`hs_red_years` calendar years in the red zone, RiskMetrics
+# {glue:text}`ewma_red_years`, GARCH-t {glue:text}`garch_red_years`, FHS
+# {glue:text}`fhs_red_years` and the network {glue:text}`qnet_red_years`. The same count on a
+# rolling 250-day window, as a supervisor would see it every day:
+
+# %%
+fig, ax = plt.subplots(figsize=(7.0, 4.0))
+ax.axhspan(0, yellow - 0.5, color="#009E73", alpha=0.12)
+ax.axhspan(yellow - 0.5, red - 0.5, color="#E69F00", alpha=0.15)
+ax.axhspan(red - 0.5, 30, color="#D55E00", alpha=0.12)
+for name, colour in zip(panel, plots.PALETTE, strict=False):
+    counts = risk.rolling_exceptions(r.loc[forecasts[name].index], forecasts[name]["VaR"])
+    ax.plot(counts.index, counts.to_numpy(), color=colour, linewidth=1.1, label=name)
+ax.set_ylim(0, 30)
+ax.set_xlabel("date")
+ax.set_ylabel("exceptions in the last 250 days")
+ax.set_title("Basel traffic light on a rolling window (green, yellow, red zones)")
+ax.legend(ncol=5, loc="upper left", fontsize=8)
+plt.show()
+
+# %% [markdown]
+# ### Is the network's VaR better?
+#
+# The pinball loss compares the whole series of 1% quantile forecasts, calm days included, and
+# a Diebold-Mariano test {cite}`diebold1995comparing` asks whether the difference between two
+# models' daily losses is more than noise.
+
+# %%
+def daily_pinball(name, alpha=0.01):
+    u = r.loc[forecasts[name].index].to_numpy() + forecasts[name]["VaR"].to_numpy()
+    return np.maximum(alpha * u, (alpha - 1) * u)
+
+
+dm = {name: metrics.diebold_mariano(daily_pinball("QNet"), daily_pinball(name))
+      for name in ["EWMA", "GARCH-t", "FHS"]}
+comparison = pd.DataFrame({
+    "QNet pinball x 100": 100 * daily_pinball("QNet").mean(),
+    "other pinball x 100": [100 * daily_pinball(name).mean() for name in dm],
+    "DM statistic": [d.statistic for d in dm.values()],
+    "p-value": [d.pvalue for d in dm.values()],
+}, index=pd.Index([f"QNet vs {name}" for name in dm], name="comparison"))
+for name, key in [("EWMA", "ewma"), ("GARCH-t", "garch")]:
+    glue(f"dm_{key}_stat", round(dm[name].statistic, 2), display=False)
+    glue(f"dm_{key}_p", round(dm[name].pvalue, 4), display=False)
+    glue(f"qnet_vs_{key}", "smaller" if dm[name].mean_difference < 0 else "larger", display=False)
+    glue(f"sig_{key}", "statistically significant" if dm[name].pvalue < 0.05
+         else "not statistically significant", display=False)
+comparison.round(4)
+
+# %% [markdown]
+# A positive statistic means the network's losses are the larger. Its pinball loss is
+# {glue:text}`qnet_vs_ewma` than that of RiskMetrics, the model it starts from, a difference
+# that is {glue:text}`sig_ewma` (Diebold-Mariano statistic {glue:text}`dm_ewma_stat`, p =
+# {glue:text}`dm_ewma_p`): it widened the normal quantiles and has fewer exceptions. Against
+# GARCH-t its pinball loss is {glue:text}`qnet_vs_garch`, and the difference is
+# {glue:text}`sig_garch` (statistic {glue:text}`dm_garch_stat`, p = {glue:text}`dm_garch_p`).
+# With one input series and a few thousand days, of which 1% are the
+# events that matter, the classical model's two ideas (volatility clusters, tails are fat)
+# are hard to beat by learning them from data; the network would need more inputs than
+# the model already has (options-implied volatility, intraday ranges, other markets) to earn
+# its complexity.
+
+# %% [markdown]
+# ## What we learned
+#
+# * A constant VaR fails where it matters: {glue:text}`static_rate`% exceptions overall, but
+#   {glue:text}`static_2008` of them in 2008 and none in {glue:text}`static_zero_years` years.
+#   Coverage must hold day by day, which is what Christoffersen's test checks.
+# * From {glue:text}`start_year` to {glue:text}`last_year` every model exceeded its 99% VaR
+#   on more than 1% of days; the closest was {glue:text}`best_rate_model`, and GARCH-t
+#   had {glue:text}`garch_exceptions` exceptions against the {glue:text}`expected_exceptions`
+#   a correct model would have.
+# * Historical simulation, the most common method in banks, reacts too slowly:
+#   {glue:text}`hs_2008` exceptions in 2008 and {glue:text}`hs_red_years` years in the red
+#   zone. Filtering by a GARCH volatility fixes most of this.
+# * The quantile network had fewer exceptions than the RiskMetrics model it starts from, but a
+#   {glue:text}`qnet_vs_garch` pinball loss than GARCH-t ({glue:text}`qnet_pinball` against
+#   {glue:text}`garch_pinball`, x 100; the difference is {glue:text}`sig_garch`).
+# * The ES ratio (tail losses over forecast ES) was {glue:text}`garch_es_ratio` for GARCH-t
+#   and {glue:text}`ewma_es_ratio` for the normal RiskMetrics model: thin tails understate the
+#   size of the losses as well as their frequency.
+
+# %% [markdown]
+# ## Exercises
+#
+# ```{exercise}
+# :label: market-ex-kupiec
+# A bank reports 8 exceptions of its 99% VaR in the last 250 days. Compute Kupiec's
+# statistic and p-value by hand from {eq}`kupiec`, check them with `risk.kupiec_pof_test`,
+# and find the Basel zone. How many exceptions in 250 days would Kupiec's test reject at
+# the 5% level?
+# ```
+#
+# ```{solution} market-ex-kupiec
+# :class: dropdown
+# With $n = 250$, $x = 8$, $p = 0.01$: $\ln L_0 = 242 \ln 0.99 + 8 \ln 0.01$ and
+# $\ln L_1 = 242 \ln 0.968 + 8 \ln 0.032$, so LR = $2(\ln L_1 - \ln L_0)$ =
+# {glue:text}`ex_lr8` and the p-value is {glue:text}`ex_p8`
+# (`risk.kupiec_pof_test([1] * 8 + [0] * 242, 0.99)`). The zone is {glue:text}`ex_zone8`
+# (`risk.basel_traffic_light(8)`). Computing the statistic for $x = 0, 1, \dots$ shows that
+# the test rejects at 5% for $x$ in {glue:text}`ex_reject`: too few exceptions are also a
+# failure, and with only 250 days the test cannot tell the counts in between apart.
+# ```
+#
+# ```{exercise}
+# :label: market-ex-window
+# Re-run the chapter with `HS_WINDOW = 250` (`python -m finbook run 09_market_risk -p
+# HS_WINDOW 250 --output runs/`). Does a shorter window help historical simulation in 2008?
+# What does it cost in calm years?
+# ```
+#
+# ```{solution} market-ex-window
+# :class: dropdown
+# A 250-day window forgets the calm years sooner, so the VaR rises earlier in 2008 and
+# there are fewer exceptions in the crisis; but the 1% quantile of 250 returns is the
+# average of the second- and third-worst days, a very noisy estimate, and the VaR jumps
+# each time an extreme day enters or leaves the window. The exceptions still cluster:
+# the window length trades one problem for another, which is why filtered historical
+# simulation, which lets the volatility adapt instead, is the better fix.
+# ```
+#
+# ```{exercise}
+# :label: market-ex-es
+# The FRTB sets capital with the 97.5% ES. Backtest the 97.5% VaR of each model (column
+# `VaR_es`) with `risk.kupiec_pof_test(..., level=0.975)`. Which models pass, and why is
+# a 97.5% backtest more powerful than a 99% one over the same days?
+# ```
+#
+# ```{solution} market-ex-es
+# :class: dropdown
+# Use `risk.var_exceptions(r.loc[f.index], f["VaR_es"])` for each forecast table `f`. At
+# 97.5% a correct model has two and a half times as many exceptions as at 99%, so the same
+# relative error is measured with a smaller relative standard error ($\sqrt{(1-p)/(np)}$
+# falls as $p$ rises) and the test has more power. Expect the normal RiskMetrics model to
+# fare relatively better at 97.5% than at 99%: its thin tails matter less away from the
+# extreme.
+# ```
+#
+# ```{exercise}
+# :label: market-ex-qnet
+# Give the quantile network the volatility level as an input
+# (`features=("log_var", "z_last", "z_neg", "log_rv5", "log_rv22", "log_rv66")` in
+# `risk.quantile_network_forecasts`). Count its exceptions in 2008. Why might a scale-free
+# input set generalise better?
+# ```
+#
+# ```{solution} market-ex-qnet
+# :class: dropdown
+# With the level as input, the network learns how quantiles of standardised returns depend
+# on whether volatility is high or low in the training years; in 2008 the level reaches
+# values never seen in training and the network extrapolates, which for a ReLU network means
+# a linear guess far outside the data. Scale-free inputs (returns and realised variances
+# relative to the current EWMA variance) take values in 2008 that the network has seen
+# before, at smaller scale, so what it learned still applies.
+# ```
+
+# %%
+lr8 = risk.kupiec_pof_test([1] * 8 + [0] * 242, 0.99)
+glue("ex_lr8", round(lr8.statistic, 2), display=False)
+glue("ex_p8", round(lr8.pvalue, 4), display=False)
+glue("ex_zone8", risk.basel_traffic_light(8), display=False)
+rejected = [x for x in range(0, 21) if risk.kupiec_pof_test([1] * x + [0] * (250 - x)).pvalue < 0.05]
+glue("ex_reject", f"{{{rejected[0]}}} and {{{rejected[1]}, {rejected[2]}, ...}}", display=False)
+glue("headline_task", "S&P 500 one-day 99% VaR", display=False)
+glue("headline_metric", "exception rate 2000-2018, distance from the nominal 1% "
+     "(percentage points)", display=False)
+glue("headline_better", "lower", display=False)
+glue("headline_deep_model", "quantile network (pinball loss, yearly refits)", display=False)
+glue("headline_deep_score", round(abs(float(rates["QNet"]) - 1.0), 4), display=False)
+glue("headline_baseline_model", "GARCH(1,1)-t (refitted every 20 days)", display=False)
+glue("headline_baseline_score", round(abs(float(rates["GARCH-t"]) - 1.0), 4), display=False)
