@@ -177,6 +177,18 @@ def _coerce(name: str, kind: str, default: str, value: str) -> Any:
         if low in _FALSE:
             return False
         raise ParameterError(f"{expected}: use true or false, got {value!r}")
+    if kind in {"list", "tuple", "dict"}:
+        try:
+            parsed = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            parsed = None
+        if isinstance(parsed, list | tuple) and kind in {"list", "tuple"}:
+            return list(parsed) if kind == "list" else tuple(parsed)
+        if isinstance(parsed, dict) and kind == "dict":
+            return parsed
+        raise ParameterError(f"{expected}: write a Python {kind} literal, e.g. "
+                             f"{'(1, 2)' if kind == 'tuple' else '[1, 2]' if kind == 'list' else '{}'}"
+                             f", got {value!r}")
     return value
 
 

@@ -12,7 +12,8 @@ import pytest
 
 from finbook import cli, notebooks, paths
 
-PARAMS = {"SEED": 3, "EPOCHS": 2, "RATE": 0.5, "LABEL": "demo", "FAST": True}
+PARAMS = {"SEED": 3, "EPOCHS": 2, "RATE": 0.5, "LABEL": "demo", "FAST": True,
+          "LEVELS": (0.5, 1.0)}
 
 
 def _write_chapter(folder: Path, stem: str, body: str = "print(SEED * EPOCHS)") -> Path:
@@ -70,10 +71,12 @@ def test_parameters_are_read_and_coerced(chapters):
     path = notebooks.find_chapter("01")
     declared = notebooks.chapter_parameters(path)
     assert {k: v["type"] for k, v in declared.items()} == {
-        "SEED": "int", "EPOCHS": "int", "RATE": "float", "LABEL": "str", "FAST": "bool"}
+        "SEED": "int", "EPOCHS": "int", "RATE": "float", "LABEL": "str", "FAST": "bool",
+        "LEVELS": "tuple"}
     got = notebooks.coerce_parameters(
-        path, [("SEED", "7"), ("RATE", "2"), ("LABEL", "x"), ("FAST", "no")])
-    assert got == {"SEED": 7, "RATE": 2.0, "LABEL": "x", "FAST": False}
+        path, [("SEED", "7"), ("RATE", "2"), ("LABEL", "x"), ("FAST", "no"),
+               ("LEVELS", "(1, 2, 4)")])
+    assert got == {"SEED": 7, "RATE": 2.0, "LABEL": "x", "FAST": False, "LEVELS": (1, 2, 4)}
 
 
 def test_unknown_parameter_lists_valid_ones_with_types(chapters):
@@ -88,6 +91,7 @@ def test_unknown_parameter_lists_valid_ones_with_types(chapters):
 @pytest.mark.parametrize(("name", "value", "expected"), [
     ("EPOCHS", "five", "expects int"), ("RATE", "high", "expects float"),
     ("FAST", "maybe", "use true or false"),
+    ("LEVELS", "(1, 2", "write a Python tuple literal"),
 ])
 def test_wrongly_typed_values_are_rejected(chapters, name, value, expected):
     path = notebooks.find_chapter("01")
