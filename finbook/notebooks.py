@@ -24,9 +24,12 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nbformat
+
+if TYPE_CHECKING:  # pandas is imported lazily: the CLI must start fast
+    import pandas as pd
 
 from finbook import paths
 from finbook.paths import ROOT
@@ -43,6 +46,7 @@ __all__ = [
     "execute_notebook",
     "find_chapter",
     "glued_values",
+    "headline_table",
     "kernel_environment",
     "pair_problems",
     "strip_execution_metadata",
@@ -424,6 +428,50 @@ def glued_values(path: Path) -> dict[str, Any]:
             except (ValueError, SyntaxError):
                 values[meta["name"]] = text
     return values
+
+
+HEADLINE_KEYS = ("task", "metric", "better", "deep_model", "deep_score", "baseline_model",
+                 "baseline_score")
+
+
+def headline_table(notebooks: Sequence[Path] | None = None, *, tie: float = 0.02) -> pd.DataFrame:
+    """One row per chapter that glued ``headline_*`` values: its best deep model against its baseline.
+
+    Reads the committed notebooks (:func:`glued_values`), so no number is retyped.
+    Adds ``advantage``: the deep model's relative improvement over the baseline,
+    positive when the deep model is better whichever way the metric points
+    (``(baseline - deep) / |baseline|`` for lower-is-better metrics, the opposite
+    for higher-is-better), and ``verdict``: ``"deep model"``, ``"baseline"`` or
+    ``"tie"`` when ``|advantage| < tie``.
+
+    Raises ``ValueError`` naming the chapter when a headline is incomplete or
+    ``headline_better`` is neither ``"higher"`` nor ``"lower"``.
+    """
+    import pandas as pd  # noqa: PLC0415
+
+    if tie < 0:
+        raise ValueError(f"tie must be a non-negative relative difference, got {tie}")
+    rows = []
+    for path in chapter_paths() if notebooks is None else notebooks:
+        glued = glued_values(path)
+        found = {k.removeprefix("headline_"): v for k, v in glued.items() if k.startswith("headline_")}
+        if not found:
+            continue
+        missing = [k for k in HEADLINE_KEYS if k not in found]
+        if missing:
+            raise ValueError(f"{Path(path).stem}: headline glue is missing {missing}")
+        if found["better"] not in {"higher", "lower"}:
+            raise ValueError(f"{Path(path).stem}: headline_better must be 'higher' or 'lower', "
+                             f"got {found['better']!r}")
+        deep, base = float(found["deep_score"]), float(found["baseline_score"])
+        if base == 0:
+            raise ValueError(f"{Path(path).stem}: baseline score is 0; the relative advantage is undefined")
+        sign = 1.0 if found["better"] == "higher" else -1.0
+        advantage = sign * (deep - base) / abs(base)
+        verdict = "tie" if abs(advantage) < tie else ("deep model" if advantage > 0 else "baseline")
+        rows.append({"chapter": Path(path).stem, **{k: found[k] for k in HEADLINE_KEYS},
+                     "advantage": advantage, "verdict": verdict})
+    return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------- benchmark

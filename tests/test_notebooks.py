@@ -258,6 +258,34 @@ def test_glued_values_are_read_back_from_a_committed_notebook(chapters):
     assert notebooks.glued_values(nb) == {"auc": 0.8123, "model": "logistic", "flags": [1, 2]}
 
 
+def _headline_chapter(folder, stem, better, deep, base):
+    values = {"task": "t", "metric": "m", "better": better, "deep_model": "net",
+              "deep_score": deep, "baseline_model": "lin", "baseline_score": base}
+    body = "from myst_nb import glue\n" + "\n".join(
+        f"glue('headline_{k}', {v!r}, display=False)" for k, v in values.items())
+    nb = _write_chapter(folder, stem, body=body)
+    notebooks.execute_notebook(nb, progress=False)
+    return nb
+
+
+def test_headline_table_orients_the_advantage_and_calls_ties(chapters):
+    a = _headline_chapter(chapters, "06_auc", "higher", 0.80, 0.75)   # deep better
+    b = _headline_chapter(chapters, "07_loss", "lower", 0.30, 0.20)   # deep worse
+    c = _headline_chapter(chapters, "08_tie", "lower", 1.00, 1.01)    # within 2%
+    table = notebooks.headline_table([a, b, c])
+    assert table["verdict"].tolist() == ["deep model", "baseline", "tie"]
+    assert table["advantage"].tolist() == pytest.approx([0.05 / 0.75, -0.5, 0.01 / 1.01])
+    assert notebooks.headline_table([a, b, c], tie=0.0)["verdict"].tolist()[2] == "deep model"
+
+
+def test_headline_table_rejects_incomplete_headlines(chapters):
+    nb = _write_chapter(chapters, "09_half", body=(
+        "from myst_nb import glue\nglue('headline_task', 'x', display=False)"))
+    notebooks.execute_notebook(nb, progress=False)
+    with pytest.raises(ValueError, match="09_half: headline glue is missing"):
+        notebooks.headline_table([nb])
+
+
 def test_cli_data_verifies_everything(capsys):
     assert cli.main(["data"]) == 0
     out = capsys.readouterr().out
