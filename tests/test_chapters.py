@@ -56,6 +56,17 @@ def test_no_errors_no_stderr_no_machine_paths(path):
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
+def test_glued_values_are_plain_python(path):
+    """A glued NumPy scalar shows as 'np.float64(0.5)' in the prose: glue float(x) instead."""
+    for cell in _code_cells(_nb(path)):
+        for out in cell["outputs"]:
+            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            text = "".join(out.get("data", {}).get("application/papermill.record/text/plain", ""))
+            assert not (name and re.match(r"np\.\w+\(", text)), (
+                f"{path.name}: glue key {name!r} holds a NumPy scalar {text!r}; glue float()/int()")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
 def test_kernelspec_and_parameters_cell(path):
     nb = _nb(path)
     assert nb["metadata"].get("kernelspec", {}).get("name") == "python3"
