@@ -1,0 +1,376 @@
+"""Does a bigger model help? Parameter counts, compute, power laws and the runs of a scaling curve.
+
+The model-scale chapter measures out-of-sample error against model size on
+two problems, and these are its pieces:
+
+* **Size and cost.** :func:`dense_parameter_count` counts the weights of a
+  fully connected network without building it; :func:`training_flops` is the
+  usual estimate of training compute, C = 6 N D floating-point operations
+  for N parameters and D training examples processed (Kaplan et al. 2020).
+* **Power laws.** :func:`fit_power_law` fits error = scale * size^(-exponent)
+  by least squares on logarithms, the form of the scaling laws.
+* **The option-pricing surrogate** (smooth, abundant simulated data):
+  :func:`surrogate_run` trains one ``finbook.pricing`` network on
+  Black-Scholes prices for a fixed number of optimizer steps
+  (:func:`train_for_steps`) and returns its held-out error; :func:`polynomial_run` does the
+  same for the least-squares polynomial baseline.
+* **Credit default** (small, noisy tables): :func:`fold_aucs` scores any
+  ``fit_predict`` over cross-validation splits;
+  :func:`logistic_fit_predict` and :func:`boosting_fit_predict` are the two
+  baselines (``finbook.scorecard.mlp_fit_predict`` is the network).
+
+Units: prices per unit strike, errors in basis points of the strike (bp);
+compute in floating-point operations (FLOPs); AUC in [0, 1].
+
+Example
+-------
+>>> dense_parameter_count(4, (8, 8))  # 4*8+8 + 8*8+8 + 8+1
+121
+>>> fit = fit_power_law([10.0, 100.0, 1000.0], [1.0, 0.1, 0.01])
+>>> round(fit.exponent, 6), round(fit.scale, 6)
+(1.0, 10.0)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from finbook import metrics, pricing
+
+__all__ = [
+    "PowerLaw",
+    "boosting_fit_predict",
+    "dense_parameter_count",
+    "fit_power_law",
+    "fold_aucs",
+    "logistic_fit_predict",
+    "polynomial_run",
+    "surrogate_run",
+    "train_for_steps",
+    "training_flops",
+]
+
+#: Inputs of the Black-Scholes surrogate, in the order of ``pricing.BLACK_SCHOLES_DOMAIN``.
+SURROGATE_INPUTS: tuple[str, ...] = tuple(pricing.BLACK_SCHOLES_DOMAIN)
+
+
+# --------------------------------------------------------------------------- size and cost
+def dense_parameter_count(n_inputs: int, hidden: Sequence[int], n_outputs: int = 1) -> int:
+    """Number of weights and biases of a fully connected network ``n_inputs -> hidden -> n_outputs``.
+
+    Each dense layer from ``a`` to ``b`` units has ``a * b`` weights and ``b``
+    biases. Layers without weights (standardisation, rescaling) are not
+    counted. Equal to Keras' ``count_params()`` for :func:`finbook.models.mlp`.
+
+    Example
+    -------
+    >>> dense_parameter_count(61, (1024, 1024))
+    1113089
+    """
+    sizes = [n_inputs, *hidden, n_outputs]
+    for name, value in [("n_inputs", n_inputs), ("n_outputs", n_outputs), *(("hidden", h) for h in hidden)]:
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must hold positive integers (layer widths), got {value!r}")
+    return int(sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True)))
+
+
+def training_flops(n_parameters: float, n_examples: float) -> float:
+    """Training compute C = 6 N D floating-point operations (Kaplan et al. 2020).
+
+    ``n_parameters`` N weights, ``n_examples`` D examples processed in total
+    (steps x batch size, i.e. epochs x training-set size): about 2 N
+    operations per example for the forward pass and 4 N for the backward
+    pass. An estimate for dense networks, ignoring activations and the
+    optimizer.
+
+    Example
+    -------
+    >>> training_flops(1e6, 1e3)
+    6000000000.0
+    """
+    n, d = float(n_parameters), float(n_examples)
+    if not (n > 0 and d > 0 and math.isfinite(n) and math.isfinite(d)):
+        raise ValueError("n_parameters and n_examples must be positive, "
+                         f"got {n_parameters!r} and {n_examples!r}")
+    return 6.0 * n * d
+
+
+class PowerLaw(NamedTuple):
+    """error = scale * size ** (-exponent), fitted on log-log axes; r_squared of that fit."""
+
+    exponent: float
+    scale: float
+    r_squared: float
+
+    def predict(self, size: object) -> np.ndarray:
+        """The fitted error at ``size`` (same units as the data it was fitted on)."""
+        return self.scale * np.asarray(size, dtype=float) ** (-self.exponent)
+
+
+def fit_power_law(size: object, error: object) -> PowerLaw:
+    """Least-squares fit of ``log error = log scale - exponent * log size``.
+
+    A positive exponent means the error falls as the size grows; halving the
+    error then takes 2^(1/exponent) times the size. Needs at least two
+    distinct positive sizes and positive errors.
+
+    Example
+    -------
+    >>> round(fit_power_law([1, 4, 16], [8.0, 4.0, 2.0]).exponent, 6)
+    0.5
+    """
+    x = np.asarray(size, dtype=float).reshape(-1)
+    y = np.asarray(error, dtype=float).reshape(-1)
+    if x.shape != y.shape:
+        raise ValueError(f"size and error must have the same length, got {x.size} and {y.size}")
+    if np.any(~np.isfinite(x)) or np.any(~np.isfinite(y)) or np.any(x <= 0) or np.any(y <= 0):
+        raise ValueError(f"size and error must be positive finite numbers, got {x.tolist()} and {y.tolist()}")
+    if np.unique(x).size < 2:
+        raise ValueError(f"need at least two distinct sizes to fit a power law, got {x.tolist()}")
+    lx, ly = np.log(x), np.log(y)
+    slope, intercept = np.polyfit(lx, ly, 1)
+    resid = ly - (intercept + slope * lx)
+    total = np.sum((ly - ly.mean()) ** 2)
+    r2 = 1.0 - float(np.sum(resid ** 2) / total) if total > 0 else 1.0
+    return PowerLaw(exponent=float(-slope), scale=float(np.exp(intercept)), r_squared=r2)
+
+
+# --------------------------------------------------------------------------- training for a fixed budget
+def train_for_steps(
+    model: Any,
+    x: object,
+    y: object,
+    *,
+    steps: int,
+    validation_data: tuple[object, object],
+    batch_size: int = 256,
+    eval_every: int = 64,
+    seed: int = 0,
+) -> tuple[Any, dict[str, list[float]]]:
+    """Train a compiled Keras regression model for exactly ``steps`` mini-batch steps (mean squared error).
+
+    The mini-batches walk through successive random permutations of the
+    training rows (``numpy.random.default_rng(seed)``), crossing epoch
+    boundaries freely, so a small training set is cycled through as often as
+    the budget requires and every training-set size gets the same compute.
+    The steps run inside one TensorFlow graph in chunks of ``eval_every``;
+    after each chunk the validation loss is computed and, at the end, the
+    weights with the lowest validation loss are restored. Uses the model's own
+    optimizer (and learning-rate schedule). ``pricing.train_network`` does the
+    same by whole epochs, which costs one Python round trip per epoch: many
+    thousands of them for a training set of a few hundred rows.
+
+    Returns ``(model, history)`` with ``step`` (steps done at each check),
+    ``loss`` (mean training MSE over the chunk) and ``val_loss``.
+    """
+    from finbook.repro import import_tensorflow  # noqa: PLC0415
+
+    tf = import_tensorflow()
+    xa = np.asarray(x, dtype="float32")
+    ya = np.asarray(y, dtype="float32").reshape(-1, 1)
+    xv = np.asarray(validation_data[0], dtype="float32")
+    yv = np.asarray(validation_data[1], dtype="float32").reshape(-1, 1)
+    if xa.ndim != 2 or len(xa) != len(ya) or len(xv) != len(yv):
+        raise ValueError(f"x must be 2-D with one row per label, got shapes {xa.shape} and {ya.shape} "
+                         f"(validation {xv.shape} and {yv.shape})")
+    for name, value in {"steps": steps, "batch_size": batch_size, "eval_every": eval_every}.items():
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    n = len(xa)
+    batch = min(int(batch_size), n)
+    rng = np.random.default_rng(seed)
+    n_perms = math.ceil(steps * batch / n)
+    order = np.concatenate([rng.permutation(n) for _ in range(n_perms)])[:steps * batch]
+    order = order.reshape(steps, batch).astype("int32")
+    xt, yt, xvt, yvt = (tf.constant(a) for a in (xa, ya, xv, yv))
+    optimizer, weights = model.optimizer, model.trainable_variables
+    if not optimizer.built:
+        optimizer.build(weights)
+
+    def one_step(i, total, idx):
+        xb, yb = tf.gather(xt, idx[i]), tf.gather(yt, idx[i])
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(xb, training=True) - yb))
+        optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights, strict=True))
+        return i + 1, total + loss
+
+    @tf.function(autograph=False, input_signature=[tf.TensorSpec([None, batch], tf.int32)])
+    def run_chunk(idx):
+        k = tf.shape(idx)[0]
+        _, total = tf.while_loop(lambda i, total: i < k, lambda i, total: one_step(i, total, idx),
+                                 (tf.constant(0), tf.constant(0.0)))
+        return total / tf.cast(k, tf.float32)
+
+    @tf.function(autograph=False)
+    def val_loss():
+        return tf.reduce_mean(tf.square(model(xvt, training=False) - yvt))
+
+    history: dict[str, list[float]] = {"step": [], "loss": [], "val_loss": []}
+    best, best_weights = np.inf, model.get_weights()
+    for start in range(0, steps, eval_every):
+        chunk = order[start:start + eval_every]
+        history["loss"].append(float(run_chunk(tf.constant(chunk))))
+        current = float(val_loss())
+        history["step"].append(start + len(chunk))
+        history["val_loss"].append(current)
+        if current < best:
+            best, best_weights = current, model.get_weights()
+    model.set_weights(best_weights)
+    return model, history
+
+
+# --------------------------------------------------------------------------- option-pricing surrogate
+def _check_options(frame: pd.DataFrame, name: str) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"{name} must be a DataFrame from pricing.black_scholes_training_set, "
+                        f"got {type(frame).__name__}")
+    missing = [c for c in (*SURROGATE_INPUTS, "price") if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} lacks columns {missing}; expected {[*SURROGATE_INPUTS, 'price']}")
+
+
+def surrogate_run(
+    train: pd.DataFrame,
+    valid: pd.DataFrame,
+    test: pd.DataFrame,
+    *,
+    hidden: Sequence[int],
+    steps: int,
+    learning_rate: float = 3e-2,
+    activation: str = "gelu",
+    batch_size: int = 256,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Train one Black-Scholes surrogate for a fixed number of steps; return its size, cost and error.
+
+    The network is ``pricing.pricing_network`` (inputs standardised by the
+    centre and half-width of ``pricing.BLACK_SCHOLES_DOMAIN``, ``hidden``
+    layers, output scaled by 0.1), trained by :func:`train_for_steps` with
+    Adam and a learning rate falling along a cosine from ``learning_rate`` to
+    1% of it over the ``steps`` mini-batch steps; the weights with the lowest
+    validation error are kept. Fixing the steps, not the epochs, gives every
+    model and every training-set size the same number of updates: a small
+    set is simply cycled through more often. Call ``repro.set_seed`` first
+    for repeatable initial weights.
+
+    Returns a dict: ``hidden`` (e.g. "64-64"), ``parameters``, ``training
+    options``, ``steps``, ``passes over the data`` (steps x batch / options),
+    ``compute (FLOPs)`` (:func:`training_flops`) and the root-mean-squared and
+    maximum absolute errors on ``test`` in bp of the strike (``test RMSE
+    (bp)``, ``test max error (bp)``).
+    """
+    for frame, name in [(train, "train"), (valid, "valid"), (test, "test")]:
+        _check_options(frame, name)
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    cols = list(SURROGATE_INPUTS)
+    lo, hi = np.array([pricing.BLACK_SCHOLES_DOMAIN[c] for c in cols]).T
+    net = pricing.pricing_network(len(cols), hidden=tuple(hidden), activation=activation,
+                                  input_mean=(lo + hi) / 2, input_scale=(hi - lo) / 2, output_scale=0.1,
+                                  learning_rate=learning_rate, decay_steps=int(steps))
+    net, _ = train_for_steps(net, train[cols], train["price"], steps=int(steps), batch_size=batch_size,
+                             validation_data=(valid[cols], valid["price"]), seed=seed)
+    errors = pricing.pricing_errors(test["price"], pricing.network_predict(net, test[cols]))
+    n_params = int(net.count_params())
+    seen = int(steps) * min(int(batch_size), len(train))
+    return {"hidden": "-".join(str(int(h)) for h in hidden), "parameters": n_params,
+            "training options": len(train), "steps": int(steps),
+            "passes over the data": seen / len(train),
+            "compute (FLOPs)": training_flops(n_params, seen),
+            "test RMSE (bp)": errors["rmse"], "test max error (bp)": errors["max"]}
+
+
+def polynomial_run(train: pd.DataFrame, test: pd.DataFrame, degree: int) -> dict[str, Any]:
+    """Fit the least-squares polynomial surrogate (``pricing.polynomial_pricer``); return its size and error.
+
+    Returns ``degree``, ``parameters`` (coefficients including the
+    intercept: C(4 + degree, degree) for four inputs), ``training options``
+    and the test errors in bp of the strike, as :func:`surrogate_run`.
+
+    Example
+    -------
+    >>> train = pricing.black_scholes_training_set(2000, seed=0)
+    >>> test = pricing.black_scholes_training_set(500, seed=1)
+    >>> polynomial_run(train, test, 2)["parameters"]
+    15
+    """
+    _check_options(train, "train")
+    _check_options(test, "test")
+    cols = list(SURROGATE_INPUTS)
+    model = pricing.polynomial_pricer(degree).fit(train[cols].to_numpy(), train["price"].to_numpy())
+    errors = pricing.pricing_errors(test["price"], model.predict(test[cols].to_numpy()))
+    return {"degree": int(degree), "parameters": math.comb(len(cols) + int(degree), int(degree)),
+            "training options": len(train), "test RMSE (bp)": errors["rmse"],
+            "test max error (bp)": errors["max"]}
+
+
+# --------------------------------------------------------------------------- credit default
+FitPredict = Callable[[pd.DataFrame, np.ndarray, pd.DataFrame], np.ndarray]
+
+
+def fold_aucs(fit_predict: FitPredict, X: pd.DataFrame, y: object,
+              splits: Iterable[tuple[np.ndarray, np.ndarray]]) -> pd.Series:
+    """Out-of-sample ROC AUC of a model on every cross-validation split.
+
+    ``fit_predict(X_train, y_train, X_test)`` fits everything on the
+    training rows and returns probabilities for the test rows (the contract
+    of ``finbook.scorecard.cross_validated_probabilities``, which runs it).
+    Returns one AUC per split, indexed by split number.
+
+    Example
+    -------
+    >>> X = pd.DataFrame({"x": np.arange(8.0)}); y = np.array([0, 1] * 4)
+    >>> rule = lambda Xtr, ytr, Xte: Xte["x"].to_numpy() / 10
+    >>> fold_aucs(rule, X, y, [(np.arange(4), np.arange(4, 8))]).tolist()
+    [0.75]
+    """
+    from finbook.scorecard import cross_validated_probabilities  # noqa: PLC0415
+
+    oof = cross_validated_probabilities(fit_predict, X, y, splits)
+    return oof.groupby("split")[["y", "p"]].apply(
+        lambda part: metrics.roc_auc(part["y"], part["p"])).rename("ROC AUC")
+
+
+def logistic_fit_predict(X_train: pd.DataFrame, y_train: object, X_test: pd.DataFrame, *,
+                         C: float = 1.0) -> np.ndarray:
+    """L2-penalised logistic regression on standardised / one-hot features, fitted on the training rows.
+
+    The preprocessing (``finbook.scorecard.schema_preprocessor``) is fitted on
+    ``X_train`` only. Returns the probabilities of the event for ``X_test``.
+    """
+    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
+    from sklearn.pipeline import make_pipeline  # noqa: PLC0415
+
+    from finbook.scorecard import schema_preprocessor  # noqa: PLC0415
+
+    if not C > 0:
+        raise ValueError(f"C (inverse penalty strength) must be positive, got {C!r}")
+    model = make_pipeline(schema_preprocessor(X_train), LogisticRegression(C=C, max_iter=5000))
+    model.fit(X_train, metrics.check_binary(y_train))
+    return model.predict_proba(X_test)[:, 1]
+
+
+def boosting_fit_predict(X_train: pd.DataFrame, y_train: object, X_test: pd.DataFrame, *,
+                         seed: int = 0) -> np.ndarray:
+    """Histogram gradient boosting with native categorical splits and early stopping; test probabilities.
+
+    Shallow trees (8 leaves, at least 20 rows each), learning rate 0.05, up
+    to 300 trees, stopping when the loss on an internal 20% validation part
+    of the training rows has not improved for 20 trees. Runs on one OpenMP
+    thread: on a table of a thousand rows the threads' start-up costs more
+    than they save, and on a busy machine spinning threads slow everyone down.
+    """
+    from sklearn.ensemble import HistGradientBoostingClassifier  # noqa: PLC0415
+    from threadpoolctl import threadpool_limits  # noqa: PLC0415
+
+    model = HistGradientBoostingClassifier(
+        categorical_features="from_dtype", learning_rate=0.05, max_leaf_nodes=8, min_samples_leaf=20,
+        max_iter=300, early_stopping=True, validation_fraction=0.2, n_iter_no_change=20, random_state=seed)
+    with threadpool_limits(limits=1, user_api="openmp"):
+        model.fit(X_train, metrics.check_binary(y_train))
+        return model.predict_proba(X_test)[:, 1]
