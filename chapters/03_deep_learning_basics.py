@@ -573,14 +573,8 @@ plt.show()
 p_adam, p_lr = test_probs["Two-layer network, Adam"], test_probs["Logistic regression (NumPy GD)"]
 
 
-def auc_difference(y_resampled, rows_resampled):
-    """AUC(Adam) - AUC(logistic regression) on one bootstrap resample of test rows."""
-    i = rows_resampled.astype(int)  # bootstrap_ci resamples the row numbers we pass as "p"
-    return metrics.roc_auc(y_resampled, p_adam[i]) - metrics.roc_auc(y_resampled, p_lr[i])
-
-
-diff, diff_lo, diff_hi = metrics.bootstrap_ci(auc_difference, y_test, np.arange(len(y_test)),
-                                              n_boot=500, seed=SEED)
+diff, diff_lo, diff_hi = metrics.paired_bootstrap_ci(metrics.roc_auc, y_test, p_adam, p_lr,
+                                                     n_boot=500, seed=SEED)
 print(f"AUC(Adam) - AUC(logistic regression) = {diff:+.4f}, 95% CI [{diff_lo:+.4f}, {diff_hi:+.4f}]")
 
 # %%

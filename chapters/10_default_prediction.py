@@ -216,8 +216,8 @@ plt.show()
 
 # %%
 grade_score = loans["sub_grade"].cat.codes.to_numpy() + 1  # A1 = 1, A2 = 2, ...
-auc_grade_all = metrics.bootstrap_ci(credit.fast_roc_auc, y, grade_score, n_boot=N_BOOT, seed=SEED)
-auc_rate_all = metrics.bootstrap_ci(credit.fast_roc_auc, y, loans["int_rate"], n_boot=N_BOOT, seed=SEED)
+auc_grade_all = metrics.bootstrap_ci(metrics.roc_auc, y, grade_score, n_boot=N_BOOT, seed=SEED)
+auc_rate_all = metrics.bootstrap_ci(metrics.roc_auc, y, loans["int_rate"], n_boot=N_BOOT, seed=SEED)
 grade_table = pd.DataFrame([auc_grade_all, auc_rate_all], columns=["ROC AUC", "95% low", "95% high"],
                            index=["sub-grade (A1 = 1, A2 = 2, ...)", "interest rate (%)"]).round(4)
 glue("auc_grade_all", round(auc_grade_all[0], 4), display=False)
@@ -450,7 +450,7 @@ pairs = [("embedding network", "Lending Club grade"), ("embedding network", "log
          ("embedding network", "gradient boosting"), ("logistic regression", "Lending Club grade"),
          ("gradient boosting", "Lending Club grade")]
 diffs = pd.DataFrame(
-    [credit.paired_bootstrap_ci(credit.fast_roc_auc, y_test, p_test[a], p_test[b], n_boot=N_BOOT, seed=SEED)
+    [metrics.paired_bootstrap_ci(metrics.roc_auc, y_test, p_test[a], p_test[b], n_boot=N_BOOT, seed=SEED)
      for a, b in pairs],
     index=[f"{a} - {b}" for a, b in pairs], columns=["AUC difference", "95% low", "95% high"]).round(4)
 def verdict(low, high):
@@ -794,7 +794,7 @@ no_state = make_pipeline(features.tabular_preprocessor(Xl, exclude=["addr_state"
                          LogisticRegression(C=best_C, max_iter=5000))
 no_state.fit(Xl_train.drop(columns="addr_state"), y_train)
 p_no_state = no_state.predict_proba(Xl_test.drop(columns="addr_state"))[:, 1]
-state_diff = credit.paired_bootstrap_ci(credit.fast_roc_auc, y_test, p_test["logistic regression"],
+state_diff = metrics.paired_bootstrap_ci(metrics.roc_auc, y_test, p_test["logistic regression"],
                                         p_no_state, n_boot=N_BOOT, seed=SEED)
 glue("auc_no_state", round(metrics.roc_auc(y_test, p_no_state), 4), display=False)
 glue("state_diff", round(state_diff[0], 4), display=False)

@@ -285,7 +285,10 @@ glue("spread_mean", round(float(spread.mean()), 2), display=False)
 glue("spread_median", round(float(spread.median()), 2), display=False)
 glue("spread_rec", round(float(spread[in_recession].mean()), 2), display=False)
 glue("spread_exp", round(float(spread[~in_recession].mean()), 2), display=False)
-glue("n_recessions", len(credit.NBER_RECESSIONS), display=False)
+# NBER recessions that began within the bond sample (the list runs on to 2020)
+in_sample = [(p, t) for p, t in data.NBER_RECESSIONS
+             if pd.Period(p, "M") <= spread.index[-1].to_period("M")]
+glue("n_recessions", len(in_sample), display=False)
 pd.DataFrame({"months": [int(in_recession.sum()), int((~in_recession).sum())],
               "mean spread (pp)": [spread[in_recession].mean(), spread[~in_recession].mean()],
               "median spread (pp)": [spread[in_recession].median(), spread[~in_recession].median()]},
@@ -298,7 +301,7 @@ LABELS = {"1929-08": "Great Depression", "1937-05": "1937-38", "1973-11": "1973-
           "2007-12": "Great Recession"}
 fig, ax = plt.subplots(figsize=(10, 4.2))
 ax.plot(spread.index, spread, color=plots.PALETTE[0], linewidth=1)
-for peak, trough in credit.NBER_RECESSIONS:
+for peak, trough in in_sample:
     ax.axvspan(pd.Period(peak, "M").to_timestamp(), pd.Period(trough, "M").to_timestamp(),
                color="0.8", alpha=0.6, linewidth=0)
 for _, row in peaks[peaks["peak"].isin(LABELS)].iterrows():

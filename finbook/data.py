@@ -42,6 +42,7 @@ __all__ = [
     "DataError",
     "GERMAN_CREDIT_COSTS",
     "MATURITY_YEARS",
+    "NBER_RECESSIONS",
     "bond_yields",
     "credit_data",
     "fama_french",
@@ -69,6 +70,19 @@ GERMAN_CREDIT_COSTS = pd.DataFrame(
     [[0, 1], [5, 0]],
     index=pd.Index(["good", "bad"], name="actual"),
     columns=pd.Index(["accept", "reject"], name="decision"),
+)
+
+#: US business-cycle reference dates of the NBER's Business Cycle Dating Committee
+#: ("US Business Cycle Expansions and Contractions"), as (peak month, trough month),
+#: from 1918 on. A recession runs from the month after the peak to the trough month.
+NBER_RECESSIONS: tuple[tuple[str, str], ...] = (
+    ("1918-08", "1919-03"), ("1920-01", "1921-07"), ("1923-05", "1924-07"),
+    ("1926-10", "1927-11"), ("1929-08", "1933-03"), ("1937-05", "1938-06"),
+    ("1945-02", "1945-10"), ("1948-11", "1949-10"), ("1953-07", "1954-05"),
+    ("1957-08", "1958-04"), ("1960-04", "1961-02"), ("1969-12", "1970-11"),
+    ("1973-11", "1975-03"), ("1980-01", "1980-07"), ("1981-07", "1982-11"),
+    ("1990-07", "1991-03"), ("2001-03", "2001-11"), ("2007-12", "2009-06"),
+    ("2020-02", "2020-04"),
 )
 
 #: Maturity of each Treasury curve column, in years.

@@ -166,6 +166,17 @@ def test_other_market_series_load():
     assert data.wti().index.is_monotonic_increasing
 
 
+def test_nber_recessions_are_ordered_and_include_the_known_dates():
+    periods = [(pd.Period(p, "M"), pd.Period(t, "M")) for p, t in data.NBER_RECESSIONS]
+    assert all(p < t for p, t in periods)
+    assert all(t1 < p2 for (_, t1), (p2, _) in zip(periods, periods[1:], strict=False))
+    # the Great Depression, the Great Recession and the 2020 recession as the NBER dates them
+    assert ("1929-08", "1933-03") in data.NBER_RECESSIONS
+    assert ("2007-12", "2009-06") in data.NBER_RECESSIONS
+    assert data.NBER_RECESSIONS[-1] == ("2020-02", "2020-04")
+    assert len(data.NBER_RECESSIONS) == 19  # 1918-19 to 2020
+
+
 # --------------------------------------------------------------------------- Smarket
 def test_smarket_rebuild_equals_the_published_table():
     ours = data.smarket()

@@ -82,6 +82,20 @@ def test_bootstrap_interval_contains_estimate_and_narrows_with_data():
     assert hi2 - lo2 < hi - lo
 
 
+def test_paired_bootstrap_of_a_model_against_itself_is_zero_and_of_a_better_model_positive():
+    rng = np.random.default_rng(0)
+    y = (rng.random(400) < 0.2).astype(int)
+    good = np.clip(0.2 + 0.5 * y + rng.normal(0, 0.2, 400), 0, 1)
+    noise = rng.random(400)
+    assert m.paired_bootstrap_ci(m.roc_auc, y, good, good, n_boot=50) == (0.0, 0.0, 0.0)
+    diff, lo, hi = m.paired_bootstrap_ci(m.roc_auc, y, good, noise, n_boot=200)
+    assert lo <= diff <= hi and lo > 0.2
+    with pytest.raises(ValueError, match="same length"):
+        m.paired_bootstrap_ci(m.roc_auc, y, good, noise[:10])
+    with pytest.raises(ValueError, match="level must be in"):
+        m.paired_bootstrap_ci(m.roc_auc, y, good, noise, level=1.5)
+
+
 def test_expected_cost_and_thresholds():
     assert m.expected_cost([1, 0, 0, 1], [0, 0, 1, 1], cost_fn=5, cost_fp=1) == 1.5
     assert m.bayes_threshold(cost_fn=5, cost_fp=1) == pytest.approx(1 / 6)
