@@ -43,7 +43,7 @@ if "google.colab" in sys.modules:
 import pandas as pd
 from myst_nb import glue
 
-from finbook import repro
+from finbook import paths, repro
 
 # %% [markdown]
 # ## The environment
@@ -114,6 +114,35 @@ glue("repro_seed", SEED, display=False)
 #
 # Numbers quoted in the prose are *glued* from the code with `myst_nb.glue`, as in the
 # sentence above: the text cannot disagree with the computation.
+
+# %% [markdown]
+# ## How long each chapter takes
+#
+# `python -m finbook bench --save chapters/benchmark.csv` re-executes every chapter into a
+# temporary folder, each in its own process, and records its wall time and the peak memory
+# of that process and its kernel. The table below is the last such run, committed with the
+# book; it is read from that file, not measured when this page runs (timings vary from run
+# to run, and a page must re-execute to identical outputs).
+
+# %%
+bench = pd.read_csv(paths.CHAPTERS_DIR / "benchmark.csv")
+machine = bench[["cpu", "cores", "python"]].drop_duplicates()
+if len(machine) != 1:
+    raise ValueError(f"benchmark.csv mixes runs from several machines: {machine.to_dict('records')}")
+glue("bench_total_min", round(float(bench["seconds"].sum()) / 60, 1), display=False)
+glue("bench_slowest", bench.loc[bench["seconds"].idxmax(), "chapter"], display=False)
+glue("bench_slowest_s", round(float(bench["seconds"].max()), 1), display=False)
+glue("bench_peak_mib", int(bench["peak_mib"].max()), display=False)
+glue("bench_cpu", f"{machine['cores'].iloc[0]} cores of an {machine['cpu'].iloc[0]}", display=False)
+bench[["chapter", "seconds", "peak_mib"]].rename(columns={"peak_mib": "peak memory (MiB)"})
+
+# %% [markdown]
+# On {glue:text}`bench_cpu` the whole book re-executed in
+# {glue:text}`bench_total_min:.1f` minutes; the slowest chapter,
+# {glue:text}`bench_slowest`, took {glue:text}`bench_slowest_s:.1f` s, and no chapter
+# needed more than {glue:text}`bench_peak_mib` MiB of memory. The book's budgets are two
+# minutes per chapter and ten minutes in all, on two CPU cores; `bench` flags any chapter
+# or total over them.
 
 # %% [markdown]
 # ## Re-executing a chapter yourself
