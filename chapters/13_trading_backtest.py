@@ -136,6 +136,9 @@ prob["gradient boosting"], _ = forecasts(
     lambda: HistGradientBoostingClassifier(max_iter=100, learning_rate=0.05, max_depth=3,
                                            random_state=SEED), "next_up", "predict_proba")
 prob["MLP 32-16"], mlp_classifiers = forecasts(lambda: mlp("classification"), "next_up", "predict_proba")
+prob["LSTM 16"], _ = forecasts(
+    lambda: make_pipeline(StandardScaler(), fc.KerasLSTM(n_lags=5, units=16, epochs=EPOCHS, patience=3)),
+    "next_up", "predict_proba")
 glue("bt13_n_refits", len(mlp_classifiers), display=False)
 
 # %% [markdown]
@@ -181,11 +184,11 @@ for name, c in calls.items():
                        "DM p-value": dm.pvalue if dm else np.nan}
 direction = pd.DataFrame(direction).T
 for key, name in [("up", "always up"), ("yday", "yesterday's sign"), ("logit", "logistic regression"),
-                  ("gbm", "gradient boosting"), ("mlp", "MLP 32-16")]:
+                  ("gbm", "gradient boosting"), ("mlp", "MLP 32-16"), ("lstm", "LSTM 16")]:
     glue(f"bt13_hit_{key}", round(float(direction.loc[name, "hit rate"]), 4), display=False)
     if name != "always up":
         glue(f"bt13_dmp_{key}", fc.format_pvalue(direction.loc[name, "DM p-value"]), display=False)
-models = ["logistic regression", "gradient boosting", "MLP 32-16"]
+models = ["logistic regression", "gradient boosting", "MLP 32-16", "LSTM 16"]
 worse = [m for m in models if direction.loc[m, "DM vs always up"] > 0]
 glue("bt13_dm_worse", f"{len(worse)} of {len(models)}", display=False)
 glue("bt13_dm_sig_worse", f"{sum(direction.loc[m, 'DM p-value'] < 0.05 for m in worse)} of {len(worse)}",
@@ -199,15 +202,17 @@ direction.round(4)
 # %% [markdown]
 # Over {glue:text}`bt13_first_eval` to {glue:text}`bt13_last_eval`, "always up" is right
 # {glue:text}`bt13_hit_up:.2%` of the time. Logistic regression scores
-# {glue:text}`bt13_hit_logit:.2%`, gradient boosting {glue:text}`bt13_hit_gbm:.2%` and the
-# network {glue:text}`bt13_hit_mlp:.2%`; "yesterday's sign" scores
+# {glue:text}`bt13_hit_logit:.2%`, gradient boosting {glue:text}`bt13_hit_gbm:.2%`, the
+# network {glue:text}`bt13_hit_mlp:.2%` and the LSTM, which reads the last five days'
+# returns as a sequence, {glue:text}`bt13_hit_lstm:.2%`; "yesterday's sign" scores
 # {glue:text}`bt13_hit_yday:.2%`, worse than a coin, because daily index returns have a
 # slightly *negative* first autocorrelation in this period. A hit rate can beat a coin
 # significantly and still not beat the drift, so the Diebold–Mariano test against "always
 # up" is the fair one: for {glue:text}`bt13_dm_worse` models the statistic is positive,
 # meaning *more* misses than "always up" ({glue:text}`bt13_dm_sig_worse` of those
 # significantly at the 5% level; p-values: logistic {glue:text}`bt13_dmp_logit`, boosting
-# {glue:text}`bt13_dmp_gbm`, network {glue:text}`bt13_dmp_mlp`), and the number of models
+# {glue:text}`bt13_dmp_gbm`, network {glue:text}`bt13_dmp_mlp`, LSTM
+# {glue:text}`bt13_dmp_lstm`), and the number of models
 # significantly *better* than "always up" is {glue:text}`bt13_dm_sig_better`. In a market
 # that rises on most days, every "down" call must be right more often than not to pay.
 
@@ -338,6 +343,7 @@ glue("bt13_mlp_turnover", round(float(performance.loc["MLP 32-16 (direction)", "
 # standard error of an annualised Sharpe ratio estimated from i.i.d. returns over `years` years
 glue("bt13_sharpe_se", round(float(np.sqrt((1 + 0.5 * bh["Sharpe ratio"] ** 2) / years)), 2), display=False)
 glue("bt13_years", round(years, 1), display=False)
+glue("bt13_n_strategies", len(performance) - 1, display=False)
 
 # %% [markdown]
 # From {glue:text}`bt13_bt_first` to {glue:text}`bt13_bt_last`, buy-and-hold earned
@@ -353,7 +359,7 @@ glue("bt13_years", round(years, 1), display=False)
 # {glue:text}`bt13_years` years, an annualised Sharpe ratio estimated from daily returns has
 # a standard error of about {glue:text}`bt13_sharpe_se` even when returns are independent.
 # Differences of a few tenths are within noise, and the table reports one path of history
-# after trying eight strategies on it.
+# after trying {glue:text}`bt13_n_strategies` strategies on it.
 
 # %%
 fig, ax = plt.subplots(figsize=(8.0, 4.2))
@@ -428,8 +434,9 @@ glue("bt13_peek_ret", round(100 * bt.annualised_return(peek), 0), display=False)
 glue("headline_task", "S&P 500 next-day direction 2000–2018", display=False)
 glue("headline_metric", "out-of-sample hit rate (walk-forward 2000–2018)", display=False)
 glue("headline_better", "higher", display=False)
-glue("headline_deep_model", "MLP 32-16 (walk-forward)", display=False)
-glue("headline_deep_score", round(float(direction.loc["MLP 32-16", "hit rate"]), 4), display=False)
+best_deep = direction.loc[["MLP 32-16", "LSTM 16"], "hit rate"].idxmax()  # the better network
+glue("headline_deep_model", f"{best_deep} (walk-forward)", display=False)
+glue("headline_deep_score", round(float(direction.loc[best_deep, "hit rate"]), 4), display=False)
 glue("headline_baseline_model", "always up", display=False)
 glue("headline_baseline_score", round(float(direction.loc["always up", "hit rate"]), 4), display=False)
 
@@ -438,8 +445,9 @@ glue("headline_baseline_score", round(float(direction.loc["always up", "hit rate
 #
 # - Walk-forward over two decades, no model calls tomorrow's direction reliably better
 #   than "always up" ({glue:text}`bt13_hit_up`): the network scores {glue:text}`bt13_hit_mlp`
-#   (Diebold–Mariano p-value {glue:text}`bt13_dmp_mlp`), logistic regression
-#   {glue:text}`bt13_hit_logit`, gradient boosting {glue:text}`bt13_hit_gbm`.
+#   (Diebold–Mariano p-value {glue:text}`bt13_dmp_mlp`), the LSTM {glue:text}`bt13_hit_lstm`
+#   (p-value {glue:text}`bt13_dmp_lstm`), logistic regression {glue:text}`bt13_hit_logit`,
+#   gradient boosting {glue:text}`bt13_hit_gbm`.
 # - Return forecasts have out-of-sample R² at or below zero (network {glue:text}`bt13_r2_mlp`%,
 #   linear {glue:text}`bt13_r2_ols`%), against a best published {glue:text}`bt13_gkx_nn3`% a
 #   month for individual

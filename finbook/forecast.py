@@ -35,6 +35,7 @@ __all__ = [
     "GKX_MONTHLY_R2",
     "ISLR_SMARKET_LAB",
     "HitRateTest",
+    "KerasLSTM",
     "KerasMLP",
     "format_pvalue",
     "garch_forecasts",
@@ -214,6 +215,82 @@ class KerasMLP(BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         raw = self._raw(X)
         return (raw >= 0.5).astype(int) if self.task == "classification" else raw
+
+
+class KerasLSTM(KerasMLP):
+    """An LSTM over the last few days' returns, with the other features beside it.
+
+    The first ``n_lags`` columns of ``X`` must be the lagged returns ``lag1`` ...
+    ``lagK`` (most recent first, as in :data:`FEATURES`); they are read as a
+    sequence of ``n_lags`` days, oldest first, by an LSTM of ``units`` cells. The
+    remaining columns (momentum, volatility, volume...) join the LSTM's last
+    state in a dense layer of ``units`` ReLU units before the output. Same
+    fit / predict / predict_proba interface, early stopping and
+    ``history_`` as :class:`KerasMLP`; put it in a Pipeline after a scaler
+    (scaling is per column, so it leaves the order of the lags intact).
+
+    Example
+    -------
+    >>> model = KerasLSTM(n_lags=5, units=8, epochs=5)  # doctest: +SKIP
+    """
+
+    def __init__(self, n_lags: int = 5, units: int = 16, task: str = "classification", *,
+                 epochs: int = 100, batch_size: int = 256, patience: int | None = 10,
+                 validation_fraction: float = 0.2, learning_rate: float = 1e-3) -> None:
+        super().__init__(hidden=(units,), task=task, epochs=epochs, batch_size=batch_size,
+                         patience=patience, validation_fraction=validation_fraction,
+                         learning_rate=learning_rate)
+        self.n_lags = n_lags
+        self.units = units
+
+    def _inputs(self, X: Any) -> list[np.ndarray]:
+        x = np.asarray(X, dtype="float32")
+        if x.ndim != 2 or x.shape[1] < self.n_lags:
+            raise ValueError(f"X must have at least n_lags={self.n_lags} columns (the lags first), "
+                             f"got shape {x.shape}")
+        sequence = x[:, self.n_lags - 1::-1][:, :, None]  # lagK ... lag1: oldest first
+        return [sequence, x[:, self.n_lags:]]
+
+    def fit(self, X: Any, y: Any) -> KerasLSTM:
+        from finbook import models  # noqa: PLC0415  (imports TensorFlow, only when fitting)
+        from finbook.repro import import_tensorflow  # noqa: PLC0415
+
+        if self.task not in {"classification", "regression"}:
+            raise ValueError(f"task must be 'classification' or 'regression', got {self.task!r}")
+        if not isinstance(self.n_lags, int | np.integer) or self.n_lags < 1:
+            raise ValueError(f"n_lags must be a positive integer, got {self.n_lags!r}")
+        inputs = self._inputs(X)
+        yy = np.asarray(y, dtype="float32").reshape(-1)
+        if self.task == "classification":
+            bad = np.setdiff1d(np.unique(yy), [0.0, 1.0])
+            if bad.size:
+                raise ValueError(f"classification needs 0/1 labels, found {bad[:5].tolist()}")
+            self.classes_ = np.array([0, 1])
+        import_tensorflow()
+        import keras  # noqa: PLC0415
+
+        seq_in = keras.Input(shape=(self.n_lags, 1), name="lags")
+        other_in = keras.Input(shape=(inputs[1].shape[1],), name="other_features")
+        state = keras.layers.LSTM(self.units, name="lstm")(seq_in)
+        joined = keras.layers.Concatenate(name="join")([state, other_in])
+        hidden = keras.layers.Dense(self.units, activation="relu", name="dense")(joined)
+        out = keras.layers.Dense(1, activation="sigmoid" if self.task == "classification" else None,
+                                 name="output")(hidden)
+        net = keras.Model([seq_in, other_in], out, name=f"lstm_{self.units}_{self.task}")
+        net.compile(optimizer=keras.optimizers.Adam(self.learning_rate),
+                    loss="binary_crossentropy" if self.task == "classification" else "mean_squared_error")
+        # keras splits validation_split off the end of every input, so both inputs stay aligned
+        val = self.validation_fraction if self.patience is not None else 0.0
+        self.model_, self.history_ = models.fit(net, inputs, yy, epochs=self.epochs,
+                                                batch_size=self.batch_size, validation_split=val,
+                                                patience=self.patience)
+        return self
+
+    def _raw(self, X: Any) -> np.ndarray:
+        if not hasattr(self, "model_"):
+            raise RuntimeError("this KerasLSTM is not fitted yet; call fit(X, y) first")
+        return np.asarray(self.model_.predict(self._inputs(X), batch_size=4096, verbose=0),
+                          dtype=float).reshape(-1)
 
 
 # --------------------------------------------------------------------------- walk-forward

@@ -79,7 +79,7 @@ def mlp(
 
 def fit(
     model: Any,
-    x: np.ndarray,
+    x: np.ndarray | list[np.ndarray],
     y: np.ndarray,
     *,
     epochs: int = 100,
@@ -92,16 +92,26 @@ def fit(
 ) -> tuple[Any, dict[str, list[float]]]:
     """Train ``model`` silently; return ``(model, history)``.
 
+    ``x`` is one array, or a list of arrays for a model with several inputs.
+
     With ``patience`` set, training stops when the validation loss has not
     improved for that many epochs and the best weights are restored (early
     stopping needs ``validation_data`` or ``validation_split``).
     """
     import keras  # noqa: PLC0415
 
-    x = np.asarray(x, dtype="float32")
+    if isinstance(x, list | tuple):  # a model with several inputs
+        x = [np.asarray(part, dtype="float32") for part in x]
+        lengths = {len(part) for part in x}
+        if len(lengths) != 1:
+            raise ValueError(f"all inputs must have the same number of rows, got {sorted(lengths)}")
+        n = lengths.pop()
+    else:
+        x = np.asarray(x, dtype="float32")
+        n = len(x)
     y = np.asarray(y, dtype="float32")
-    if len(x) != len(y):
-        raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
+    if n != len(y):
+        raise ValueError(f"x and y must have the same length, got {n} and {len(y)}")
     callbacks = []
     if patience is not None:
         if validation_data is None and validation_split == 0.0:

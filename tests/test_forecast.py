@@ -324,3 +324,30 @@ def test_parkinson_feature_matches_finbook_volatility():
     px = _prices()
     t = fc.market_features(px)
     np.testing.assert_allclose(t["log_range_var"], np.log(volatility.parkinson(px["high"], px["low"])))
+
+
+def test_keras_lstm_reads_the_lags_oldest_first_and_learns_a_sequence_rule():
+    from finbook import repro
+
+    repro.set_seed(0)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 7))  # lag1..lag5, then two other features
+    y = (X[:, 4] > 0).astype(int)   # the label is the sign of lag5, the oldest day
+    model = fc.KerasLSTM(n_lags=5, units=8, epochs=60, patience=None, learning_rate=1e-2)
+    seq, other = model._inputs(X)
+    assert seq.shape == (600, 5, 1) and other.shape == (600, 2)
+    np.testing.assert_array_equal(seq[:, 0, 0], X[:, 4].astype("float32"))  # oldest first
+    np.testing.assert_array_equal(seq[:, -1, 0], X[:, 0].astype("float32"))  # lag1 last
+    model.fit(X[:500], y[:500])
+    p = model.predict_proba(X[500:])[:, 1]
+    assert ((p > 0.5) == y[500:]).mean() > 0.9
+    assert set(model.history_) >= {"loss"}
+
+
+def test_keras_lstm_errors():
+    with pytest.raises(ValueError, match="at least n_lags=5 columns"):
+        fc.KerasLSTM(n_lags=5)._inputs(np.zeros((3, 4)))
+    with pytest.raises(RuntimeError, match="not fitted"):
+        fc.KerasLSTM().predict(np.zeros((3, 9)))
+    with pytest.raises(ValueError, match="0/1 labels"):
+        fc.KerasLSTM(epochs=1).fit(np.zeros((4, 9)), [0, 1, 2, 1])
