@@ -182,15 +182,8 @@ class KerasMLP(BaseEstimator):
     def fit(self, X: Any, y: Any) -> KerasMLP:
         from finbook import models  # noqa: PLC0415  (imports TensorFlow, only when fitting)
 
-        if self.task not in {"classification", "regression"}:
-            raise ValueError(f"task must be 'classification' or 'regression', got {self.task!r}")
         x = np.asarray(X, dtype="float32")
-        yy = np.asarray(y, dtype="float32").reshape(-1)
-        if self.task == "classification":
-            bad = np.setdiff1d(np.unique(yy), [0.0, 1.0])
-            if bad.size:
-                raise ValueError(f"classification needs 0/1 labels, found {bad[:5].tolist()}")
-            self.classes_ = np.array([0, 1])
+        yy = self._labels(y)
         net = models.mlp(x.shape[1], self.hidden,
                          output="sigmoid" if self.task == "classification" else "linear",
                          dropout=self.dropout, l2=self.l2, learning_rate=self.learning_rate)
@@ -199,6 +192,18 @@ class KerasMLP(BaseEstimator):
                                                 batch_size=self.batch_size, validation_split=val,
                                                 patience=self.patience)
         return self
+
+    def _labels(self, y: Any) -> np.ndarray:
+        """Check the task and the labels; return y as float32 (and set classes_)."""
+        if self.task not in {"classification", "regression"}:
+            raise ValueError(f"task must be 'classification' or 'regression', got {self.task!r}")
+        yy = np.asarray(y, dtype="float32").reshape(-1)
+        if self.task == "classification":
+            bad = np.setdiff1d(np.unique(yy), [0.0, 1.0])
+            if bad.size:
+                raise ValueError(f"classification needs 0/1 labels, found {bad[:5].tolist()}")
+            self.classes_ = np.array([0, 1])
+        return yy
 
     def _raw(self, X: Any) -> np.ndarray:
         if not hasattr(self, "model_"):
@@ -255,17 +260,10 @@ class KerasLSTM(KerasMLP):
         from finbook import models  # noqa: PLC0415  (imports TensorFlow, only when fitting)
         from finbook.repro import import_tensorflow  # noqa: PLC0415
 
-        if self.task not in {"classification", "regression"}:
-            raise ValueError(f"task must be 'classification' or 'regression', got {self.task!r}")
         if not isinstance(self.n_lags, int | np.integer) or self.n_lags < 1:
             raise ValueError(f"n_lags must be a positive integer, got {self.n_lags!r}")
         inputs = self._inputs(X)
-        yy = np.asarray(y, dtype="float32").reshape(-1)
-        if self.task == "classification":
-            bad = np.setdiff1d(np.unique(yy), [0.0, 1.0])
-            if bad.size:
-                raise ValueError(f"classification needs 0/1 labels, found {bad[:5].tolist()}")
-            self.classes_ = np.array([0, 1])
+        yy = self._labels(y)
         import_tensorflow()
         import keras  # noqa: PLC0415
 
