@@ -58,7 +58,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_curve
 from sklearn.model_selection import train_test_split
 
-from finbook import data, features, metrics, models, plots, repro
+from finbook import data, features, metrics, models, notebooks, plots, repro
 from finbook import gradients as gr
 
 repro.set_seed(SEED)
@@ -588,15 +588,15 @@ glue("dl_auc_diff", f"{diff:+.3f}", display=False)
 glue("dl_auc_diff_ci", f"[{diff_lo:+.3f}, {diff_hi:+.3f}]", display=False)
 glue("dl_accuracy_all_good", round(float(1 - y_test.mean()), 2), display=False)
 glue("dl_cost_all_good", round(float(cost_fn * y_test.mean()), 2), display=False)
-glue("headline_task", "German credit default (2-layer network)", display=False)
-glue("headline_metric", f"ROC AUC, held-out test set ({len(y_test)} applicants)", display=False)
-glue("headline_better", "higher", display=False)
-glue("headline_deep_model", "Two-layer network (Keras, Adam)", display=False)
-glue("headline_deep_score", round(float(results.loc["Two-layer network, Adam", "ROC AUC"]), 4),
-     display=False)
-glue("headline_baseline_model", "Logistic regression (NumPy gradient descent)", display=False)
-glue("headline_baseline_score",
-     round(float(results.loc["Logistic regression (NumPy GD)", "ROC AUC"]), 4), display=False)
+notebooks.glue_headline(
+    task="German credit default (2-layer network)",
+    metric=f"ROC AUC, held-out test set ({len(y_test)} applicants)",
+    better="higher",
+    deep_model="Two-layer network (Keras, Adam)",
+    deep_score=round(float(results.loc["Two-layer network, Adam", "ROC AUC"]), 4),
+    baseline_model="Logistic regression (NumPy gradient descent)",
+    baseline_score=round(float(results.loc["Logistic regression (NumPy GD)", "ROC AUC"]), 4),
+)
 
 # %% [markdown]
 # On the held-out applicants logistic regression, fitted by our own gradient descent, has

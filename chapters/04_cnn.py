@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from finbook import data, plots, repro, sequence
+from finbook import data, notebooks, plots, repro, sequence
 from finbook.repro import import_tensorflow
 
 repro.set_seed(SEED)
@@ -350,13 +350,15 @@ glue("cnn_second_block", second_block, display=False)
 glue("cnn_second_validation_year", int(second_block[:4]) - 1, display=False)
 
 # headline numbers for the book's cross-chapter table
-glue("headline_task", "S&P 500 next-week volatility", display=False)
-glue("headline_metric", f"mean QLIKE, walk-forward {period}", display=False)
-glue("headline_better", "lower", display=False)
-glue("headline_deep_model", "1-D CNN", display=False)
-glue("headline_deep_score", round(float(table.loc["CNN", "QLIKE"]), 4), display=False)
-glue("headline_baseline_model", "HAR", display=False)
-glue("headline_baseline_score", round(float(table.loc["HAR", "QLIKE"]), 4), display=False)
+notebooks.glue_headline(
+    task="S&P 500 next-week volatility",
+    metric=f"mean QLIKE, walk-forward {period}",
+    better="lower",
+    deep_model="1-D CNN",
+    deep_score=round(float(table.loc["CNN", "QLIKE"]), 4),
+    baseline_model="HAR",
+    baseline_score=round(float(table.loc["HAR", "QLIKE"]), 4),
+)
 
 # %% [markdown]
 # Over {glue:text}`cnn_period` the mean QLIKE is {glue:text}`cnn_naive_qlike` for the

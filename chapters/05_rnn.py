@@ -312,13 +312,15 @@ glue("rnn_epochs_lstm", ", ".join(str(len(h["loss"])) for h in lstm.histories), 
 glue("rnn_epochs_gru", ", ".join(str(len(h["loss"])) for h in gru.histories), display=False)
 
 # headline numbers for the book's cross-chapter table
-glue("headline_task", "S&P 500 next-week volatility", display=False)
-glue("headline_metric", f"mean QLIKE, walk-forward {period}", display=False)
-glue("headline_better", "lower", display=False)
-glue("headline_deep_model", "LSTM", display=False)
-glue("headline_deep_score", round(float(table.loc["LSTM", "QLIKE"]), 4), display=False)
-glue("headline_baseline_model", "HAR", display=False)
-glue("headline_baseline_score", round(float(table.loc["HAR", "QLIKE"]), 4), display=False)
+notebooks.glue_headline(
+    task="S&P 500 next-week volatility",
+    metric=f"mean QLIKE, walk-forward {period}",
+    better="lower",
+    deep_model="LSTM",
+    deep_score=round(float(table.loc["LSTM", "QLIKE"]), 4),
+    baseline_model="HAR",
+    baseline_score=round(float(table.loc["HAR", "QLIKE"]), 4),
+)
 
 # %% [markdown]
 # Over {glue:text}`rnn_period` the mean QLIKE is {glue:text}`rnn_lstm_qlike` for the LSTM

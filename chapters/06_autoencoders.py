@@ -54,7 +54,7 @@ from IPython.display import display
 from myst_nb import glue
 from sklearn.model_selection import train_test_split
 
-from finbook import curves, data, plots, repro
+from finbook import curves, data, notebooks, plots, repro
 
 repro.set_seed(SEED)
 plots.use_book_style()
@@ -695,14 +695,15 @@ pd.Series({"10-year yield, largest rise after 21 May 2013 (bp)": int(round(100 *
 #   room for a nonlinear gain is small once the bottleneck is wide enough.
 
 # %%
-glue("headline_task", "Treasury curve compression (3 factors)", display=False)
-glue("headline_metric", "out-of-sample reconstruction RMSE (bp), test "
-     f"{test.index[0]:%Y}-{test.index[-1]:%Y}", display=False)
-glue("headline_better", "lower", display=False)
-glue("headline_deep_model", f"nonlinear autoencoder ({ACTIVATION}, mean of {N_SEEDS} runs)", display=False)
-glue("headline_deep_score", round(float(score["nonlinear AE", 3]), 4), display=False)
-glue("headline_baseline_model", "PCA (3 factors)", display=False)
-glue("headline_baseline_score", round(float(score["PCA", 3]), 4), display=False)
+notebooks.glue_headline(
+    task="Treasury curve compression (3 factors)",
+    metric=f"out-of-sample reconstruction RMSE (bp), test {test.index[0]:%Y}-{test.index[-1]:%Y}",
+    better="lower",
+    deep_model=f"nonlinear autoencoder ({ACTIVATION}, mean of {N_SEEDS} runs)",
+    deep_score=round(float(score["nonlinear AE", 3]), 4),
+    baseline_model="PCA (3 factors)",
+    baseline_score=round(float(score["PCA", 3]), 4),
+)
 
 # %% [markdown]
 # ## What we learned

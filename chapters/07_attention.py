@@ -303,13 +303,15 @@ glue("att_train_min", f"{min(train_sizes):,}", display=False)
 glue("att_train_max", f"{max(train_sizes):,}", display=False)
 
 # headline numbers for the book's cross-chapter table
-glue("headline_task", "S&P 500 next-week volatility", display=False)
-glue("headline_metric", f"mean QLIKE, walk-forward {period}", display=False)
-glue("headline_better", "lower", display=False)
-glue("headline_deep_model", "Transformer encoder", display=False)
-glue("headline_deep_score", round(float(row["QLIKE"]), 4), display=False)
-glue("headline_baseline_model", "HAR", display=False)
-glue("headline_baseline_score", round(float(table.loc["HAR", "QLIKE"]), 4), display=False)
+notebooks.glue_headline(
+    task="S&P 500 next-week volatility",
+    metric=f"mean QLIKE, walk-forward {period}",
+    better="lower",
+    deep_model="Transformer encoder",
+    deep_score=round(float(row["QLIKE"]), 4),
+    baseline_model="HAR",
+    baseline_score=round(float(table.loc["HAR", "QLIKE"]), 4),
+)
 
 # %% [markdown]
 # Over {glue:text}`att_period` the Transformer's mean QLIKE is {glue:text}`att_tr_qlike`,

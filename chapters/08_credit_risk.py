@@ -60,7 +60,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from finbook import data, features, metrics, models, plots, repro
+from finbook import data, features, metrics, models, notebooks, plots, repro
 from finbook import scorecard as sc
 
 repro.set_seed(SEED)
@@ -614,11 +614,13 @@ comparison.round(4)
 
 # %%
 glue("ex_cutoff_10", round(float(sc.probability_to_score([1 / 11])[0]), 1), display=False)
-glue("headline_task", "German credit (cost-weighted decisions)", display=False)
-glue("headline_metric", "expected cost per applicant, 10-fold CV", display=False)
-glue("headline_better", "lower", display=False)
-glue("headline_deep_model", "Keras 32-16-1 network (early stopping, threshold 1/6)", display=False)
-glue("headline_deep_score", round(float(results.loc["neural network", "cost"]), 4), display=False)
 baseline = results.loc[["logistic regression", "scorecard"], "cost"].idxmin()
-glue("headline_baseline_model", f"{baseline} (threshold 1/6)", display=False)
-glue("headline_baseline_score", round(float(results.loc[baseline, "cost"]), 4), display=False)
+notebooks.glue_headline(
+    task="German credit (cost-weighted decisions)",
+    metric="expected cost per applicant, 10-fold CV",
+    better="lower",
+    deep_model="Keras 32-16-1 network (early stopping, threshold 1/6)",
+    deep_score=round(float(results.loc["neural network", "cost"]), 4),
+    baseline_model=f"{baseline} (threshold 1/6)",
+    baseline_score=round(float(results.loc[baseline, "cost"]), 4),
+)

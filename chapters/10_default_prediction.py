@@ -60,7 +60,7 @@ from sklearn.metrics import roc_curve
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 
-from finbook import credit, data, features, metrics, models, plots, repro
+from finbook import credit, data, features, metrics, models, notebooks, plots, repro
 
 repro.set_seed(SEED)
 plots.use_book_style()
@@ -469,13 +469,15 @@ diffs.round(4)
 
 # %%
 baseline_name = max(["Lending Club grade", "logistic regression"], key=lambda m: scorecard.loc[m, "ROC AUC"])
-glue("headline_task", "Lending Club default", display=False)
-glue("headline_metric", "ROC AUC, held-out test", display=False)
-glue("headline_better", "higher", display=False)
-glue("headline_deep_model", "entity-embedding network", display=False)
-glue("headline_deep_score", round(float(scorecard.loc["embedding network", "ROC AUC"]), 4), display=False)
-glue("headline_baseline_model", baseline_name, display=False)
-glue("headline_baseline_score", round(float(scorecard.loc[baseline_name, "ROC AUC"]), 4), display=False)
+notebooks.glue_headline(
+    task="Lending Club default",
+    metric="ROC AUC, held-out test",
+    better="higher",
+    deep_model="entity-embedding network",
+    deep_score=round(float(scorecard.loc["embedding network", "ROC AUC"]), 4),
+    baseline_model=baseline_name,
+    baseline_score=round(float(scorecard.loc[baseline_name, "ROC AUC"]), 4),
+)
 glue("baseline_name", baseline_name, display=False)
 
 # %% [markdown]

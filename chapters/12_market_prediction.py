@@ -56,7 +56,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from finbook import data, metrics, plots, repro, validation
+from finbook import data, metrics, notebooks, plots, repro, validation
 from finbook import forecast as fc
 
 repro.set_seed(SEED)
@@ -481,14 +481,15 @@ plt.show()
 glue("mp12_gkx_nn3", fc.GKX_MONTHLY_R2["NN3"], display=False)
 glue("mp12_gkx_gbrt", fc.GKX_MONTHLY_R2["GBRT+H"], display=False)
 glue("mp12_gkx_ols3", fc.GKX_MONTHLY_R2["OLS-3+H"], display=False)
-glue("headline_task", "Smarket direction 2005 (ISLR lab)", display=False)
-glue("headline_metric", "test hit rate", display=False)
-glue("headline_better", "higher", display=False)
-glue("headline_deep_model", "MLP 32-16 on Lag1 + Lag2", display=False)
-glue("headline_deep_score", round(mlp_hit, 4), display=False)
-glue("headline_baseline_model", "logistic regression on Lag1 + Lag2", display=False)
-glue("headline_baseline_score", round(float(lab.loc["logistic, Lag1 + Lag2", "hit rate"]), 4),
-     display=False)
+notebooks.glue_headline(
+    task="Smarket direction 2005 (ISLR lab)",
+    metric="test hit rate",
+    better="higher",
+    deep_model="MLP 32-16 on Lag1 + Lag2",
+    deep_score=round(mlp_hit, 4),
+    baseline_model="logistic regression on Lag1 + Lag2",
+    baseline_score=round(float(lab.loc["logistic, Lag1 + Lag2", "hit rate"]), 4),
+)
 
 # %% [markdown]
 # ## What we learned

@@ -56,7 +56,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from finbook import backtest as bt
-from finbook import data, metrics, plots, repro
+from finbook import data, metrics, notebooks, plots, repro
 from finbook import forecast as fc
 
 repro.set_seed(SEED)
@@ -431,14 +431,16 @@ glue("bt13_peek_ret", round(100 * bt.annualised_return(peek), 0), display=False)
 # book's pipeline every time the book is built.
 
 # %%
-glue("headline_task", "S&P 500 next-day direction 2000–2018", display=False)
-glue("headline_metric", "out-of-sample hit rate (walk-forward 2000–2018)", display=False)
-glue("headline_better", "higher", display=False)
 best_deep = direction.loc[["MLP 32-16", "LSTM 16"], "hit rate"].idxmax()  # the better network
-glue("headline_deep_model", f"{best_deep} (walk-forward)", display=False)
-glue("headline_deep_score", round(float(direction.loc[best_deep, "hit rate"]), 4), display=False)
-glue("headline_baseline_model", "always up", display=False)
-glue("headline_baseline_score", round(float(direction.loc["always up", "hit rate"]), 4), display=False)
+notebooks.glue_headline(
+    task="S&P 500 next-day direction 2000–2018",
+    metric="out-of-sample hit rate (walk-forward 2000–2018)",
+    better="higher",
+    deep_model=f"{best_deep} (walk-forward)",
+    deep_score=round(float(direction.loc[best_deep, "hit rate"]), 4),
+    baseline_model="always up",
+    baseline_score=round(float(direction.loc["always up", "hit rate"]), 4),
+)
 
 # %% [markdown]
 # ## What we learned

@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from finbook import data, metrics, plots, repro, sequence, validation, volatility
+from finbook import data, metrics, notebooks, plots, repro, sequence, validation, volatility
 from finbook import forecast as fc
 
 repro.set_seed(SEED)
@@ -383,14 +383,15 @@ plt.show()
 glue("vol14_verdict_other_short",
      ("level with" if dm_other.pvalue >= 0.05 else ("ahead of" if baseline == "HAR" else "behind")),
      display=False)
-glue("headline_task", "S&P 500 one-day volatility", display=False)
-glue("headline_metric", f"mean QLIKE, out of sample {realised.index[0].year}–{realised.index[-1].year}",
-     display=False)
-glue("headline_better", "lower", display=False)
-glue("headline_deep_model", f"LSTM ({UNITS} units, {LOOKBACK}-day window)", display=False)
-glue("headline_deep_score", round(float(scores.loc["LSTM", "mean QLIKE"]), 4), display=False)
-glue("headline_baseline_model", baseline, display=False)
-glue("headline_baseline_score", round(float(scores.loc[baseline, "mean QLIKE"]), 4), display=False)
+notebooks.glue_headline(
+    task="S&P 500 one-day volatility",
+    metric=f"mean QLIKE, out of sample {realised.index[0].year}–{realised.index[-1].year}",
+    better="lower",
+    deep_model=f"LSTM ({UNITS} units, {LOOKBACK}-day window)",
+    deep_score=round(float(scores.loc["LSTM", "mean QLIKE"]), 4),
+    baseline_model=baseline,
+    baseline_score=round(float(scores.loc[baseline, "mean QLIKE"]), 4),
+)
 
 # %% [markdown]
 # ## What we learned

@@ -59,7 +59,7 @@ import pandas as pd
 from matplotlib.colors import LogNorm
 from myst_nb import glue
 
-from finbook import plots, pricing, repro
+from finbook import notebooks, plots, pricing, repro
 
 repro.set_seed(SEED)
 plots.use_book_style()
@@ -285,13 +285,15 @@ for key, col in [("net", "GELU 3x64 on price/strike"), ("poly", f"polynomial, de
         glue(f"{key}_{stat}", round(float(results.loc[f"{stat} error (bp of K)", col]), 2), display=False)
     glue(f"{key}_iv", round(float(results.loc["median |implied vol error| (vol pts)", col]), 3), display=False)
     glue(f"{key}_noiv", round(float(results.loc["no implied vol (%)", col]), 1), display=False)
-glue("headline_task", "Black–Scholes pricer surrogate", display=False)
-glue("headline_metric", "RMSE of price/strike on held-out points (bp of strike)", display=False)
-glue("headline_better", "lower", display=False)
-glue("headline_deep_model", "MLP 3x64, GELU, on price/strike", display=False)
-glue("headline_deep_score", round(float(net_report.iloc[0]), 4), display=False)
-glue("headline_baseline_model", f"Legendre polynomial of degree {best_degree} (least squares)", display=False)
-glue("headline_baseline_score", round(float(poly_report.iloc[0]), 4), display=False)
+notebooks.glue_headline(
+    task="Black–Scholes pricer surrogate",
+    metric="RMSE of price/strike on held-out points (bp of strike)",
+    better="lower",
+    deep_model="MLP 3x64, GELU, on price/strike",
+    deep_score=round(float(net_report.iloc[0]), 4),
+    baseline_model=f"Legendre polynomial of degree {best_degree} (least squares)",
+    baseline_score=round(float(poly_report.iloc[0]), 4),
+)
 glue("poly_vs_net", round(float(net_report.iloc[0] / poly_report.iloc[0]), 1), display=False)
 results.round(3)
 

@@ -45,6 +45,7 @@ __all__ = [
     "coerce_parameters",
     "execute_notebook",
     "find_chapter",
+    "glue_headline",
     "glued_values",
     "headline_table",
     "kernel_environment",
@@ -432,6 +433,41 @@ def glued_values(path: Path) -> dict[str, Any]:
 
 HEADLINE_KEYS = ("task", "metric", "better", "deep_model", "deep_score", "baseline_model",
                  "baseline_score")
+
+
+def glue_headline(task: str, metric: str, better: str, *, deep_model: str, deep_score: float,
+                  baseline_model: str, baseline_score: float) -> None:
+    """Glue a chapter's headline: its best deep model against its best classical baseline.
+
+    Writes the seven ``headline_*`` values (see :data:`HEADLINE_KEYS`) with
+    ``myst_nb.glue`` from inside the calling notebook cell, in a form
+    :func:`headline_table` reads back from the committed notebook. ``better``
+    says which way the metric points: ``"higher"`` or ``"lower"``. Scores are
+    glued as given; round them first as the chapter reports them.
+
+    Raises ``ValueError`` for an unknown ``better`` or a score that is not a
+    finite number, before anything is glued.
+
+    Example
+    -------
+    >>> glue_headline("German credit", "ROC AUC", "higher", deep_model="MLP",  # doctest: +SKIP
+    ...               deep_score=0.78, baseline_model="logistic regression", baseline_score=0.79)
+    """
+    import math  # noqa: PLC0415
+    import numbers  # noqa: PLC0415
+
+    from myst_nb import glue  # noqa: PLC0415
+
+    if better not in {"higher", "lower"}:
+        raise ValueError(f"better must be 'higher' or 'lower' (the way the metric improves), got {better!r}")
+    for name, score in {"deep_score": deep_score, "baseline_score": baseline_score}.items():
+        if isinstance(score, bool) or not isinstance(score, numbers.Real) or not math.isfinite(score):
+            raise ValueError(f"{name} must be a finite number, got {score!r}")
+    values = {"task": task, "metric": metric, "better": better, "deep_model": deep_model,
+              "deep_score": float(deep_score), "baseline_model": baseline_model,
+              "baseline_score": float(baseline_score)}
+    for key in HEADLINE_KEYS:
+        glue(f"headline_{key}", values[key], display=False)
 
 
 def headline_table(notebooks: Sequence[Path] | None = None, *, tie: float = 0.02) -> pd.DataFrame:

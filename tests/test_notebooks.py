@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+import numpy as np
 import pytest
 
 from finbook import cli, notebooks, paths
@@ -259,13 +260,42 @@ def test_glued_values_are_read_back_from_a_committed_notebook(chapters):
 
 
 def _headline_chapter(folder, stem, better, deep, base):
-    values = {"task": "t", "metric": "m", "better": better, "deep_model": "net",
-              "deep_score": deep, "baseline_model": "lin", "baseline_score": base}
-    body = "from myst_nb import glue\n" + "\n".join(
-        f"glue('headline_{k}', {v!r}, display=False)" for k, v in values.items())
+    body = ("import numpy as np\nfrom finbook import notebooks\n"
+            f"notebooks.glue_headline('t', 'm', {better!r}, deep_model='net',"
+            f" deep_score=np.float32({deep!r}), baseline_model='lin', baseline_score={base!r})")
     nb = _write_chapter(folder, stem, body=body)
     notebooks.execute_notebook(nb, progress=False)
     return nb
+
+
+def test_glue_headline_round_trips_through_the_committed_notebook(chapters):
+    nb = _headline_chapter(chapters, "05_round", "higher", 0.75, 0.7)
+    glued = notebooks.glued_values(nb)
+    assert {k: v for k, v in glued.items() if k.startswith("headline_")} == {
+        "headline_task": "t", "headline_metric": "m", "headline_better": "higher",
+        "headline_deep_model": "net", "headline_deep_score": float(np.float32(0.75)),
+        "headline_baseline_model": "lin", "headline_baseline_score": 0.7}
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"better": "up"}, "better must be 'higher' or 'lower'"),
+    ({"deep_score": float("nan")}, "deep_score must be a finite number"),
+    ({"baseline_score": "0.7"}, "baseline_score must be a finite number"),
+    ({"baseline_score": True}, "baseline_score must be a finite number"),
+])
+def test_glue_headline_rejects_bad_values_before_gluing(kwargs, message, monkeypatch):
+    import myst_nb
+
+    glued = []
+    monkeypatch.setattr(myst_nb, "glue", lambda *a, **k: glued.append(a))
+    args = {"task": "t", "metric": "m", "better": "lower", "deep_model": "net", "deep_score": 0.3,
+            "baseline_model": "lin", "baseline_score": 0.2, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        notebooks.glue_headline(**args)
+    assert glued == []
+    args.update({"better": "lower", "deep_score": 0.3, "baseline_score": 0.2})
+    notebooks.glue_headline(**args)
+    assert [a[0] for a in glued] == [f"headline_{k}" for k in notebooks.HEADLINE_KEYS]
 
 
 def test_headline_table_orients_the_advantage_and_calls_ties(chapters):
