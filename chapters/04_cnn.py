@@ -126,12 +126,7 @@ glue("cnn_n_samples", len(task), display=False)
 glue("cnn_median_vol", round(float(np.median(annualised)), 1), display=False)
 glue("cnn_max_vol", round(float(annualised.max()), 1), display=False)
 glue("cnn_max_vol_date", f"{task.dates[annualised.argmax()]:%B %Y}", display=False)
-pd.DataFrame({
-    "window (days x features)": [f"{task.x.shape[1]} x {task.x.shape[2]}"],
-    "samples": [len(task)],
-    "first forecast": [f"{task.dates[0]:%Y-%m-%d}"],
-    "last forecast": [f"{task.dates[-1]:%Y-%m-%d}"],
-})
+task.summary()
 
 # %% [markdown]
 # There are {glue:text}`cnn_n_samples` windows. Expressed as an annualised volatility,

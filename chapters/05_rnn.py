@@ -88,9 +88,7 @@ task = sequence.volatility_task(prices, lookback=LOOKBACK, horizon=5)
 glue("rnn_lookback", LOOKBACK, display=False)
 glue("rnn_years_per_refit", YEARS_PER_REFIT, display=False)
 glue("rnn_first_test_year", FIRST_TEST_YEAR, display=False)
-pd.DataFrame({"window (days x features)": [f"{task.x.shape[1]} x {task.x.shape[2]}"],
-              "samples": [len(task)], "first forecast": [f"{task.dates[0]:%Y-%m-%d}"],
-              "last forecast": [f"{task.dates[-1]:%Y-%m-%d}"]})
+task.summary()
 
 # %% [markdown]
 # ## The recurrence

@@ -115,6 +115,15 @@ class VolatilityTask:
     def __len__(self) -> int:
         return len(self.y)
 
+    def summary(self) -> pd.DataFrame:
+        """One-row table of the task's shape: window size, number of samples, first and last forecast."""
+        return pd.DataFrame({
+            "window (days x features)": [f"{self.x.shape[1]} x {self.x.shape[2]}"],
+            "samples": [len(self)],
+            "first forecast": [f"{self.dates[0]:%Y-%m-%d}"],
+            "last forecast": [f"{self.dates[-1]:%Y-%m-%d}"],
+        })
+
 
 def volatility_task(
     prices: pd.DataFrame | None = None,

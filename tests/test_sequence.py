@@ -33,6 +33,14 @@ def keras():
 
 
 # --------------------------------------------------------------------------- the task
+def test_task_summary_describes_its_shape_and_span(task):
+    row = task.summary().iloc[0]
+    assert row["window (days x features)"] == "22 x 2"
+    assert row["samples"] == len(task)
+    assert row["first forecast"] == f"{task.dates[0]:%Y-%m-%d}" < row["last forecast"]
+    assert pd.Timestamp(row["last forecast"]) == task.dates.max()
+
+
 def test_task_shapes_and_features(task, prices):
     n = len(task)
     assert task.x.shape == (n, 22, 2) and task.y.shape == (n,)
