@@ -29,6 +29,7 @@ SEED = 2024  # seeds the simulated options, the splits and every network's initi
 N_TRAIN = 16_384  # simulated options in the largest training set of the pricing surrogate
 STEPS = 1_920  # optimizer steps (mini-batches of 256) for every pricing network
 PRICING_WIDTHS = (4, 16, 64, 256)  # units in each of the two hidden layers of the pricing networks
+MILLION_WIDTH = 1_024  # the million-parameter pricing network, trained on the same STEPS
 TRAINING_SIZES = (256, 1_024, 4_096, 16_384)  # training-set sizes of the data-scaling curve
 CREDIT_WIDTHS = (8, 64, 1_024)  # units in each of the two hidden layers of the credit networks
 CV_FOLDS = 5  # stratified cross-validation folds on German credit
@@ -220,8 +221,37 @@ glue("poly2_rmse", round(float(poly_curve.loc[2, "test RMSE (bp)"]), 1), display
 # each multiplies the parameters roughly tenfold. Every network had the same
 # {glue:text}`steps` steps, so the largest, with {glue:text}`pw_flops_large` FLOPs of
 # training {eq}`scale-compute`, is the furthest from convergence: the interplay between size
-# and compute that {cite:t}`kaplan2020scaling` describe. A million-parameter pricer would
-# need many times this budget to pay off; {ref}`scale-ex-million` lets you try.
+# and compute that {cite:t}`kaplan2020scaling` describe.
+#
+# ### A million parameters
+#
+# Push the width to {glue:text}`mil_width` and the network has {glue:text}`mil_params`
+# parameters, {glue:text}`mil_ratio` times the 256-wide one; each training step costs about
+# that many times as much {eq}`scale-compute`. We give it the same {glue:text}`steps` steps:
+
+# %%
+repro.set_seed(SEED)
+million_run = scaling.surrogate_run(train_full, valid, test, hidden=(MILLION_WIDTH, MILLION_WIDTH),
+                                    steps=STEPS, seed=SEED)
+million = pd.DataFrame([large, pd.Series(million_run)]).set_index("hidden")
+mil_rmse = float(million_run["test RMSE (bp)"])
+glue("mil_width", f"{MILLION_WIDTH:,}", display=False)
+glue("mil_params", f"{million_run['parameters']:,}", display=False)
+glue("mil_ratio", f"{million_run['parameters'] / large['parameters']:,.0f}", display=False)
+glue("mil_rmse", round(mil_rmse, 1), display=False)
+glue("mil_verdict", "worse than" if mil_rmse > float(large["test RMSE (bp)"]) else "better than", display=False)
+million.drop(columns="training options").round(2)
+
+# %% [markdown]
+# With the same number of updates the million-parameter network misprices by
+# {glue:text}`mil_rmse` bp, **{glue:text}`mil_verdict`** the 256-wide network's
+# {glue:text}`pw_large_rmse` bp, after spending {glue:text}`mil_ratio` times the compute.
+# Size alone does not buy accuracy: a larger network needs more steps (and more data) to
+# reach what its size allows, so a fixed compute budget has a best model size, which is
+# the compute-optimal trade-off that {cite:t}`kaplan2020scaling` and, for language models,
+# {cite:t}`hoffmann2022training` quantify. The million-parameter point is drawn apart in
+# {numref}`scale-fig-curves` and left out of the power-law fit; {ref}`scale-ex-million`
+# gives every network four times the budget.
 #
 # ### Scaling the data
 #
@@ -337,9 +367,6 @@ glue("cr_net_range", round(float(np.ptp(credit_curve.loc[networks, "mean AUC"]))
 glue("cr_size_ratio", f"{params[networks[-1]] / params[networks[0]]:,.0f}", display=False)
 glue("cr_fit_rows", int(0.8 * len(splits[0][0])), display=False)  # mlp_fit_predict keeps a fifth for stopping
 glue("bbg_vs_ours", f"{BLOOMBERGGPT['parameters'] / params[networks[-1]]:,.0f}", display=False)
-million = scaling.dense_parameter_count(4, (1024, 1024))
-glue("ex_million_params", f"{million:,}", display=False)
-glue("ex_million_ratio", round(million / scaling.dense_parameter_count(4, (256, 256))), display=False)
 credit_curve.round(4)
 
 # %% [markdown]
@@ -366,6 +393,8 @@ ax1.loglog(width_curve["parameters"], width_curve["test RMSE (bp)"], "o-", label
 ax1.loglog(poly_curve["parameters"], poly_curve["test RMSE (bp)"], "s-", label="polynomial (degree 2–6)")
 grid = np.geomspace(width_curve["parameters"].min(), width_curve["parameters"].max(), 50)
 ax1.loglog(grid, width_law.predict(grid), "--", color="0.5", label=f"power law, α = {width_law.exponent:.2f}")
+ax1.loglog(million_run["parameters"], mil_rmse, "D", color=plots.PALETTE[3],
+           label=f"{MILLION_WIDTH}-{MILLION_WIDTH}, same steps (not fitted)")
 ax1.set(xlabel="parameters", ylabel="test RMSE (bp of strike)", title="(a) pricing: error vs size")
 ax1.legend()
 ax2.loglog(data_curve.index, data_curve["test RMSE (bp)"], "o-", label="network 64-64")
@@ -391,7 +420,8 @@ plt.show()
 
 # %% [markdown]
 # {numref}`scale-fig-curves` is the chapter in one picture. At the top, the error of the
-# pricing surrogate falls steadily as the model grows and, up to a point, as the data grow:
+# pricing surrogate falls steadily as the model grows, as long as the training budget keeps
+# up (the million-parameter diamond sits above the line), and, up to a point, as the data grow:
 # that is the world the article imagines, and it exists where the target is a smooth,
 # noiseless function and examples are free. At the bottom the credit curve is flat: every
 # network, from a few hundred to a million weights, sits inside the band of logistic
@@ -456,8 +486,10 @@ plt.show()
 #   surrogate's test error falls from {glue:text}`pw_small_rmse` to
 #   {glue:text}`pw_large_rmse` bp of the strike as the network grows from
 #   {glue:text}`pw_small_params` to {glue:text}`pw_large_params` parameters, close to a
-#   power law with exponent {glue:text}`pw_alpha`. More data help the same network only
-#   until its fixed training budget becomes the limit ({glue:text}`pd_first_rmse` bp with
+#   power law with exponent {glue:text}`pw_alpha`, but only while the training budget keeps
+#   up: with the same steps, a {glue:text}`mil_params`-parameter network is
+#   {glue:text}`mil_verdict` the 256-wide one ({glue:text}`mil_rmse` bp). More data help the
+#   same network only until its fixed training budget becomes the limit ({glue:text}`pd_first_rmse` bp with
 #   {glue:text}`pd_first_n` options, about {glue:text}`pd_best_rmse` from
 #   {glue:text}`pd_second_n` on).
 # - The polynomial baseline improves with size too ({glue:text}`poly2_rmse` to
@@ -477,22 +509,23 @@ plt.show()
 #
 # ```{exercise}
 # :label: scale-ex-million
-# Push the pricing curve toward a million parameters: add 1,024 to `PRICING_WIDTHS` in the
-# parameters cell and run the chapter again. How long does the largest network take, and
-# does it beat the 256-wide network at the same `STEPS`? What happens if you also multiply
-# `STEPS` by four (`python -m finbook run 18_model_scale -p STEPS 7680 --output runs/`)?
+# The {glue:text}`mil_width`-wide network lost to the 256-wide one at the same `STEPS`. Give
+# every network four times the budget (`python -m finbook run 18_model_scale -p STEPS 7680
+# --output runs/`). How long does the run take now, which networks improve most, and does
+# the million-parameter network overtake the 256-wide one?
 # ```
 #
 # ```{solution} scale-ex-million
 # :class: dropdown
-# The 1,024-wide network has {glue:text}`ex_million_params` parameters,
-# {glue:text}`ex_million_ratio` times the 256-wide one, and {eq}`scale-compute` says each
-# step costs that many times as much: expect minutes, not
-# seconds, on two CPU cores. At the same number of steps it is usually *not* much better, and
-# can be worse: it is further from convergence, so the curve flattens or turns up. Given four
-# times the steps it improves again. This is the point of {cite:t}`kaplan2020scaling`:
-# parameters, data and compute must grow together, and a fixed compute budget has an optimal
-# model size.
+# Each step of the {glue:text}`mil_width`-wide network costs about {glue:text}`mil_ratio` times
+# as much as one of the 256-wide network {eq}`scale-compute`, so it alone takes a few
+# minutes on two CPU cores. Every network improves with four times the steps, and the
+# largest improves most, because it was the furthest from convergence: in our run its error
+# fell about threefold, the 256-wide network's about 2.5-fold. It still trailed the
+# 256-wide network, so at this budget the best size is still below a million parameters.
+# This is the point of {cite:t}`kaplan2020scaling` and {cite:t}`hoffmann2022training`:
+# parameters, data and compute must grow together, and each compute budget has its own
+# best model size.
 # ```
 #
 # ```{exercise}
