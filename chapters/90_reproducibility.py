@@ -73,13 +73,13 @@ repro.environment_report()
 # trained weights: equal digests mean bit-identical weights.
 
 # %%
-seeded = [repro.training_digest_in_new_process(SEED, epochs=EPOCHS) for _ in range(2)]
+seeded = repro.training_digests_in_new_processes(SEED, 2, epochs=EPOCHS)  # two processes side by side
 pd.DataFrame({"run": ["first process", "second process"], "weights digest": seeded})
 
 # %% tags=["nbval-ignore-output"]
 # nbval-ignore-output: unseeded training is *meant* to give different weights on every
 # run, so these digests change each time the notebook executes.
-unseeded = [repro.training_digest_in_new_process(None, epochs=EPOCHS) for _ in range(2)]
+unseeded = repro.training_digests_in_new_processes(None, 2, epochs=EPOCHS)
 pd.DataFrame({"run": ["first process", "second process"], "weights digest": unseeded})
 
 # %%

@@ -36,6 +36,7 @@ __all__ = [
     "silenced_stderr",
     "training_digest",
     "training_digest_in_new_process",
+    "training_digests_in_new_processes",
     "weights_digest",
 ]
 
@@ -257,14 +258,29 @@ def training_digest_in_new_process(seed: int | None, *, epochs: int = 5) -> str:
     A new process starts with fresh random state, exactly as a reader re-running
     a notebook does; TensorFlow's start-up messages are discarded.
     """
+    return training_digests_in_new_processes(seed, 1, epochs=epochs)[0]
+
+
+def training_digests_in_new_processes(seed: int | None, count: int, *, epochs: int = 5) -> list[str]:
+    """Run :func:`training_digest` in ``count`` fresh Python processes at once; return their digests.
+
+    The processes run side by side (one per core is what a 2-core machine
+    gains from), each with its own fresh random state, as
+    :func:`training_digest_in_new_process` does for one. Raises
+    ``RuntimeError`` with the child's error output if any of them fails.
+    """
     import subprocess  # noqa: PLC0415
 
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValueError(f"count must be a positive integer, got {count!r}")
     code = ("from finbook.repro import training_digest; "
             f"print(training_digest({seed!r}, epochs={int(epochs)}))")
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     env.pop("PYTHONHASHSEED", None)
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         check=False)
-    if res.returncode != 0:
-        raise RuntimeError(f"training in a new process failed:\n{res.stderr[-2000:]}")
-    return res.stdout.strip().splitlines()[-1]
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, env=env) for _ in range(count)]
+    outputs = [proc.communicate() for proc in procs]
+    for proc, (_, err) in zip(procs, outputs, strict=True):
+        if proc.returncode != 0:
+            raise RuntimeError(f"training in a new process failed:\n{err[-2000:]}")
+    return [out.strip().splitlines()[-1] for out, _ in outputs]

@@ -89,3 +89,21 @@ def test_environment_report_lists_versions_and_no_paths():
     text = report.to_string()
     for fragment in ("/usr", "/home", "/root", "/tmp", "site-packages"):
         assert fragment not in text
+
+
+def test_fresh_processes_trained_side_by_side_agree_when_seeded():
+    digests = repro.training_digests_in_new_processes(3, 2, epochs=1)
+    assert len(digests) == 2 and digests[0] == digests[1]
+    assert len(digests[0]) == 16 and int(digests[0], 16) >= 0  # a shortened SHA-256 hex digest
+    assert repro.training_digest_in_new_process(3, epochs=1) == digests[0]
+
+
+def test_a_failing_child_process_raises_with_its_error():
+    with pytest.raises(RuntimeError, match="training in a new process failed"):
+        repro.training_digests_in_new_processes("not a seed", 1, epochs=1)
+
+
+@pytest.mark.parametrize("count", [0, -1, 1.5, True])
+def test_training_digests_reject_a_bad_count(count):
+    with pytest.raises(ValueError, match="count must be a positive integer"):
+        repro.training_digests_in_new_processes(0, count)
