@@ -29,7 +29,7 @@ SEED = 2024  # seeds the simulated options, the splits and every network's initi
 N_TRAIN = 16_384  # simulated options in the largest training set of the pricing surrogate
 STEPS = 1_920  # optimizer steps (mini-batches of 256) for every pricing network
 PRICING_WIDTHS = (4, 16, 64, 256)  # units in each of the two hidden layers of the pricing networks
-MILLION_WIDTH = 1_024  # the million-parameter pricing network, trained on the same STEPS
+MILLION_WIDTH = 1_024  # the million-parameter pricing network, trained on the compute of the widest one
 TRAINING_SIZES = (256, 1_024, 4_096, 16_384)  # training-set sizes of the data-scaling curve
 CREDIT_WIDTHS = (8, 64, 1_024)  # units in each of the two hidden layers of the credit networks
 CV_FOLDS = 5  # stratified cross-validation folds on German credit
@@ -226,13 +226,18 @@ glue("poly2_rmse", round(float(poly_curve.loc[2, "test RMSE (bp)"]), 1), display
 # ### A million parameters
 #
 # Push the width to {glue:text}`mil_width` and the network has {glue:text}`mil_params`
-# parameters, {glue:text}`mil_ratio` times the 256-wide one; each training step costs about
-# that many times as much {eq}`scale-compute`. We give it the same {glue:text}`steps` steps:
+# parameters, {glue:text}`mil_ratio` times the 256-wide one, and each training step costs
+# about that many times as much {eq}`scale-compute`. Scaling laws compare models at equal
+# training **compute**, so we give it the compute the 256-wide network had: the same
+# mini-batches of 256, but {glue:text}`mil_steps` steps instead of {glue:text}`steps`.
 
 # %%
 repro.set_seed(SEED)
+million_params = scaling.dense_parameter_count(4, (MILLION_WIDTH, MILLION_WIDTH))
+million_steps = round(STEPS * large["parameters"] / million_params)  # equal compute, C ~ 6ND
 million_run = scaling.surrogate_run(train_full, valid, test, hidden=(MILLION_WIDTH, MILLION_WIDTH),
-                                    steps=STEPS, seed=SEED)
+                                    steps=million_steps, seed=SEED)
+glue("mil_steps", f"{million_steps:,}", display=False)
 million = pd.DataFrame([large, pd.Series(million_run)]).set_index("hidden")
 mil_rmse = float(million_run["test RMSE (bp)"])
 glue("mil_width", f"{MILLION_WIDTH:,}", display=False)
@@ -243,15 +248,14 @@ glue("mil_verdict", "worse than" if mil_rmse > float(large["test RMSE (bp)"]) el
 million.drop(columns="training options").round(2)
 
 # %% [markdown]
-# With the same number of updates the million-parameter network misprices by
-# {glue:text}`mil_rmse` bp, **{glue:text}`mil_verdict`** the 256-wide network's
-# {glue:text}`pw_large_rmse` bp, after spending {glue:text}`mil_ratio` times the compute.
-# Size alone does not buy accuracy: a larger network needs more steps (and more data) to
-# reach what its size allows, so a fixed compute budget has a best model size, which is
-# the compute-optimal trade-off that {cite:t}`kaplan2020scaling` and, for language models,
+# On the same compute the million-parameter network misprices by {glue:text}`mil_rmse` bp,
+# **{glue:text}`mil_verdict`** the 256-wide network's {glue:text}`pw_large_rmse` bp. Size
+# alone does not buy accuracy: a larger network needs more steps (and more data) to reach
+# what its size allows, so a fixed compute budget has a best model size, the
+# compute-optimal trade-off that {cite:t}`kaplan2020scaling` and, for language models,
 # {cite:t}`hoffmann2022training` quantify. The million-parameter point is drawn apart in
-# {numref}`scale-fig-curves` and left out of the power-law fit; {ref}`scale-ex-million`
-# gives every network four times the budget.
+# {numref}`scale-fig-curves` and left out of the power-law fit. Giving it the same number
+# of *steps* instead, sixteen times the compute, is {ref}`scale-ex-million`.
 #
 # ### Scaling the data
 #
@@ -394,7 +398,7 @@ ax1.loglog(poly_curve["parameters"], poly_curve["test RMSE (bp)"], "s-", label="
 grid = np.geomspace(width_curve["parameters"].min(), width_curve["parameters"].max(), 50)
 ax1.loglog(grid, width_law.predict(grid), "--", color="0.5", label=f"power law, α = {width_law.exponent:.2f}")
 ax1.loglog(million_run["parameters"], mil_rmse, "D", color=plots.PALETTE[3],
-           label=f"{MILLION_WIDTH}-{MILLION_WIDTH}, same steps (not fitted)")
+           label=f"{MILLION_WIDTH}-{MILLION_WIDTH}, same compute (not fitted)")
 ax1.set(xlabel="parameters", ylabel="test RMSE (bp of strike)", title="(a) pricing: error vs size")
 ax1.legend()
 ax2.loglog(data_curve.index, data_curve["test RMSE (bp)"], "o-", label="network 64-64")
@@ -487,7 +491,7 @@ plt.show()
 #   {glue:text}`pw_large_rmse` bp of the strike as the network grows from
 #   {glue:text}`pw_small_params` to {glue:text}`pw_large_params` parameters, close to a
 #   power law with exponent {glue:text}`pw_alpha`, but only while the training budget keeps
-#   up: with the same steps, a {glue:text}`mil_params`-parameter network is
+#   up: on the same compute, a {glue:text}`mil_params`-parameter network is
 #   {glue:text}`mil_verdict` the 256-wide one ({glue:text}`mil_rmse` bp). More data help the
 #   same network only until its fixed training budget becomes the limit ({glue:text}`pd_first_rmse` bp with
 #   {glue:text}`pd_first_n` options, about {glue:text}`pd_best_rmse` from
@@ -509,23 +513,24 @@ plt.show()
 #
 # ```{exercise}
 # :label: scale-ex-million
-# The {glue:text}`mil_width`-wide network lost to the 256-wide one at the same `STEPS`. Give
-# every network four times the budget (`python -m finbook run 18_model_scale -p STEPS 7680
-# --output runs/`). How long does the run take now, which networks improve most, and does
-# the million-parameter network overtake the 256-wide one?
+# On equal compute the {glue:text}`mil_width`-wide network lost to the 256-wide one. Give it
+# equal *steps* instead by adding it to the width curve, whose networks all get
+# {glue:text}`steps` steps: `python -m finbook run 18_model_scale -p PRICING_WIDTHS "(4, 16,
+# 64, 256, 1024)" --output runs/`. How long does its training take, and does it now beat the
+# 256-wide network? What if every network also gets four times the steps (`-p STEPS 7680`)?
 # ```
 #
 # ```{solution} scale-ex-million
 # :class: dropdown
-# Each step of the {glue:text}`mil_width`-wide network costs about {glue:text}`mil_ratio` times
-# as much as one of the 256-wide network {eq}`scale-compute`, so it alone takes a few
-# minutes on two CPU cores. Every network improves with four times the steps, and the
-# largest improves most, because it was the furthest from convergence: in our run its error
-# fell about threefold, the 256-wide network's about 2.5-fold. It still trailed the
-# 256-wide network, so at this budget the best size is still below a million parameters.
-# This is the point of {cite:t}`kaplan2020scaling` and {cite:t}`hoffmann2022training`:
-# parameters, data and compute must grow together, and each compute budget has its own
-# best model size.
+# Each step of the {glue:text}`mil_width`-wide network costs about {glue:text}`mil_ratio`
+# times as much as one of the 256-wide network {eq}`scale-compute`, so {glue:text}`steps`
+# steps take over half a minute on two CPU cores. When we ran it, the million-parameter
+# network was still worse than the 256-wide one at equal steps, with almost twice its
+# error. With four times the steps every network improved, the largest most (its error fell
+# about threefold, the 256-wide network's about 2.5-fold), yet it still trailed: at these
+# budgets the best size stays below a million parameters. This is the point of
+# {cite:t}`kaplan2020scaling` and {cite:t}`hoffmann2022training`: parameters, data and
+# compute must grow together, and each compute budget has its own best model size.
 # ```
 #
 # ```{exercise}
