@@ -1,6 +1,7 @@
-"""Root pytest configuration, loaded for every test, including nbval's notebook runs.
+"""Root pytest configuration, loaded for every test, including the notebook checks.
 
-The kernels nbval starts inherit this process's environment, so the variables
+Registers the notebook check (finbook.book.nbcheck: ``pytest --nbcheck``). The
+kernels it starts inherit this process's environment, so the variables
 that make notebook outputs reproducible are set here, before any kernel starts,
 with the same values ``python -m finbook execute`` uses.
 """
@@ -10,6 +11,8 @@ import os
 from finbook.notebooks import kernel_environment
 
 os.environ.update(kernel_environment())
+
+pytest_plugins = ["finbook.book.nbcheck"]
 
 # The built book holds copies of the notebooks; never collect them.
 collect_ignore_glob = ["_build/*"]

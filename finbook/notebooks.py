@@ -50,6 +50,7 @@ __all__ = [
     "headline_table",
     "kernel_environment",
     "pair_problems",
+    "record_machine",
     "strip_execution_metadata",
     "sync_pair",
 ]
@@ -329,10 +330,16 @@ def kernel_environment() -> dict[str, str]:
     """Environment variables every kernel must run with for identical outputs.
 
     ``PYTHONHASHSEED`` fixes the iteration order of sets of strings;
-    ``TF_CPP_MIN_LOG_LEVEL`` keeps TensorFlow's C++ log lines out of outputs.
-    The test suite (tests/conftest.py) sets the same values for nbval.
+    ``TF_CPP_MIN_LOG_LEVEL`` keeps TensorFlow's C++ log lines out of outputs;
+    ``ONEDNN_MAX_CPU_ISA`` caps TensorFlow's oneDNN kernels at AVX2 (unless it is
+    already set), so that machines with and without AVX-512 run the same kernels
+    (see :data:`finbook.repro.ONEDNN_ISA`). The test suite (conftest.py) sets the
+    same values before it starts any kernel.
     """
-    return {"PYTHONHASHSEED": "0", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    from finbook.repro import ONEDNN_ISA  # noqa: PLC0415
+
+    return {"PYTHONHASHSEED": "0", "TF_CPP_MIN_LOG_LEVEL": "3",
+            "ONEDNN_MAX_CPU_ISA": os.environ.get("ONEDNN_MAX_CPU_ISA", ONEDNN_ISA)}
 
 
 def strip_execution_metadata(path: Path) -> None:
@@ -390,8 +397,29 @@ def execute_notebook(
     elapsed = time.perf_counter() - start
     if in_place:
         strip_execution_metadata(tmp)
+    record_machine(tmp)
     shutil.move(str(tmp), str(target))
     return elapsed
+
+
+_MACHINE: dict[str, Any] = {}
+
+
+def record_machine(path: Path) -> None:
+    """Store where the notebook was executed in ``metadata.finbook.executed_on``.
+
+    CPU, instruction sets and kernels in use, thread counts and package versions
+    (:func:`finbook.book.machine.machine_record`, probed once per process): in
+    the metadata, not the outputs, so that a difference can be traced and the
+    notebook check knows when it may compare exactly.
+    """
+    from finbook.book.machine import machine_record  # noqa: PLC0415
+
+    if not _MACHINE:
+        _MACHINE.update(machine_record())
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata.setdefault("finbook", {})["executed_on"] = dict(_MACHINE)
+    nbformat.write(nb, path)
 
 
 # --------------------------------------------------------------------------- glue
