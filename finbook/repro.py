@@ -38,6 +38,8 @@ __all__ = [
     "training_digest",
     "training_digest_in_new_process",
     "training_digests_in_new_processes",
+    "training_run",
+    "training_runs_in_new_processes",
     "weights_digest",
 ]
 
@@ -239,14 +241,16 @@ def _memory_gib() -> str:
         return "unknown"
 
 
-def training_digest(seed: int | None, *, epochs: int = 5) -> str:
-    """Train the book's small credit network once and return the digest of its weights.
+def training_run(seed: int | None, *, epochs: int = 5) -> tuple[str, float]:
+    """Train the book's small credit network once; return its weights' digest and its log loss.
 
     A 32-16-1 network on the one-hot encoded German credit data, ``epochs``
     epochs of Adam with batch size 32. With ``seed=None`` nothing is seeded, as
     in a script that forgot to; otherwise :func:`set_seed` is called first.
-    The reproducibility appendix runs it in fresh processes to show that seeded
-    training is bit-identical and unseeded training is not.
+    The log loss is the trained network's cross-entropy on the 1,000 training
+    rows. The reproducibility appendix runs it in fresh processes to show that
+    seeded training is bit-identical on one machine, that unseeded training is
+    not, and how far other kernels move the weights and the loss.
     """
     from finbook import data, features, models  # noqa: PLC0415
 
@@ -259,7 +263,15 @@ def training_digest(seed: int | None, *, epochs: int = 5) -> str:
     y = features.binary_target(credit["class"], positive="bad")
     net = models.mlp(x.shape[1], hidden=(32, 16))
     net, _ = models.fit(net, x, y, epochs=epochs, batch_size=32)
-    return weights_digest(net)
+    p = np.clip(np.asarray(net.predict(x, verbose=0), dtype=float).ravel(), 1e-12, 1 - 1e-12)
+    y = np.asarray(y, dtype=float)
+    loss = float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+    return weights_digest(net), loss
+
+
+def training_digest(seed: int | None, *, epochs: int = 5) -> str:
+    """The digest of :func:`training_run`'s trained weights."""
+    return training_run(seed, epochs=epochs)[0]
 
 
 def training_digest_in_new_process(seed: int | None, *, epochs: int = 5) -> str:
@@ -271,26 +283,40 @@ def training_digest_in_new_process(seed: int | None, *, epochs: int = 5) -> str:
     return training_digests_in_new_processes(seed, 1, epochs=epochs)[0]
 
 
-def training_digests_in_new_processes(seed: int | None, count: int, *, epochs: int = 5) -> list[str]:
-    """Run :func:`training_digest` in ``count`` fresh Python processes at once; return their digests.
+def training_digests_in_new_processes(seed: int | None, count: int, *, epochs: int = 5,
+                                      env: dict[str, str] | None = None) -> list[str]:
+    """The digests of :func:`training_runs_in_new_processes`."""
+    return [digest for digest, _ in training_runs_in_new_processes(seed, count, epochs=epochs, env=env)]
 
-    The processes run side by side (one per core is what a 2-core machine
-    gains from), each with its own fresh random state, as
-    :func:`training_digest_in_new_process` does for one. Raises
-    ``RuntimeError`` with the child's error output if any of them fails.
+
+def training_runs_in_new_processes(seed: int | None, count: int, *, epochs: int = 5,
+                                   env: dict[str, str] | None = None) -> list[tuple[str, float]]:
+    """Run :func:`training_run` in ``count`` fresh Python processes at once.
+
+    Returns one ``(digest, log loss)`` per process. The processes run side by
+    side (one per core is what a 2-core machine gains from), each with its own
+    fresh random state, as a reader re-running a notebook has. ``env`` adds
+    environment variables to the children (e.g. ``{"ONEDNN_MAX_CPU_ISA": "SSE41"}``
+    to make TensorFlow use other kernels, as another CPU would). Raises
+    ``ValueError`` for a bad count and ``RuntimeError`` with the child's error
+    output if any of them fails.
     """
     import subprocess  # noqa: PLC0415
 
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise ValueError(f"count must be a positive integer, got {count!r}")
-    code = ("from finbook.repro import training_digest; "
-            f"print(training_digest({seed!r}, epochs={int(epochs)}))")
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    env.pop("PYTHONHASHSEED", None)
+    code = ("from finbook.repro import training_run; "
+            f"d, loss = training_run({seed!r}, epochs={int(epochs)}); print(d, repr(loss))")
+    child_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **(env or {})}
+    child_env.pop("PYTHONHASHSEED", None)
     procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, env=env) for _ in range(count)]
+                              text=True, env=child_env) for _ in range(count)]
     outputs = [proc.communicate() for proc in procs]
     for proc, (_, err) in zip(procs, outputs, strict=True):
         if proc.returncode != 0:
             raise RuntimeError(f"training in a new process failed:\n{err[-2000:]}")
-    return [out.strip().splitlines()[-1] for out, _ in outputs]
+    runs = []
+    for out, _ in outputs:
+        digest, loss = out.strip().splitlines()[-1].split()
+        runs.append((digest, float(loss)))
+    return runs
