@@ -293,7 +293,7 @@ def _corrected_t(d: np.ndarray, n_train: int, n_test: int) -> CorrectedTTest:
             raise ValueError(f"{name} must be a positive integer (a number of rows), got {value!r}")
     j = len(d)
     var = float(np.var(d, ddof=1))
-    if var == 0:
+    if np.ptp(d) == 0:
         raise ValueError("the score differences have zero variance across splits; the t-test is undefined")
     correction = 1.0 / j + n_test / n_train
     stat = float(d.mean() / math.sqrt(correction * var))
