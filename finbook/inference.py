@@ -665,9 +665,7 @@ def over_seeds(
     With predictions, pass ``score_predictions``: the predictions are averaged over
     seeds (a seed ensemble) and ``score_predictions(mean_predictions)`` is the
     ensemble's score, usually better than the average single seed. A difference
-    between two models smaller than the seed spread is not a finding
-    (cf. Bouthillier et al. 2021, "Accounting for variance in machine learning
-    benchmarks").
+    between two models smaller than the seed spread is not a finding.
     """
     if callable(seeds) or isinstance(seeds, str | bytes):
         raise ValueError("seeds must be an iterable of integers, e.g. range(5)")
