@@ -230,7 +230,8 @@ def paired_block_bootstrap(
     both from ``arch.bootstrap``. ``statistic(a, b)`` defaults to
     mean(a) - mean(b). ``block_size=None`` uses the automatic choice of Politis &
     White (2004) with the correction of Patton, Politis & White (2009)
-    (``arch.bootstrap.optimal_block_length`` of a - b), rounded up.
+    (``arch.bootstrap.optimal_block_length`` of a - b: its stationary value for
+    the stationary bootstrap, its circular-block value for the moving one), rounded up.
 
     The interval is the percentile interval of the ``n_boot`` replicates. The
     two-sided p-value for "the statistic is 0" is the one that matches it:
