@@ -58,7 +58,7 @@ __all__ = [
 #: Seconds a single chapter may take before the benchmark flags it.
 NOTEBOOK_BUDGET_S = 120.0
 #: Seconds the whole book may take before the benchmark flags it.
-BOOK_BUDGET_S = 600.0
+BOOK_BUDGET_S = 900.0
 #: Keys that papermill and Jupyter add on every run and that change every run.
 _VOLATILE_CELL_METADATA = ("papermill", "execution")
 _VOLATILE_NOTEBOOK_METADATA = ("papermill",)

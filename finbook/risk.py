@@ -358,7 +358,10 @@ def garch_t_forecasts(returns: pd.Series, *, start: object, refit_every: int = 2
             # arch falls back to its own starting values when the previous estimates sit on the
             # boundary of its constraints (alpha + beta = 1) and says so; that fallback is harmless
             warnings.simplefilter("ignore", StartingValueWarning)
-            res = model.fit(disp="off", update_freq=0, starting_values=start_values)
+            # 1,000 SLSQP iterations, not arch's default 100: on other CPUs' BLAS kernels a
+            # refit was measured to stop at the limit, unconverged
+            res = model.fit(disp="off", update_freq=0, starting_values=start_values,
+                            options={"maxiter": 1000})
         start_values = res.params.to_numpy()
         mu, omega, alpha, beta, nu = (float(res.params[k]) for k in ("mu", "omega", "alpha[1]",
                                                                       "beta[1]", "nu"))
