@@ -1,7 +1,8 @@
 """Every chapter notebook is executed, clean, paired with its script and in the book.
 
-nbval (run by the same `pytest` command) re-executes each notebook and compares
-outputs; these tests check what nbval does not: how the notebook was committed.
+The notebook check (finbook.book.nbcheck, run by the same `pytest` command)
+re-executes each notebook and compares outputs; these tests check how the notebook
+was committed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import jupytext
 import pytest
 import yaml
 
+from finbook.book.compare import Tolerance, parse_tolerance
+from finbook.book.machine import fingerprint
 from finbook.notebooks import chapter_paths
 from finbook.paths import CHAPTERS_DIR, ROOT
 
@@ -85,7 +88,7 @@ def test_paired_script_is_in_sync(path):
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
 def test_ignored_outputs_say_why(path):
-    """A cell excluded from nbval's comparison must explain, in a comment, why."""
+    """A cell excluded from the output comparison must explain, in a comment, why."""
     for cell in _code_cells(_nb(path)):
         if "nbval-ignore-output" in cell["metadata"].get("tags", []):
             assert "# nbval-ignore-output:" in _source(cell), (
@@ -122,3 +125,23 @@ def test_every_chapter_is_in_the_toc_and_every_toc_entry_exists():
 def test_no_stray_notebooks_outside_the_numbered_chapters():
     stray = [p.name for p in CHAPTERS_DIR.glob("*.ipynb") if p not in CHAPTERS]
     assert not stray, f"notebooks without an NN_ prefix are not chapters: {stray}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
+def test_notebook_records_the_machine_that_executed_it(path):
+    """`finbook execute` stores the machine record the notebook check compares fingerprints with."""
+    record = _nb(path)["metadata"].get("finbook", {}).get("executed_on")
+    assert record, f"{path.name} records no machine; re-execute with `python -m finbook execute {path.stem}`"
+    assert fingerprint(record)["packages"].get("numpy"), f"{path.name}: incomplete machine record {record}"
+    assert not MACHINE_PATH.search(json.dumps(record)), f"{path.name}: machine record holds a path"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
+def test_every_tolerance_gives_its_reason(path):
+    """A `# tolerance:` comment parses, and says why after the semicolon."""
+    for i, cell in enumerate(_code_cells(_nb(path))):
+        src = _source(cell)
+        if parse_tolerance(src) != Tolerance():
+            line = next(ln for ln in src.splitlines() if ln.lstrip().startswith("# tolerance:"))
+            reason = line.partition(";")[2].strip()
+            assert len(reason) >= 15, f"{path.name} code cell {i}: '{line}' needs a reason after ';'"

@@ -160,6 +160,8 @@ def test_execute_in_place_runs_and_strips_run_metadata(chapters):
     assert "papermill" not in book.metadata
     assert all("papermill" not in c.metadata and "execution" not in c.metadata
                for c in book.cells)
+    record = book.metadata["finbook"]["executed_on"]  # where it ran, in the metadata
+    assert record["cpu"] and record["packages"]["numpy"] == np.__version__
     assert notebooks.sync_pair(nb) == "in sync"
 
 
@@ -331,3 +333,16 @@ def test_python_dash_m_finbook_reports_errors_cleanly():
     assert res.returncode == 2
     assert res.stderr.startswith("error: unknown chapter 'no_such_chapter'")
     assert "Traceback" not in res.stderr
+
+
+def test_crosscheck_forces_other_kernels(monkeypatch):
+    from finbook.cli import crosscheck_environment
+
+    assert crosscheck_environment("SSE41", "Sandybridge") == {
+        "ONEDNN_MAX_CPU_ISA": "SSE41", "OPENBLAS_CORETYPE": "Sandybridge"}
+    auto = crosscheck_environment("AVX2", "auto")
+    assert auto["OPENBLAS_CORETYPE"] in {"SkylakeX", "Sandybridge"}
+    from finbook.book.machine import machine_record
+
+    families = " ".join(machine_record(probe_onednn=False)["openblas"].values())
+    assert auto["OPENBLAS_CORETYPE"] not in families.split(), "the forced family must differ from this CPU's"

@@ -107,3 +107,26 @@ def test_a_failing_child_process_raises_with_its_error():
 def test_training_digests_reject_a_bad_count(count):
     with pytest.raises(ValueError, match="count must be a positive integer"):
         repro.training_digests_in_new_processes(0, count)
+
+
+def test_other_kernels_move_the_weights_but_hardly_the_loss():
+    """What the reproducibility page promises across CPUs, on one machine: oneDNN forced to SSE4.1."""
+    run = repro.training_runs_in_new_processes
+    ((_, loss_avx2),) = run(3, 1, epochs=1, env={"ONEDNN_MAX_CPU_ISA": "AVX2"})
+    ((_, loss_sse),) = run(3, 1, epochs=1, env={"ONEDNN_MAX_CPU_ISA": "SSE41"})
+    assert 0 < loss_avx2 < 1
+    assert abs(loss_avx2 - loss_sse) / loss_avx2 < 1e-6
+
+
+def test_tensorflow_is_capped_at_avx2_unless_told_otherwise():
+    import os
+    import subprocess
+    import sys
+
+    code = "import os, finbook.repro as r; r.import_tensorflow(); print(os.environ['ONEDNN_MAX_CPU_ISA'])"
+    env = {k: v for k, v in os.environ.items() if k != "ONEDNN_MAX_CPU_ISA"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == repro.ONEDNN_ISA == "AVX2"
+    env["ONEDNN_MAX_CPU_ISA"] = "SSE41"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "SSE41"
