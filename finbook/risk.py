@@ -46,6 +46,7 @@ from finbook.metrics import pinball_loss
 
 __all__ = [
     "LikelihoodRatioTest",
+    "QuantileNetworkEnsemble",
     "backtest_summary",
     "basel_traffic_light",
     "christoffersen_conditional_coverage_test",
@@ -65,6 +66,7 @@ __all__ = [
     "quantile_features",
     "quantile_levels_for",
     "quantile_network",
+    "quantile_network_ensemble",
     "quantile_network_forecasts",
     "rolling_exceptions",
     "student_t_es",
@@ -456,7 +458,7 @@ def _pinball_loss_fn(levels: np.ndarray):
 
 
 def quantile_network(n_features: int, levels: Sequence[float], *, hidden: Sequence[int] = (16, 16),
-                     learning_rate: float = 1e-3) -> Any:
+                     learning_rate: float = 1e-3, seed: int | None = None) -> Any:
     """A Keras network that outputs non-crossing quantiles of a standardised return.
 
     ``n_features`` inputs -> ReLU layers ``hidden`` -> K = len(levels) raw
@@ -465,7 +467,9 @@ def quantile_network(n_features: int, levels: Sequence[float], *, hidden: Sequen
     never cross. The output biases start at the standard normal quantiles, so
     an untrained network is the normal model. Compiled with Adam; train it
     with the pinball (quantile) loss summed over levels (see
-    :func:`quantile_network_forecasts`).
+    :func:`quantile_network_forecasts`). ``seed`` seeds the hidden layers'
+    initial weights (Glorot uniform) so that networks built with different
+    seeds differ whatever the global Keras seed; ``None`` uses the global seed.
     """
     from finbook.repro import import_tensorflow  # noqa: PLC0415
 
@@ -483,7 +487,8 @@ def quantile_network(n_features: int, levels: Sequence[float], *, hidden: Sequen
     inputs = keras.Input(shape=(n_features,), name="state")
     h = inputs
     for i, units in enumerate(hidden, 1):
-        h = keras.layers.Dense(units, activation="relu", name=f"hidden{i}")(h)
+        init = "glorot_uniform" if seed is None else keras.initializers.GlorotUniform(seed=seed + i)
+        h = keras.layers.Dense(units, activation="relu", name=f"hidden{i}", kernel_initializer=init)(h)
     raw = keras.layers.Dense(len(lv), name="raw", kernel_initializer="zeros",
                              bias_initializer=lambda shape, dtype=None: keras.ops.convert_to_tensor(
                                  bias.reshape(shape), dtype=dtype))(h)
@@ -530,7 +535,10 @@ def quantile_network_forecasts(
     ``log_var`` so that the network sees only scale-free inputs and cannot
     extrapolate from a level it has never seen.
     VaR is minus the 1 - var_level quantile; ES minus the average of the
-    es_points midpoint quantiles below 1 - es_level.
+    es_points midpoint quantiles below 1 - es_level. ``seed`` seeds the
+    initial weights, the validation split and the order of the batches; a
+    result that matters should rest on several seeds
+    (:func:`quantile_network_ensemble`).
     """
     from finbook.scorecard import fit_with_early_stopping  # noqa: PLC0415
 
@@ -550,7 +558,8 @@ def quantile_network_forecasts(
     target = (r / feats["sigma"]).to_numpy(dtype="float32")
     first = _first_position(r.index, start, 1)
     years = r.index.year
-    model = quantile_network(len(features), levels, hidden=hidden, learning_rate=learning_rate)
+    model = quantile_network(len(features), levels, hidden=hidden, learning_rate=learning_rate,
+                             seed=seed)
     loss = model.loss
     q_std = np.full((len(r), len(levels)), np.nan)
     histories: dict[int, dict[str, list[float]]] = {}
@@ -580,6 +589,43 @@ def quantile_network_forecasts(
     return QuantileNetworkForecasts(
         forecasts=_frame(index, var, var_es, es, var_level, es_level),
         quantiles=quantiles, model=model, histories=histories)
+
+
+@dataclass(frozen=True)
+class QuantileNetworkEnsemble:
+    """Output of :func:`quantile_network_ensemble`: the seed-averaged forecasts and each seed's run."""
+
+    forecasts: pd.DataFrame
+    quantiles: pd.DataFrame
+    members: dict[int, QuantileNetworkForecasts]
+
+
+def quantile_network_ensemble(returns: pd.Series, *, start: object, seeds: Sequence[int],
+                              **kwargs: Any) -> QuantileNetworkEnsemble:
+    """Seed ensemble of :func:`quantile_network_forecasts`: one network per seed, forecasts averaged.
+
+    Each seed trains its own network (initial weights, validation split and
+    batch order all follow the seed); the ensemble's quantiles, VaR and ES are
+    the averages over the seeds of the members' (the average of non-crossing
+    quantiles does not cross, and since ES is linear in the quantiles, the ES
+    of the averaged quantiles is the average ES). ``kwargs`` go to
+    :func:`quantile_network_forecasts`. ``members`` maps each seed to its run,
+    so the spread over seeds can be shown next to the ensemble.
+    """
+    seeds = [int(s) for s in seeds]
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds must be a non-empty sequence of distinct integers, got {seeds!r}")
+    if "seed" in kwargs:
+        raise TypeError("pass the seeds as seeds=..., not seed=")
+    members = {s: quantile_network_forecasts(returns, start=start, seed=s, **kwargs) for s in seeds}
+    runs = list(members.values())
+    first = runs[0]
+    mean = np.mean([m.forecasts[_COLUMNS].to_numpy() for m in runs], axis=0)
+    forecasts = _frame(first.forecasts.index, *mean.T, first.forecasts.attrs["var_level"],
+                       first.forecasts.attrs["es_level"])
+    quantiles = pd.DataFrame(np.mean([m.quantiles.to_numpy() for m in runs], axis=0),
+                             index=first.quantiles.index, columns=first.quantiles.columns)
+    return QuantileNetworkEnsemble(forecasts=forecasts, quantiles=quantiles, members=members)
 
 
 # --------------------------------------------------------------------------- backtests

@@ -165,6 +165,27 @@ def test_quantile_network_forecasts_are_coherent(sp_returns):
                                         features=("volume",))
 
 
+def test_quantile_network_ensemble_averages_its_seeds(sp_returns):
+    from finbook import repro
+
+    repro.set_seed(0)
+    short = sp_returns.loc[:"2001-12-31"]
+    ens = risk.quantile_network_ensemble(short, start="2001-01-01", seeds=(0, 1), max_epochs=3)
+    assert list(ens.members) == [0, 1]
+    a, b = ens.members[0].forecasts, ens.members[1].forecasts
+    assert not np.allclose(a["VaR"], b["VaR"])  # different seeds, different networks
+    pd.testing.assert_frame_equal(ens.forecasts, (a + b) / 2)
+    assert ens.forecasts.attrs == a.attrs
+    assert np.allclose(ens.quantiles, (ens.members[0].quantiles + ens.members[1].quantiles) / 2)
+    # the same seed gives the same network, whatever was trained before
+    again = risk.quantile_network_forecasts(short, start="2001-01-01", seed=1, max_epochs=3)
+    pd.testing.assert_frame_equal(again.forecasts, b)
+    with pytest.raises(ValueError, match="distinct integers"):
+        risk.quantile_network_ensemble(short, start="2001-01-01", seeds=(1, 1))
+    with pytest.raises(TypeError, match="seeds="):
+        risk.quantile_network_ensemble(short, start="2001-01-01", seeds=(1,), seed=2)
+
+
 def test_models_refuse_bad_input(sp_returns):
     with pytest.raises(ValueError, match="NaN"):
         risk.historical_simulation(volatility.log_returns(data.sp500()["adj_close"]), start="2000-01-01")
