@@ -42,6 +42,7 @@ __all__ = [
     "DataError",
     "GERMAN_CREDIT_CODE_TABLE",
     "GERMAN_CREDIT_COSTS",
+    "GERMAN_CREDIT_POPULATION_BAD_RATE",
     "GERMAN_CREDIT_UCI_LABELS",
     "MATURITY_YEARS",
     "NBER_RECESSIONS",
@@ -73,6 +74,14 @@ GERMAN_CREDIT_COSTS = pd.DataFrame(
     index=pd.Index(["good", "bad"], name="actual"),
     columns=pd.Index(["accept", "reject"], name="decision"),
 )
+
+#: Share of bad credits in the bank's portfolio behind the German credit data:
+#: "around 5%" according to the original sources (Häußler 1979, 1981; Fahrmeir
+#: and Hamerle 1981, 1984) as summarised by Grömping (2019) and on UCI's South
+#: German Credit page. The 1,000 credits are a stratified sample with 300 bad,
+#: so 30% is a design choice, not a default rate. Approximate: the sources give
+#: no more precise figure.
+GERMAN_CREDIT_POPULATION_BAD_RATE = 0.05
 
 #: US business-cycle reference dates of the NBER's Business Cycle Dating Committee
 #: ("US Business Cycle Expansions and Contractions"), as (peak month, trough month),
