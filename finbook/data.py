@@ -369,11 +369,12 @@ def _decode_german(frame: pd.DataFrame, labels: str) -> pd.DataFrame:
     for col, codes in GERMAN_CREDIT_CODE_TABLE.items():
         if col == "class" or col in _GERMAN_INTEGER_CODES:
             continue
+        present = [code for code in codes if code in set(frame[col])]  # purpose A47 never occurs
         if labels == "codes":
-            out[col] = pd.Categorical(frame[col], categories=list(codes))
+            out[col] = pd.Categorical(frame[col], categories=present)
             continue
         table = tables[labels][col]
-        out[col] = pd.Categorical(frame[col].map(table), categories=list(table.values()),
+        out[col] = pd.Categorical(frame[col].map(table), categories=[table[c] for c in present],
                                   ordered=col in ordered)
     return out
 
@@ -393,8 +394,9 @@ def german_credit(labels: str = "corrected") -> pd.DataFrame:
     table of Grömping (2019), :data:`GERMAN_CREDIT_CODE_TABLE`, not with the
     UCI documentation, whose table is wrong for eight attributes (for example
     A11 is *no checking account*, not *< 0 DM*). Each decoded attribute is a
-    categorical whose categories follow the code order; ``employment_since``
-    is ordered.
+    categorical whose categories are the levels that occur, in code order
+    (purpose code A47, *education*, never occurs); ``employment_since`` is
+    ordered.
 
     Numeric columns: ``duration_months`` (months), ``credit_amount`` (Deutsche
     Mark), ``age`` (years), and four ordinal scores kept as integer codes
