@@ -531,8 +531,9 @@ for label in histories:
     glue(f"dl_{key}_best_epoch", int(training.loc[label, "best epoch"]), display=False)
     glue(f"dl_{key}_best_val", float(training.loc[label, "best validation loss"]), display=False)
 sgd_capped = int(training.loc["SGD", "best epoch"]) >= EPOCHS - 1
-glue("dl_sgd_note", f" (of the {EPOCHS} allowed: it was still improving when training stopped)"
-     if sgd_capped else "", display=False)
+sgd_best = int(training.loc["SGD", "best epoch"])
+glue("dl_sgd_epochs_phrase", f"{sgd_best} epochs (of the {EPOCHS} allowed: it was still improving "
+     "when training stopped)" if sgd_capped else f"{sgd_best} epochs", display=False)
 display(training)
 
 # %%
@@ -544,7 +545,7 @@ plt.show()
 # %% [markdown]
 # Solid lines are the training loss, dashed lines the validation loss. Adam reaches its
 # best validation loss, {glue:text}`dl_adam_best_val` nats, at epoch
-# {glue:text}`dl_adam_best_epoch`; SGD needs {glue:text}`dl_sgd_best_epoch` epochs{glue:text}`dl_sgd_note` to reach
+# {glue:text}`dl_adam_best_epoch`; SGD needs {glue:text}`dl_sgd_epochs_phrase` to reach
 # {glue:text}`dl_sgd_best_val`. After its best epoch Adam keeps lowering the *training*
 # loss while the validation loss turns up: with {glue:text}`dl_n_training` applicants and
 # {glue:text}`dl_n_params_net` weights, the network starts to memorise, and early stopping
