@@ -134,7 +134,7 @@ explore.plot_event_rates(by_checking, ax=ax, base_rate=credit_bad / len(credit),
 ax.set_xticks(ax.get_xticks(),
               ["no checking\naccount", "< 0 DM", "0 to < 200 DM", ">= 200 DM\nor salary"])
 ax.set_xlabel("checking account at this bank (balance in Deutsche Mark)")
-ax.set_title("German credit: bad rate by checking account, with 95% intervals")
+ax.set_title("German credit (stratified sample): bad rate by checking account, 95% intervals")
 plt.show()
 
 # %% [markdown]
