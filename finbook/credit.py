@@ -6,7 +6,8 @@ The tools of the default-prediction chapters, in six groups:
   interval, PR AUC, Brier score, log loss; the paired interval of a difference
   between two models is :func:`finbook.metrics.paired_bootstrap_ci`),
   :func:`undo_class_weighting` (turn probabilities learnt with re-weighted or
-  re-sampled classes back into probabilities), :func:`reliability_diagram`.
+  re-sampled classes back into probabilities), :func:`prior_correction` (from a
+  sample's event rate to a population's), :func:`reliability_diagram`.
 * **Entity embeddings.** :class:`EmbeddingEncoder` turns a table into integer
   codes plus standardised numbers, :func:`embedding_dims` chooses embedding
   widths and :func:`embedding_network` builds the Keras network of Guo &
@@ -76,6 +77,7 @@ __all__ = [
     "merton_equity_value",
     "merton_equity_volatility",
     "model_scorecard",
+    "prior_correction",
     "probability_of_default",
     "profit_curve",
     "reason_codes",
@@ -151,6 +153,30 @@ def undo_class_weighting(p: object, positive_weight: float) -> np.ndarray:
     if not w > 0 or math.isinf(w):
         raise ValueError(f"positive_weight must be a positive finite number, got {positive_weight!r}")
     return pw / (pw + w * (1.0 - pw))
+
+
+def prior_correction(p: object, sample_rate: float, population_rate: float) -> np.ndarray:
+    """Move probabilities fitted on a sample with one event rate to a population with another.
+
+    A model fitted on a sample whose event rate ``sample_rate`` was set by the
+    design (bad credits over-represented, say) learns the sample's odds. For
+    the population, whose event rate is ``population_rate``, scale the odds by
+    ``(pi_pop / (1 - pi_pop)) / (pi_sample / (1 - pi_sample))``. This assumes
+    that within each class the sample is representative (sampling depended
+    only on the outcome). Ranking is unchanged; only the level moves.
+
+    Example
+    -------
+    >>> prior_correction([0.3], sample_rate=0.3, population_rate=0.05).round(4).tolist()
+    [0.05]
+    """
+    rates = {"sample_rate": sample_rate, "population_rate": population_rate}
+    for name, rate in rates.items():
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate < 1:
+            raise ValueError(f"{name} must be a number strictly between 0 and 1 (a rate such as "
+                             f"0.05 for 5%), got {rate!r}")
+    odds_factor = (sample_rate / (1 - sample_rate)) / (population_rate / (1 - population_rate))
+    return undo_class_weighting(p, odds_factor)
 
 
 def reliability_diagram(

