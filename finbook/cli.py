@@ -9,6 +9,7 @@ bench [CHAPTER ...]              re-execute into a temporary folder; time and pe
 data                             list the datasets and verify every committed file
 check                            check (without writing) that every .ipynb/.py pair agrees
 crosscheck [CHAPTER ...]         re-execute with other CPU kernels forced; compare within tolerance
+export [--check]                 write finbook/lessons.py from the chapters' cells marked "# @save"
 
 Every error names what was wrong and what would be valid, and exits with status 2.
 """
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from finbook import notebooks, paths
+from finbook.book.export import ExportError
 from finbook.paths import ROOT
 
 __all__ = ["crosscheck_environment", "main"]
@@ -160,6 +162,27 @@ def _cmd_crosscheck(args: argparse.Namespace) -> int:
     return subprocess.run(argv, cwd=ROOT, env={**os.environ, **env}, check=False).returncode
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from finbook.book import export  # noqa: PLC0415
+
+    text = export.generate()
+    path = export.lessons_path()
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    if args.check:
+        if text != current:
+            print(f"{_rel(path)} disagrees with the chapters' '# @save' cells: run "
+                  "`python -m finbook export`", file=sys.stderr)
+            return 1
+        print(f"{_rel(path)} agrees with the chapters")
+        return 0
+    if text == current:
+        print(f"{_rel(path)} is up to date")
+    else:
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {_rel(path)}")
+    return 0
+
+
 def _cmd_data(args: argparse.Namespace) -> int:
     import pandas as pd  # noqa: PLC0415
 
@@ -212,6 +235,10 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="check that every notebook agrees with its .py twin")
     p.set_defaults(func=_cmd_check)
 
+    p = sub.add_parser("export", help="write finbook/lessons.py from the chapters' '# @save' cells")
+    p.add_argument("--check", action="store_true", help="only check that it is up to date (exit 1 if not)")
+    p.set_defaults(func=_cmd_export)
+
     p = sub.add_parser("crosscheck", help="re-execute with another CPU's kernels forced; compare "
                        "every output within its stated tolerance")
     p.add_argument("chapters", nargs="*", metavar="CHAPTER", help="default: every chapter")
@@ -229,6 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except (
+        ExportError,
         notebooks.ChapterError,
         notebooks.ParameterError,
         notebooks.SyncConflict,
