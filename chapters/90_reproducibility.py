@@ -55,8 +55,8 @@ import re
 import pandas as pd
 from myst_nb import glue
 
-from finbook import paths, repro
-from finbook.book import compare, machine
+from finbook import paths
+from finbook.book import compare, demo, machine
 
 # %% [markdown]
 # ## The environment
@@ -113,8 +113,8 @@ pd.DataFrame(
 # %% tags=["nbval-ignore-output"]
 # nbval-ignore-output: the digests are those of the machine running the page; what must
 # hold everywhere (the two seeded processes agree) is asserted in the next cell.
-seeded = repro.training_runs_in_new_processes(SEED, 2, epochs=EPOCHS)  # two processes side by side
-unseeded = repro.training_runs_in_new_processes(None, 2, epochs=EPOCHS)
+seeded = demo.training_runs_in_new_processes(SEED, 2, epochs=EPOCHS)  # two processes side by side
+unseeded = demo.training_runs_in_new_processes(None, 2, epochs=EPOCHS)
 pd.DataFrame({"run": ["seeded, first process", "seeded, second process",
                       "unseeded, first process", "unseeded, second process"],
               "weights digest": [d for d, _ in seeded + unseeded]})
@@ -144,7 +144,7 @@ pd.DataFrame({"comparison": ["seeded: first vs second process", "unseeded: first
 
 # %% tags=["nbval-ignore-output"]
 # nbval-ignore-output: digests are machine-specific; the size of the change is checked below.
-runs = {isa: repro.training_runs_in_new_processes(SEED, 1, epochs=EPOCHS, env={"ONEDNN_MAX_CPU_ISA": isa})[0]
+runs = {isa: demo.training_runs_in_new_processes(SEED, 1, epochs=EPOCHS, env={"ONEDNN_MAX_CPU_ISA": isa})[0]
         for isa in ("AVX2", "SSE41")}
 pd.DataFrame([(isa, d, f"{loss:.12f}") for isa, (d, loss) in runs.items()],
              columns=["oneDNN kernels", "weights digest", "training log loss"])

@@ -1,5 +1,5 @@
-"""``python -m finbook``: see :mod:`finbook.cli`."""
+"""``python -m finbook``: see :mod:`finbook.book.cli`."""
 
-from finbook.cli import main
+from finbook.book.cli import main
 
 raise SystemExit(main())

@@ -3,7 +3,7 @@ execute them deterministically, run them with other parameters, and time them.
 
 Each chapter is ``chapters/NN_slug.ipynb`` (executed, with outputs) paired by
 jupytext with ``chapters/NN_slug.py`` (py:percent). The command line in
-:mod:`finbook.cli` is a thin layer over the functions here.
+:mod:`finbook.book.cli` is a thin layer over the functions here.
 
 Example
 -------

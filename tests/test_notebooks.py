@@ -11,7 +11,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from finbook import cli, notebooks, paths
+from finbook import notebooks, paths
+from finbook.book import cli
 
 PARAMS = {"SEED": 3, "EPOCHS": 2, "RATE": 0.5, "LABEL": "demo", "FAST": True,
           "LEVELS": (0.5, 1.0)}
@@ -336,7 +337,7 @@ def test_python_dash_m_finbook_reports_errors_cleanly():
 
 
 def test_crosscheck_forces_other_kernels(monkeypatch):
-    from finbook.cli import crosscheck_environment
+    from finbook.book.cli import crosscheck_environment
 
     assert crosscheck_environment("SSE41", "Sandybridge") == {
         "ONEDNN_MAX_CPU_ISA": "SSE41", "OPENBLAS_CORETYPE": "Sandybridge"}

@@ -8,7 +8,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from finbook import plots, sphinxext  # noqa: E402
+from finbook import plots  # noqa: E402
+from finbook.book import sphinxext  # noqa: E402
 
 
 def test_book_style_sets_the_palette_and_grid():

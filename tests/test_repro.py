@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from finbook import models, repro
+from finbook.book import demo
 
 
 def test_set_seed_makes_python_and_numpy_repeatable():
@@ -92,26 +93,26 @@ def test_environment_report_lists_versions_and_no_paths():
 
 
 def test_fresh_processes_trained_side_by_side_agree_when_seeded():
-    digests = repro.training_digests_in_new_processes(3, 2, epochs=1)
+    digests = demo.training_digests_in_new_processes(3, 2, epochs=1)
     assert len(digests) == 2 and digests[0] == digests[1]
     assert len(digests[0]) == 16 and int(digests[0], 16) >= 0  # a shortened SHA-256 hex digest
-    assert repro.training_digest_in_new_process(3, epochs=1) == digests[0]
+    assert demo.training_digest_in_new_process(3, epochs=1) == digests[0]
 
 
 def test_a_failing_child_process_raises_with_its_error():
     with pytest.raises(RuntimeError, match="training in a new process failed"):
-        repro.training_digests_in_new_processes("not a seed", 1, epochs=1)
+        demo.training_digests_in_new_processes("not a seed", 1, epochs=1)
 
 
 @pytest.mark.parametrize("count", [0, -1, 1.5, True])
 def test_training_digests_reject_a_bad_count(count):
     with pytest.raises(ValueError, match="count must be a positive integer"):
-        repro.training_digests_in_new_processes(0, count)
+        demo.training_digests_in_new_processes(0, count)
 
 
 def test_other_kernels_move_the_weights_but_hardly_the_loss():
     """What the reproducibility page promises across CPUs, on one machine: oneDNN forced to SSE4.1."""
-    run = repro.training_runs_in_new_processes
+    run = demo.training_runs_in_new_processes
     ((_, loss_avx2),) = run(3, 1, epochs=1, env={"ONEDNN_MAX_CPU_ISA": "AVX2"})
     ((_, loss_sse),) = run(3, 1, epochs=1, env={"ONEDNN_MAX_CPU_ISA": "SSE41"})
     assert 0 < loss_avx2 < 1
