@@ -207,13 +207,133 @@ plt.show()
 # L_u(r, q) = \max\bigl(u\,(r - q),\ (u - 1)\,(r - q)\bigr).
 # $$ (pinball)
 #
+# Below the quantile ($r < q$) the loss is $(1 - u)(q - r)$, above it $u\,(r - q)$: for the 1%
+# quantile a day beyond it costs 99 times as much as a day the same distance above it, so
+# the forecast settles where 1% of the days fall below it. The network is trained on the
+# average of {eq}`pinball` over its $K$ levels and over the days, written for Keras:
+
+# %%
+# @save
+import numpy as np  # noqa: F811 (a saved cell imports what it uses)
+
+
+def quantile_pinball_loss(levels):
+    """The pinball loss of equation (pinball), averaged over days and levels, as a Keras loss (chapter 9).
+
+    ``y_true`` holds one standardised return per day, shape (n, 1); ``y_pred`` its K quantile
+    forecasts, shape (n, K), at the tail probabilities ``levels``.
+    """
+    from finbook.repro import import_tensorflow
+
+    import_tensorflow()  # TensorFlow with the book's settings, before Keras loads it
+    import keras
+
+    u = keras.ops.convert_to_tensor(np.asarray(levels, dtype="float32")[None, :])
+
+    def loss(y_true, y_pred):
+        e = y_true - y_pred  # y_true (n, 1) broadcasts against the K quantiles
+        return keras.ops.mean(keras.ops.maximum(u * e, (u - 1.0) * e))
+
+    return loss
+
+
+# %% [markdown]
 # The 1% quantile gives the 99% VaR, the 2.5% quantile the 97.5% VaR, and the average of the
 # five quantiles at 0.25%, 0.75%, ..., 2.25% approximates the 97.5% ES (the ES is the average
-# of all quantiles below 2.5%). The outputs are built as a first quantile plus positive
-# increments, so they can never cross, and start at the normal quantiles, so the untrained
-# network is the EWMA model. It has two hidden layers of 16 ReLU units, and is retrained
-# (continuing from the previous year's weights) every January on all earlier days, with a
-# random fifth of them held out for early stopping.
+# of all quantiles below 2.5%). Fitting seven quantiles separately could make them cross (a
+# 1% quantile above the 2.5% one); so the network's last layer gives $K$ raw outputs
+# $a_1, \dots, a_K$ and the quantiles are a first quantile plus positive increments,
+#
+# $$
+# q_1 = a_1, \qquad q_k = q_{k-1} + \operatorname{softplus}(a_k) \quad (k = 2, \dots, K),
+# $$ (qnet-quantiles)
+#
+# which can never cross. The output layer's weights start at zero and its biases at the
+# standard normal quantiles $\Phi^{-1}(u_k)$ and the softplus-inverse of their gaps, so the
+# untrained network predicts the normal quantiles whatever its input: it starts as the EWMA
+# model. Two hidden layers of 16 ReLU units sit in between.
+
+# %%
+# @save
+import numpy as np  # noqa: F811 (a saved cell imports what it uses)
+from scipy import stats
+
+
+def quantile_network(n_features, levels, *, hidden=(16, 16), learning_rate=1e-3, seed=None):
+    """A Keras network giving non-crossing quantiles of a standardised return (chapter 9).
+
+    ``n_features`` inputs -> ReLU layers ``hidden`` -> the K = len(levels) quantiles of equation
+    (qnet-quantiles), at the increasing tail probabilities ``levels``; untrained, it predicts the
+    normal quantiles. Compiled with Adam and :func:`quantile_pinball_loss`. ``seed`` seeds the
+    hidden layers' initial weights (Glorot uniform); ``None`` uses the global Keras seed.
+    """
+    from finbook.repro import import_tensorflow
+
+    import_tensorflow()
+    import keras
+
+    lv = np.asarray(levels, dtype=float)
+    if lv.ndim != 1 or len(lv) < 1 or (lv <= 0).any() or (lv >= 1).any() or (np.diff(lv) <= 0).any():
+        raise ValueError(f"levels must be increasing probabilities in (0, 1), got {list(levels)!r}")
+    if n_features < 1:
+        raise ValueError(f"n_features must be a positive integer, got {n_features}")
+    z = stats.norm.ppf(lv)
+    bias = np.concatenate([[z[0]], np.log(np.expm1(np.diff(z)))])  # softplus^{-1} of the normal gaps
+    inputs = keras.Input(shape=(n_features,), name="state")
+    h = inputs
+    for i, units in enumerate(hidden, 1):
+        init = "glorot_uniform" if seed is None else keras.initializers.GlorotUniform(seed=seed + i)
+        h = keras.layers.Dense(units, activation="relu", name=f"hidden{i}", kernel_initializer=init)(h)
+    raw = keras.layers.Dense(len(lv), name="raw", kernel_initializer="zeros",
+                             bias_initializer=lambda shape, dtype=None: keras.ops.convert_to_tensor(
+                                 bias.reshape(shape), dtype=dtype))(h)
+    first = raw[:, :1]
+    gaps = keras.ops.softplus(raw[:, 1:])
+    quantiles = keras.layers.Concatenate(name="quantiles")(
+        [first, first + keras.ops.cumsum(gaps, axis=1)])
+    model = keras.Model(inputs, quantiles, name="quantile_network")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=quantile_pinball_loss(lv))
+    return model
+
+
+# %% [markdown]
+# The network is trained walk-forward. Every January it is retrained on all earlier days,
+# continuing from the previous year's weights, with a random fifth of those days held out:
+# training stops once the pinball loss on them has not improved for 10 epochs, and the
+# weights of the best epoch are kept. Then it forecasts every day of the year, and the
+# quantiles of the standardised return, multiplied by the EWMA volatility $\sigma_t$, give
+# the return quantiles, the VaR and the ES. One year's refit:
+
+# %%
+# @save
+import numpy as np  # noqa: F811 (a saved cell imports what it uses)
+
+
+def refit_quantile_network(model, x, y, past, *, seed, validation_fraction=0.2, max_epochs=100,
+                           patience=10, batch_size=256):
+    """One yearly refit of the quantile network on the rows ``past`` of ``x`` and ``y`` (chapter 9).
+
+    A random ``validation_fraction`` of those rows, drawn with ``seed``, is held out (at random
+    rather than the latest days, so that the most recent year, the most informative, is trained
+    on). Training continues from the current weights, with mini-batches in an order drawn from
+    ``seed`` and the pinball loss the model was compiled with, until the held-out loss has not
+    improved for ``patience`` epochs; the best epoch's weights are kept. Returns
+    ``(model, history)``.
+    """
+    from finbook.scorecard import fit_with_early_stopping
+
+    held_out = np.random.default_rng(seed).random(len(past)) < validation_fraction
+    fit_rows, val_rows = past[~held_out], past[held_out]
+    return fit_with_early_stopping(
+        model, x[fit_rows], y[fit_rows], validation_data=(x[val_rows], y[val_rows]),
+        loss=model.loss, max_epochs=max_epochs, patience=patience, batch_size=batch_size, seed=seed)
+
+
+# %% [markdown]
+# `risk.quantile_network_forecasts` runs this walk-forward loop: it computes the inputs
+# (`risk.quantile_features`, each known at the close of the day before), builds the network
+# once, calls `refit_quantile_network` each January with the seed plus the year, and turns
+# the forecast quantiles into VaR and ES as above.
 #
 # A network's result depends on its random seed (the initial weights, the held-out days, the
 # order of the batches), and even on the processor: the same seed trained with another CPU's

@@ -13,9 +13,11 @@ the average loss on the days beyond ``VaR_es``). Basel's FRTB pairs a 99% VaR
 Models: :func:`historical_simulation`, :func:`ewma_forecasts` (RiskMetrics),
 :func:`garch_t_forecasts` (GARCH(1,1) with Student-t errors, refitted
 periodically with ``arch``; it also returns filtered historical simulation),
-and :func:`quantile_network_forecasts` (a Keras network trained with the
-pinball loss). Closed forms: :func:`normal_var`, :func:`normal_es`,
-:func:`student_t_var`, :func:`student_t_es`.
+and :func:`quantile_network_forecasts` (the walk-forward run of chapter 9's
+quantile network, trained with the pinball loss; the network, its loss and its
+yearly refit are taught in the chapter and imported from :mod:`finbook.lessons`).
+Closed forms: :func:`normal_var`, :func:`normal_es`, :func:`student_t_var`,
+:func:`student_t_es`.
 
 Backtests: :func:`var_exceptions`, :func:`kupiec_pof_test` (Kupiec 1995),
 :func:`christoffersen_independence_test` and
@@ -65,7 +67,6 @@ __all__ = [
     "plot_var_backtest",
     "quantile_features",
     "quantile_levels_for",
-    "quantile_network",
     "quantile_network_ensemble",
     "quantile_network_forecasts",
     "rolling_exceptions",
@@ -445,62 +446,6 @@ def quantile_features(returns: pd.Series, lam: float = 0.94) -> pd.DataFrame:
     return out
 
 
-def _pinball_loss_fn(levels: np.ndarray):
-    import keras  # noqa: PLC0415
-
-    u = keras.ops.convert_to_tensor(np.asarray(levels, dtype="float32")[None, :])
-
-    def loss(y_true, y_pred):
-        e = y_true - y_pred  # y_true (n, 1) broadcasts against the K quantiles
-        return keras.ops.mean(keras.ops.maximum(u * e, (u - 1.0) * e))
-
-    return loss
-
-
-def quantile_network(n_features: int, levels: Sequence[float], *, hidden: Sequence[int] = (16, 16),
-                     learning_rate: float = 1e-3, seed: int | None = None) -> Any:
-    """A Keras network that outputs non-crossing quantiles of a standardised return.
-
-    ``n_features`` inputs -> ReLU layers ``hidden`` -> K = len(levels) raw
-    outputs a_k; the quantiles are q_1 = a_1 and q_k = q_{k-1} + softplus(a_k),
-    so they increase with the (sorted) tail probabilities ``levels`` and can
-    never cross. The output biases start at the standard normal quantiles, so
-    an untrained network is the normal model. Compiled with Adam; train it
-    with the pinball (quantile) loss summed over levels (see
-    :func:`quantile_network_forecasts`). ``seed`` seeds the hidden layers'
-    initial weights (Glorot uniform) so that networks built with different
-    seeds differ whatever the global Keras seed; ``None`` uses the global seed.
-    """
-    from finbook.repro import import_tensorflow  # noqa: PLC0415
-
-    import_tensorflow()
-    import keras  # noqa: PLC0415
-
-    lv = np.asarray(levels, dtype=float)
-    if lv.ndim != 1 or len(lv) < 1 or (lv <= 0).any() or (lv >= 1).any() or (np.diff(lv) <= 0).any():
-        raise ValueError(f"levels must be increasing probabilities in (0, 1), got {list(levels)!r}")
-    if n_features < 1:
-        raise ValueError(f"n_features must be a positive integer, got {n_features}")
-    z = stats.norm.ppf(lv)
-    steps = np.diff(z)
-    bias = np.concatenate([[z[0]], np.log(np.expm1(steps))])  # softplus^{-1} of the normal gaps
-    inputs = keras.Input(shape=(n_features,), name="state")
-    h = inputs
-    for i, units in enumerate(hidden, 1):
-        init = "glorot_uniform" if seed is None else keras.initializers.GlorotUniform(seed=seed + i)
-        h = keras.layers.Dense(units, activation="relu", name=f"hidden{i}", kernel_initializer=init)(h)
-    raw = keras.layers.Dense(len(lv), name="raw", kernel_initializer="zeros",
-                             bias_initializer=lambda shape, dtype=None: keras.ops.convert_to_tensor(
-                                 bias.reshape(shape), dtype=dtype))(h)
-    first = raw[:, :1]
-    gaps = keras.ops.softplus(raw[:, 1:])
-    quantiles = keras.layers.Concatenate(name="quantiles")(
-        [first, first + keras.ops.cumsum(gaps, axis=1)])
-    model = keras.Model(inputs, quantiles, name="quantile_network")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=_pinball_loss_fn(lv))
-    return model
-
-
 @dataclass(frozen=True)
 class QuantileNetworkForecasts:
     """Output of :func:`quantile_network_forecasts`: forecasts, the trained network and its histories."""
@@ -522,15 +467,15 @@ def quantile_network_forecasts(
 ) -> QuantileNetworkForecasts:
     """Walk-forward VaR/ES from a quantile network refitted at the start of every calendar year.
 
-    The network (:func:`quantile_network`) maps :func:`quantile_features` to
+    The network (``quantile_network`` of chapter 9, in :mod:`finbook.lessons`) maps
+    :func:`quantile_features` to
     quantiles of the standardised return r_t / sigma_t (sigma_t the EWMA
     volatility); multiplying by sigma_t gives return quantiles. It is trained
-    with the pinball loss summed over the levels of
+    with the pinball loss averaged over the levels of
     :func:`quantile_levels_for`. Each January the network continues training
     (warm start) on all earlier days, a random ``validation_fraction`` of them
-    held out for early stopping (random rather than the latest days, so that
-    the most recent year, the most informative, is trained on), and then
-    forecasts every day of the year. ``features`` are columns of
+    held out for early stopping (chapter 9's ``refit_quantile_network``, seeded
+    with ``seed + year``), and then forecasts every day of the year. ``features`` are columns of
     :func:`quantile_features`; the default leaves out the volatility level
     ``log_var`` so that the network sees only scale-free inputs and cannot
     extrapolate from a level it has never seen.
@@ -540,7 +485,7 @@ def quantile_network_forecasts(
     result that matters should rest on several seeds
     (:func:`quantile_network_ensemble`).
     """
-    from finbook.scorecard import fit_with_early_stopping  # noqa: PLC0415
+    from finbook.lessons import quantile_network, refit_quantile_network  # noqa: PLC0415
 
     r = _returns(returns)
     var_level, es_level = _check_level(var_level, "var_level"), _check_level(es_level, "es_level")
@@ -560,7 +505,6 @@ def quantile_network_forecasts(
     years = r.index.year
     model = quantile_network(len(features), levels, hidden=hidden, learning_rate=learning_rate,
                              seed=seed)
-    loss = model.loss
     q_std = np.full((len(r), len(levels)), np.nan)
     histories: dict[int, dict[str, list[float]]] = {}
     for year in range(int(years[first]), int(years[-1]) + 1):
@@ -570,12 +514,9 @@ def quantile_network_forecasts(
         past = np.flatnonzero(ok[: test[0]])
         if len(past) < 100:
             raise ValueError(f"{year}: only {len(past)} usable days before it; need at least 100")
-        held_out = np.random.default_rng(seed + year).random(len(past)) < validation_fraction
-        fit_rows, val_rows = past[~held_out], past[held_out]
-        model, hist = fit_with_early_stopping(
-            model, x_all[fit_rows], target[fit_rows],
-            validation_data=(x_all[val_rows], target[val_rows]), loss=loss,
-            max_epochs=max_epochs, patience=patience, batch_size=batch_size, seed=seed + year)
+        model, hist = refit_quantile_network(
+            model, x_all, target, past, seed=seed + year, validation_fraction=validation_fraction,
+            max_epochs=max_epochs, patience=patience, batch_size=batch_size)
         histories[year] = hist
         q_std[test] = np.asarray(model(x_all[test], training=False))
     rows = np.arange(first, len(r))

@@ -137,14 +137,51 @@ def test_quantile_levels_and_es_weights():
 
 def test_untrained_quantile_network_is_the_normal_model():
     from finbook import repro
+    from finbook.lessons import quantile_network
 
     repro.set_seed(0)
     levels, _ = risk.quantile_levels_for()
-    net = risk.quantile_network(3, levels)
+    net = quantile_network(3, levels)
     out = np.asarray(net(np.random.default_rng(0).normal(size=(4, 3)).astype("float32")))
     assert out == pytest.approx(np.tile(stats.norm.ppf(levels), (4, 1)), abs=1e-5)
     with pytest.raises(ValueError, match="increasing probabilities"):
-        risk.quantile_network(3, [0.05, 0.01])
+        quantile_network(3, [0.05, 0.01])
+    with pytest.raises(ValueError, match="n_features"):
+        quantile_network(0, levels)
+
+
+def test_quantile_pinball_loss_is_the_mean_of_the_levels_pinball_losses():
+    from finbook import metrics
+    from finbook.lessons import quantile_pinball_loss
+
+    levels = np.array([0.01, 0.025, 0.5])
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=(50, 1)).astype("float32")
+    q = rng.normal(size=(50, 3)).astype("float32")
+    value = float(quantile_pinball_loss(levels)(y, q))
+    by_level = [metrics.pinball_loss(y[:, 0], q[:, k], u) for k, u in enumerate(levels)]
+    assert value == pytest.approx(np.mean(by_level), rel=1e-5)
+
+
+def test_refit_quantile_network_is_reproducible_from_its_seed():
+    from finbook import repro
+    from finbook.lessons import quantile_network, refit_quantile_network
+
+    repro.set_seed(0)
+    levels, _ = risk.quantile_levels_for()
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(500, 3)).astype("float32")
+    y = rng.standard_t(5, size=500).astype("float32")
+    past = np.arange(400)  # rows 400-499 are never seen
+    runs = []
+    for _ in range(2):
+        net = quantile_network(3, levels, learning_rate=1e-2, seed=0)
+        net, hist = refit_quantile_network(net, x, y, past, seed=7, max_epochs=3, patience=5)
+        runs.append((np.asarray(net(x[400:], training=False)), hist))
+    assert len(runs[0][1]["val_loss"]) == 3 and runs[0][1]["best_epoch"][0] in (1, 2, 3)
+    # same seed, same held-out rows and batch order: the same network
+    assert runs[0][0] == pytest.approx(runs[1][0], abs=1e-6)
+    assert runs[0][1]["val_loss"] == pytest.approx(runs[1][1]["val_loss"], abs=1e-6)
 
 
 def test_quantile_network_forecasts_are_coherent(sp_returns):
