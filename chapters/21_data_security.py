@@ -140,17 +140,178 @@ pd.DataFrame({"rows": [len(y_in), len(y_out)], "bad rate": [y_in.mean(), y_out.m
 # The article's examples train a dense network for a fixed, large number of epochs with no
 # validation data, no early stopping and no regularisation. We do the same with a network
 # of {glue:text}`sec_layers` hidden ReLU layers of {glue:text}`sec_width` units, trained
-# with Adam for {glue:text}`sec_epochs` passes over the members. So that
-# the private models below differ from this one *only* by privacy, every network in the
-# chapter is trained by the same loop, `finbook.privacy.train_dp_sgd`; here with
-# clipping and noise switched off. A logistic regression is the baseline.
+# with Adam for {glue:text}`sec_epochs` passes over the members. The network is written
+# out in TensorFlow variables, without Keras, because DP-SGD below needs each layer's
+# input $a$ and pre-activation $z = aW + b$, which `forward` returns with the logit.
 
 # %%
-def fit_net(hidden, lr, clip_norm=None, noise=0.0):
-    """Train one model on the members with the chapter's settings; report the non-members' loss."""
-    return privacy.train_dp_sgd(x_in, y_in, hidden=hidden, epochs=EPOCHS, expected_batch_size=BATCH,
-                                learning_rate=lr, clip_norm=clip_norm, noise_multiplier=noise,
-                                seed=SEED, validation_data=(x_out, y_out))
+# @save
+import math
+
+import numpy as np
+
+from finbook.repro import import_tensorflow
+
+
+class DenseNetwork:
+    """A ReLU network with one logit output, held in TensorFlow variables (chapter 21).
+
+    ``n_inputs`` -> ``hidden`` ReLU layers -> 1 logit. Weights start He-uniform from
+    ``np.random.default_rng(seed)``, biases at zero, so the same seed gives the same network.
+    """
+
+    def __init__(self, n_inputs, hidden=(64,), *, seed=0):
+        hidden = tuple(hidden)
+        for size, name in [(n_inputs, "n_inputs"), *((h, "each hidden layer size") for h in hidden)]:
+            if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+                raise ValueError(f"{name} must be a positive integer, got {size!r}")
+        tf = import_tensorflow()
+        rng = np.random.default_rng(seed)
+        self.n_inputs, self.hidden = int(n_inputs), tuple(int(h) for h in hidden)
+        sizes = [self.n_inputs, *self.hidden, 1]
+        self.weights, self.biases = [], []
+        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+            limit = math.sqrt(6.0 / a)  # He-uniform
+            w = rng.uniform(-limit, limit, size=(a, b)).astype("float32")
+            self.weights.append(tf.Variable(w, name=f"W{i + 1}"))
+            self.biases.append(tf.Variable(np.zeros(b, "float32"), name=f"b{i + 1}"))
+
+    @property
+    def variables(self):
+        """Weights then biases, layer by layer: [W1, ..., WL, b1, ..., bL]."""
+        return [*self.weights, *self.biases]
+
+    def forward(self, x):
+        """(logits, each layer's input a, each layer's pre-activation z = aW + b) for a float32 tensor."""
+        tf = import_tensorflow()
+        a, inputs, pre = x, [], []
+        last = len(self.weights) - 1
+        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            inputs.append(a)
+            z = tf.matmul(a, w) + b
+            pre.append(z)
+            a = tf.nn.relu(z) if i < last else z
+        return tf.squeeze(a, -1), inputs, pre
+
+    def tensors(self, x, y=None):
+        """``x`` (and ``y``) as float32 tensors, after checking their shapes against the network."""
+        tf = import_tensorflow()
+        xx = np.asarray(x, dtype="float32")
+        if xx.ndim != 2 or xx.shape[1] != self.n_inputs:
+            raise ValueError(f"x must have shape (rows, {self.n_inputs}), got {xx.shape}")
+        if y is None:
+            return tf.constant(xx)
+        yy = np.asarray(y, dtype="float32").reshape(-1)
+        if len(xx) != len(yy):
+            raise ValueError(f"x and y must have the same length, got {len(xx)} and {len(yy)}")
+        return tf.constant(xx), tf.constant(yy)
+
+    def logits(self, x):
+        """Logits (float64) for the rows of ``x``."""
+        return self.forward(self.tensors(x))[0].numpy().astype(float)
+
+    def predict_proba(self, x):
+        """Predicted probability of the event (label 1) for the rows of ``x``."""
+        return 1.0 / (1.0 + np.exp(-self.logits(x)))
+
+
+# %% [markdown]
+# So that the private models below differ from this one *only* by privacy, every network
+# in the chapter is trained by the same loop. Each of its $T$ steps draws a mini-batch by
+# *Poisson sampling*: every member enters independently with probability $q = L/n$, $L$ the
+# expected batch size (DP-SGD's privacy accounting assumes this). `gradient` returns the
+# batch's summed gradient; the loop divides it by $L$ and takes an Adam step. Here
+# `gradient` is ordinary back-propagation; DP-SGD will only change it. A logistic regression
+# is the baseline.
+
+# %%
+# @save
+import numpy as np
+
+from finbook.privacy import dp_sgd_steps
+from finbook.repro import import_tensorflow  # noqa: F811 (an exported cell imports what it uses)
+
+
+def summed_gradient(net, x, y):
+    """The batch's summed cross-entropy gradient by back-propagation, graph code (chapter 21)."""
+    tf = import_tensorflow()
+    with tf.GradientTape() as tape:
+        logits = net.forward(x)[0]
+        total = tf.reduce_sum(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=logits))
+    return tape.gradient(total, net.variables)
+
+
+def adam(variables, learning_rate, b1=0.9, b2=0.999, eps=1e-7):
+    """Adam (Kingma and Ba 2015): return ``update(grads)``, one step on ``variables`` (chapter 21)."""
+    tf = import_tensorflow()
+    m = [tf.Variable(tf.zeros_like(v)) for v in variables]
+    v2 = [tf.Variable(tf.zeros_like(v)) for v in variables]
+    t = tf.Variable(0.0)
+
+    def update(grads):
+        t.assign_add(1.0)
+        for var, g, mi, vi in zip(variables, grads, m, v2, strict=True):
+            mi.assign(b1 * mi + (1 - b1) * g)
+            vi.assign(b2 * vi + (1 - b2) * g * g)
+            m_hat = mi / (1 - b1 ** t)
+            v_hat = vi / (1 - b2 ** t)
+            var.assign_sub(learning_rate * m_hat / (tf.sqrt(v_hat) + eps))
+
+    return update
+
+
+def train_network(net, x, y, gradient=summed_gradient, *, epochs=30, expected_batch_size=256,
+                  learning_rate=1e-3, seed=0, validation_data=None):
+    """Train ``net`` on Poisson-sampled mini-batches with Adam; return the history (chapter 21).
+
+    There are ``dp_sgd_steps(n, expected_batch_size, epochs)`` steps; ``gradient(net, xb, yb)``
+    gives each batch's summed gradient. ``history`` holds the mean training loss (``loss``) and,
+    with ``validation_data``, ``val_loss`` after each epoch (nats). ``seed`` fixes the batches.
+    """
+    tf = import_tensorflow()
+    if np.ndim(x) != 2:
+        raise ValueError(f"x must be a 2-d array (rows, features), got shape {np.shape(x)}")
+    n = len(x)
+    steps = dp_sgd_steps(n, expected_batch_size, epochs)
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be positive, got {learning_rate!r}")
+    xt, yt = net.tensors(x, y)
+    bad = np.setdiff1d(np.unique(yt.numpy()), [0.0, 1.0])
+    if bad.size:
+        raise ValueError(f"y must contain only 0 and 1, found {bad[:5].tolist()}")
+    val = None if validation_data is None else net.tensors(*validation_data)
+    q, rng = expected_batch_size / n, np.random.default_rng(seed)
+    update = adam(net.variables, float(learning_rate))
+    spec = [tf.TensorSpec([None, net.n_inputs], tf.float32), tf.TensorSpec([None], tf.float32)]
+
+    @tf.function(input_signature=spec)
+    def step(xb, yb):
+        update([g / float(expected_batch_size) for g in gradient(net, xb, yb)])
+
+    @tf.function(input_signature=spec)
+    def mean_loss(xb, yb):
+        return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=yb, logits=net.forward(xb)[0]))
+
+    history = {"loss": [], "val_loss": []} if val is not None else {"loss": []}
+    steps_per_epoch, next_epoch = steps / epochs, 1  # an epoch is n / L steps
+    for k in range(1, steps + 1):
+        idx = np.flatnonzero(rng.random(n) < q)  # Poisson sampling
+        step(tf.gather(xt, idx), tf.gather(yt, idx))
+        if k >= round(next_epoch * steps_per_epoch):
+            history["loss"].append(float(mean_loss(xt, yt)))
+            if val is not None:
+                history["val_loss"].append(float(mean_loss(*val)))
+            next_epoch += 1
+    return history
+
+
+# %%
+def fit_net(hidden, lr, gradient=summed_gradient):
+    """Train one network on the members with the chapter's settings; report the non-members' loss."""
+    net = DenseNetwork(x_in.shape[1], hidden, seed=SEED)
+    history = train_network(net, x_in, y_in, gradient, epochs=EPOCHS, expected_batch_size=BATCH,
+                            learning_rate=lr, seed=SEED, validation_data=(x_out, y_out))
+    return net, history
 
 
 net, net_history = fit_net(HIDDEN, NET_LR)
@@ -347,14 +508,144 @@ by_outcome.round(3)
 # $$ (sec-dpsgd)
 #
 # Clipping needs every borrower's own gradient, which ordinary back-propagation never
-# forms: it sums them. For a dense layer $z = aW + b$ the gradient of borrower $i$ is the
-# outer product $a_i^\top \delta_i$ of the layer's input and the derivative of the loss with
-# respect to its output, so its norm is $\lVert a_i \rVert\,\lVert \delta_i \rVert$
-# {cite}`goodfellow2015efficient`. `finbook.privacy.clipped_gradient_sum` uses this to
-# clip exactly from one backward pass; the tests check it against per-example gradients
-# from `tf.vectorized_map`, and check that adding one borrower never moves the clipped sum
-# by more than $C$.
+# forms: it sums them. The direct way takes one gradient per row, vectorised over the batch
+# with `tf.vectorized_map`, and clips each as in {eq}`sec-dpsgd`:
+
+# %%
+# @save
+import math  # noqa: F811 (an exported cell imports what it uses)
+
+import numpy as np
+
+from finbook.repro import import_tensorflow  # noqa: F811 (an exported cell imports what it uses)
+
+
+def per_example_gradients(net, x, y):
+    """Each example's gradient of its own loss: per variable, shape (rows, *var.shape) (chapter 21)."""
+    tf = import_tensorflow()
+    xx, yy = net.tensors(x, y)
+
+    def one(pair):
+        xi, yi = pair
+        with tf.GradientTape() as tape:
+            z = net.forward(xi[None, :])[0]
+            loss = tf.reduce_sum(tf.nn.sigmoid_cross_entropy_with_logits(labels=yi[None], logits=z))
+        return tape.gradient(loss, net.variables)
+
+    return [g.numpy() for g in tf.vectorized_map(one, (xx, yy))]
+
+
+def clip_per_example(grads, clip_norm):
+    """Scale each example's gradient, over all variables together, to norm at most ``clip_norm`` (chapter 21).
+
+    ``grads`` holds one array per variable, each of shape (rows, ...), as from ``per_example_gradients``.
+    """
+    if isinstance(clip_norm, bool) or not clip_norm > 0 or math.isinf(clip_norm):
+        raise ValueError(f"clip_norm must be a positive finite number, got {clip_norm!r}")
+    arrs = [np.asarray(g, dtype=float) for g in grads]
+    if not arrs:
+        raise ValueError("grads is empty; expected one array per variable")
+    rows = {a.shape[0] for a in arrs}
+    if len(rows) != 1:
+        raise ValueError(f"every array in grads must have the same number of rows, got {sorted(rows)}")
+    norms = np.sqrt(sum(np.sum(a.reshape(a.shape[0], -1) ** 2, axis=1) for a in arrs))  # ||g_i||
+    scale = np.minimum(1.0, clip_norm / np.maximum(norms, 1e-300))  # min(1, C / ||g_i||)
+    return [a * scale.reshape((-1,) + (1,) * (a.ndim - 1)) for a in arrs]
+
+
+# %% [markdown]
+# That holds a copy of the network's gradient for every borrower in the batch. There is a
+# cheaper way {cite}`goodfellow2015efficient`. For a dense layer $z = aW + b$ the gradient of
+# borrower $i$ is the outer product $a_i^\top \delta_i$ of the layer's input and
+# $\delta_i = \partial \ell_i / \partial z_i$, and $\delta_i$ for the bias, so
 #
+# $$
+# \lVert g_i \rVert^2 = \sum_{\text{layers}} \left(\lVert a_i \rVert^2 + 1\right) \lVert \delta_i \rVert^2,
+# \qquad \sum_i \bar g_i = a^\top (s \odot \delta) \text{ for } W,
+# \quad s_i = \min\!\left(1, \frac{C}{\lVert g_i \rVert}\right).
+# $$ (sec-clip-trick)
+#
+# One backward pass gives every $\delta_i$ (the gradient of the summed loss with respect to
+# the pre-activations), and the clipped sum follows exactly, without storing any
+# per-example gradient. The tests check it against the direct version above, and check that
+# adding one borrower never moves the clipped sum by more than $C$.
+
+# %%
+# @save
+import math  # noqa: F811 (an exported cell imports what it uses)
+
+from finbook.repro import import_tensorflow  # noqa: F811 (an exported cell imports what it uses)
+
+
+def clipped_sum(net, x, y, clip_norm):
+    """Sum of per-example gradients clipped to ``clip_norm``, and their norms; graph code (chapter 21)."""
+    tf = import_tensorflow()
+    with tf.GradientTape() as tape:
+        logits, inputs, pre = net.forward(x)
+        total = tf.reduce_sum(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=logits))
+    deltas = tape.gradient(total, pre)  # row i is delta_i: the other rows do not depend on z_i
+    sq = tf.add_n([(tf.reduce_sum(a * a, axis=1) + 1.0) * tf.reduce_sum(d * d, axis=1)
+                   for a, d in zip(inputs, deltas, strict=True)])
+    norms = tf.sqrt(sq)
+    scale = tf.minimum(1.0, clip_norm / tf.maximum(norms, 1e-30))
+    gw = [tf.matmul(a, d * scale[:, None], transpose_a=True) for a, d in zip(inputs, deltas, strict=True)]
+    gb = [tf.reduce_sum(d * scale[:, None], axis=0) for d in deltas]
+    return gw + gb, norms
+
+
+def clipped_gradient_sum(net, x, y, clip_norm):
+    """``clipped_sum`` for arrays: (one summed array per variable, each example's norm) (chapter 21).
+
+    Equal to ``[g.sum(axis=0) for g in clip_per_example(per_example_gradients(net, x, y), C)]``.
+    """
+    tf = import_tensorflow()
+    if isinstance(clip_norm, bool) or not clip_norm > 0 or math.isinf(clip_norm):
+        raise ValueError(f"clip_norm must be a positive finite number, got {clip_norm!r}")
+    sums, norms = clipped_sum(net, *net.tensors(x, y), tf.constant(float(clip_norm)))
+    return [s.numpy() for s in sums], norms.numpy()
+
+
+# %% [markdown]
+# Adding the noise of {eq}`sec-dpsgd` to the clipped sum completes DP-SGD's gradient. The
+# training loop above divides it by $L$ and takes the Adam step: Adam only post-processes the
+# noisy gradient, so the privacy guarantee is unchanged. Without clipping (and so without
+# noise) the gradient is ordinary back-propagation: the non-private model.
+
+# %%
+# @save
+import math  # noqa: F811 (an exported cell imports what it uses)
+
+from finbook.repro import import_tensorflow  # noqa: F811 (an exported cell imports what it uses)
+
+
+def dp_sgd_gradient(clip_norm, noise_multiplier, *, seed=0):
+    """DP-SGD's batch gradient for ``train_network``: clipped sum plus N(0, (sigma C)^2) noise (chapter 21).
+
+    ``clip_norm=None`` (with ``noise_multiplier=0``) gives ``summed_gradient``. ``seed`` fixes the noise.
+    """
+    tf = import_tensorflow()
+    if isinstance(noise_multiplier, bool) or not noise_multiplier >= 0:
+        raise ValueError(f"noise_multiplier must be a non-negative number, got {noise_multiplier!r}")
+    if clip_norm is None and noise_multiplier > 0:
+        raise ValueError("noise without clipping protects nothing: set clip_norm (e.g. 1.0) when "
+                         f"noise_multiplier > 0, got noise_multiplier={noise_multiplier}")
+    if clip_norm is None:
+        return summed_gradient
+    if not clip_norm > 0 or math.isinf(clip_norm):
+        raise ValueError(f"clip_norm must be a positive finite number or None, got {clip_norm!r}")
+    clip, sigma = tf.constant(float(clip_norm)), float(noise_multiplier)
+    noise_rng = tf.random.Generator.from_seed(seed)
+
+    def gradient(net, x, y):
+        grads, _ = clipped_sum(net, x, y, clip)
+        if sigma > 0:
+            grads = [g + noise_rng.normal(tf.shape(g)) * (sigma * clip) for g in grads]
+        return grads
+
+    return gradient
+
+
+# %% [markdown]
 # The **privacy budget** $\varepsilon$ of $T$ such steps is accounted with the maintained
 # `dp_accounting` library: a Rényi-DP accountant {cite}`mironov2017renyi` composes $T$
 # Poisson-sampled Gaussian mechanisms {cite}`mironov2019sampled` and converts the result to
@@ -410,7 +701,7 @@ budget.round(4)
 # ## The trade-off: privacy against accuracy
 #
 # We now train, at each budget, the same network and a linear model (logistic regression
-# fitted by the same DP-SGD loop: a network without hidden layers), plus both without
+# fitted by the same loop and gradient: a network without hidden layers), plus both without
 # privacy. Everything else is held fixed: data, epochs, batch size, learning rate, seed.
 
 # %%
@@ -418,10 +709,10 @@ budget.round(4)
 rows = []
 for label, hidden, lr in [("network", HIDDEN, NET_LR), ("linear", (), LINEAR_LR)]:
     for eps in [np.inf, *EPSILONS]:
-        if eps == np.inf:  # no privacy: the same loop without clipping or noise
+        if eps == np.inf:  # no privacy: the same loop with the ordinary gradient
             model = net if label == "network" else fit_net(hidden, lr)[0]
         else:
-            model = fit_net(hidden, lr, CLIP, noise[eps])[0]
+            model = fit_net(hidden, lr, dp_sgd_gradient(CLIP, noise[eps], seed=SEED))[0]
         z_in, z_out = model.logits(x_in), model.logits(x_out)
         l_in, l_out = privacy.binary_losses(y_in, z_in), privacy.binary_losses(y_out, z_out)
         attack = privacy.loss_attack(l_in, l_out)

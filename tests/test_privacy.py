@@ -1,4 +1,8 @@
-"""Tests of finbook.privacy: attacks, the DP-SGD clipping and noise, and the privacy accounting."""
+"""Tests of finbook.privacy (attacks, privacy accounting) and of chapter 21's DP-SGD in finbook.lessons.
+
+The DP-SGD network, clipping, noise and training loop are written in chapter 21 and exported
+to finbook.lessons (cells marked '# @save'); their tests import them from there.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from finbook import privacy
+from finbook import lessons, privacy
 
 # --------------------------------------------------------------------------- accounting
 
@@ -184,7 +188,7 @@ def test_binary_losses_from_logits():
         privacy.binary_losses([1, 0], [0.0])
 
 
-# --------------------------------------------------------------------------- clipping
+# ------------------------------------------------------------- DP-SGD (chapter 21, finbook.lessons)
 
 
 @settings(max_examples=50)
@@ -192,7 +196,7 @@ def test_binary_losses_from_logits():
        hnp.arrays(float, (6, 3), elements=st.floats(-100, 100)),
        st.floats(0.01, 10.0))
 def test_clip_per_example_bounds_every_example(g1, g2, clip):
-    clipped = privacy.clip_per_example([g1, g2], clip)
+    clipped = lessons.clip_per_example([g1, g2], clip)
     norms = np.sqrt((clipped[0] ** 2).sum(1) + (clipped[1] ** 2).sum(1))
     before = np.sqrt((g1 ** 2).sum(1) + (g2 ** 2).sum(1))
     assert (norms <= clip * (1 + 1e-9)).all()
@@ -204,14 +208,14 @@ def test_clip_per_example_bounds_every_example(g1, g2, clip):
 
 def test_clip_per_example_rejects_bad_input():
     with pytest.raises(ValueError, match="clip_norm"):
-        privacy.clip_per_example([np.ones((2, 2))], 0.0)
+        lessons.clip_per_example([np.ones((2, 2))], 0.0)
     with pytest.raises(ValueError, match="same number of rows"):
-        privacy.clip_per_example([np.ones((2, 2)), np.ones((3, 1))], 1.0)
+        lessons.clip_per_example([np.ones((2, 2)), np.ones((3, 1))], 1.0)
 
 
 @pytest.fixture(scope="module")
 def small_net():
-    return privacy.DenseNetwork(5, (4, 3), seed=1)
+    return lessons.DenseNetwork(5, (4, 3), seed=1)
 
 
 @settings(max_examples=15, deadline=None)
@@ -220,11 +224,11 @@ def test_fast_clipped_sum_equals_the_per_example_reference(small_net, seed, rows
     rng = np.random.default_rng(seed)
     x = rng.normal(scale=2.0, size=(rows, 5))
     y = (rng.random(rows) < 0.5).astype(float)
-    reference = privacy.per_example_gradients(small_net, x, y)
+    reference = lessons.per_example_gradients(small_net, x, y)
     ref_norms = np.sqrt(sum((g.reshape(rows, -1) ** 2).sum(1) for g in reference))
-    sums, norms = privacy.clipped_gradient_sum(small_net, x, y, clip)
+    sums, norms = lessons.clipped_gradient_sum(small_net, x, y, clip)
     assert norms == pytest.approx(ref_norms, rel=1e-4, abs=1e-6)
-    for fast, slow in zip(sums, privacy.clip_per_example(reference, clip), strict=True):
+    for fast, slow in zip(sums, lessons.clip_per_example(reference, clip), strict=True):
         assert fast == pytest.approx(slow.sum(axis=0), rel=1e-4, abs=1e-5)
 
 
@@ -235,8 +239,8 @@ def test_one_borrower_moves_the_clipped_sum_by_at_most_the_clip_norm(small_net, 
     rng = np.random.default_rng(seed)
     x = rng.normal(scale=3.0, size=(rows + 1, 5))
     y = (rng.random(rows + 1) < 0.5).astype(float)
-    with_one, _ = privacy.clipped_gradient_sum(small_net, x, y, clip)
-    without, _ = privacy.clipped_gradient_sum(small_net, x[:-1], y[:-1], clip)
+    with_one, _ = lessons.clipped_gradient_sum(small_net, x, y, clip)
+    without, _ = lessons.clipped_gradient_sum(small_net, x[:-1], y[:-1], clip)
     change = math.sqrt(sum(float(((a - b) ** 2).sum()) for a, b in zip(with_one, without, strict=True)))
     assert change <= clip * (1 + 1e-5)
 
@@ -252,35 +256,51 @@ def toy_data():
     return x, y
 
 
+def train(x, y, *, hidden=(8,), clip_norm=1.0, noise_multiplier=0.5, seed=3, **kw):
+    """Chapter 21's recipe: a DenseNetwork trained by train_network on dp_sgd_gradient."""
+    net = lessons.DenseNetwork(x.shape[1], hidden, seed=seed)
+    gradient = lessons.dp_sgd_gradient(clip_norm, noise_multiplier, seed=seed)
+    return net, lessons.train_network(net, x, y, gradient, seed=seed, **kw)
+
+
 def test_training_is_reproducible_and_learns(toy_data):
     x, y = toy_data
-    kw = dict(hidden=(8,), epochs=5, expected_batch_size=50, learning_rate=1e-2,
-              clip_norm=1.0, noise_multiplier=0.5, seed=3)
-    net_a, hist_a = privacy.train_dp_sgd(x, y, **kw)
-    net_b, hist_b = privacy.train_dp_sgd(x, y, **kw)
+    kw = dict(epochs=5, expected_batch_size=50, learning_rate=1e-2)
+    net_a, hist_a = train(x, y, **kw)
+    net_b, hist_b = train(x, y, **kw)
     assert hist_a == hist_b
     assert np.array_equal(net_a.logits(x), net_b.logits(x))
     assert len(hist_a["loss"]) == 5
-    net_c, _ = privacy.train_dp_sgd(x, y, **{**kw, "seed": 4})
+    net_c, _ = train(x, y, seed=4, **kw)
     assert not np.array_equal(net_a.logits(x), net_c.logits(x))
-    free, hist = privacy.train_dp_sgd(x, y, hidden=(8,), epochs=20, expected_batch_size=50,
-                                      learning_rate=1e-2, clip_norm=None, noise_multiplier=0.0, seed=3)
+    free, hist = train(x, y, clip_norm=None, noise_multiplier=0.0, epochs=20, expected_batch_size=50,
+                       learning_rate=1e-2)
     assert hist["loss"][-1] < hist["loss"][0] < math.log(2) + 0.2
+    assert lessons.dp_sgd_gradient(None, 0.0) is lessons.summed_gradient
 
 
 def test_training_rejects_bad_input(toy_data):
     x, y = toy_data
     with pytest.raises(ValueError, match="clip_norm"):
-        privacy.train_dp_sgd(x, y, clip_norm=None, noise_multiplier=1.0, epochs=1,
-                             expected_batch_size=50)
+        lessons.dp_sgd_gradient(None, 1.0)
+    with pytest.raises(ValueError, match="clip_norm"):
+        lessons.dp_sgd_gradient(0.0, 1.0)
+    with pytest.raises(ValueError, match="noise_multiplier"):
+        lessons.dp_sgd_gradient(1.0, -1.0)
     with pytest.raises(ValueError, match="only 0 and 1"):
-        privacy.train_dp_sgd(x, y * 2, epochs=1, expected_batch_size=50)
+        train(x, y * 2, epochs=1, expected_batch_size=50)
     with pytest.raises(ValueError, match="same length"):
-        privacy.train_dp_sgd(x, y[:-1], epochs=1, expected_batch_size=50)
+        train(x, y[:-1], epochs=1, expected_batch_size=50)
     with pytest.raises(ValueError, match="expected_batch_size"):
-        privacy.train_dp_sgd(x, y, epochs=1, expected_batch_size=500)
+        train(x, y, epochs=1, expected_batch_size=500)
+    with pytest.raises(ValueError, match="learning_rate"):
+        train(x, y, epochs=1, expected_batch_size=50, learning_rate=0.0)
+    with pytest.raises(ValueError, match="2-d"):
+        lessons.train_network(lessons.DenseNetwork(4, (3,)), x[:, 0], y, epochs=1, expected_batch_size=50)
     with pytest.raises(ValueError, match="shape"):
-        privacy.DenseNetwork(4, (3,)).logits(np.zeros((2, 5)))
+        lessons.DenseNetwork(4, (3,)).logits(np.zeros((2, 5)))
+    with pytest.raises(ValueError, match="hidden layer size"):
+        lessons.DenseNetwork(4, (0,))
 
 
 # --------------------------------------------------------------------------- low-FPR and chance levels
