@@ -27,7 +27,7 @@ SEED = 2024  # seed of the random train/test splits
 N_SPLITS = 100  # how many random splits of the German credit data to score
 TEST_SIZE = 0.3  # share of the applicants held out in each split
 
-# %%
+# %% tags=["remove-cell"]
 # Setup: in Google Colab only, fetch the book's code and data and install its pinned
 # requirements (a few minutes, once per session). Elsewhere this cell does nothing.
 import sys

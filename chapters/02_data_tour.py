@@ -1,6 +1,8 @@
 # ---
 # jupyter:
 #   jupytext:
+#     cell_metadata_filter: -papermill,-execution
+#     notebook_metadata_filter: -papermill
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -27,7 +29,7 @@ SEED = 2024  # seeds the generators (nothing in this chapter is random, but the 
 VOL_WINDOW = 21  # trading days in the rolling volatility window (about one month)
 TAIL_K = 4  # the "k-sigma day" threshold, in standard deviations
 
-# %%
+# %% tags=["remove-cell"]
 # Setup: in Google Colab only, fetch the book's code and data and install its pinned
 # requirements (a few minutes, once per session). Elsewhere this cell does nothing.
 import sys

@@ -31,7 +31,7 @@ FOLDS = 10  # folds of the cross-validation (Statlog used 10)
 REPEATS = 5  # repetitions of the 10-fold CV for the logistic regression (split-to-split spread)
 ARTICLE_EPOCHS = 100  # epochs of the article's network (the article uses 100)
 
-# %%
+# %% tags=["remove-cell"]
 # Setup: in Google Colab only, fetch the book's code and data and install its pinned
 # requirements (a few minutes, once per session). Elsewhere this cell does nothing.
 import sys

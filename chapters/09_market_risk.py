@@ -33,7 +33,7 @@ HS_WINDOW = 500  # days of history in historical simulation
 REFIT_EVERY = 20  # trading days between re-estimations of the GARCH model
 LAMBDA = 0.94  # RiskMetrics decay factor for daily data
 
-# %%
+# %% tags=["remove-cell"]
 # Setup: in Google Colab only, fetch the book's code and data and install its pinned
 # requirements (a few minutes, once per session). Elsewhere this cell does nothing.
 import sys

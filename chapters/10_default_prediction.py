@@ -34,7 +34,7 @@ FUNDING_RATE_PCT = 2.0  # lender's cost of funds and servicing, percent a year
 HORIZON_MONTHS = 12  # months of interest a good loan is credited with
 DECLINE_PCT = 5.0  # risk appetite for the reason-code section: decline the riskiest 5%
 
-# %%
+# %% tags=["remove-cell"]
 # Setup: in Google Colab only, fetch the book's code and data and install its pinned
 # requirements (a few minutes, once per session). Elsewhere this cell does nothing.
 import sys

@@ -34,7 +34,7 @@ ASSET_DRIFT = 0.07  # expected return on the firm's assets, decimal per year
 HORIZON = 1.0  # years to the debt's maturity (the default horizon)
 DEBT_TO_EQUITY = 1.0  # leverage of the "index firm" in the last section
 
-# %%
+# %% tags=["remove-cell"]
 # Setup: in Google Colab only, fetch the book's code and data and install its pinned
 # requirements (a few minutes, once per session). Elsewhere this cell does nothing.
 import sys

@@ -28,7 +28,7 @@ SEED = 2024  # seeds NumPy, Python and Keras
 EPOCHS = 40  # maximum training epochs of each network (early stopping usually ends sooner)
 REFIT_YEARS = 4  # walk-forward: refit the network every REFIT_YEARS calendar years
 
-# %%
+# %% tags=["remove-cell"]
 # Setup: in Google Colab only, fetch the book's code and data and install its pinned
 # requirements (a few minutes, once per session). Elsewhere this cell does nothing.
 import sys

@@ -29,7 +29,7 @@ EPOCHS = 40  # maximum training epochs of each network (early stopping usually e
 REFIT_YEARS = 4  # refit every model every REFIT_YEARS calendar years
 COST_BPS = 5.0  # transaction cost per switch between flat and long, in basis points
 
-# %%
+# %% tags=["remove-cell"]
 # Setup: in Google Colab only, fetch the book's code and data and install its pinned
 # requirements (a few minutes, once per session). Elsewhere this cell does nothing.
 import sys

@@ -31,7 +31,7 @@ REFIT_YEARS = 5  # refit every model every REFIT_YEARS calendar years
 LOOKBACK = 22  # days of history the LSTM reads (about one month)
 UNITS = 16  # LSTM units
 
-# %%
+# %% tags=["remove-cell"]
 # Setup: in Google Colab only, fetch the book's code and data and install its pinned
 # requirements (a few minutes, once per session). Elsewhere this cell does nothing.
 import sys

@@ -34,7 +34,7 @@ TRAINING_SIZES = (256, 1_024, 4_096, 16_384)  # training-set sizes of the data-s
 CREDIT_WIDTHS = (8, 64, 1_024)  # units in each of the two hidden layers of the credit networks
 CV_FOLDS = 5  # stratified cross-validation folds on German credit
 
-# %%
+# %% tags=["remove-cell"]
 # Setup: in Google Colab only, fetch the book's code and data and install its pinned
 # requirements (a few minutes, once per session). Elsewhere this cell does nothing.
 import sys

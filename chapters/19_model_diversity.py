@@ -25,7 +25,7 @@
 # %% tags=["parameters"]
 TIE = 0.02  # relative difference below which a comparison counts as a tie (2%)
 
-# %%
+# %% tags=["remove-cell"]
 # Setup: in Google Colab only, fetch the book's code and data and install its pinned
 # requirements (a few minutes, once per session). Elsewhere this cell does nothing.
 import sys

@@ -32,7 +32,7 @@ IG_STEPS = 64  # integration steps of the integrated gradients
 DECLINE_PCT = 5.0  # the network declines its riskiest 5% of test applicants
 PD_FEATURES = ("int_rate", "annual_inc", "revol_util")  # features of the partial-dependence plots
 
-# %%
+# %% tags=["remove-cell"]
 # Setup: in Google Colab only, fetch the book's code and data and install its pinned
 # requirements (a few minutes, once per session). Elsewhere this cell does nothing.
 import sys

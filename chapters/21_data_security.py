@@ -30,7 +30,7 @@ EPOCHS = 60  # passes over the training half, the same for every network (no ear
 EPSILONS = (0.5, 1.0, 2.0, 4.0, 8.0)  # privacy budgets of the differentially private models
 DELTA = 1e-5  # the delta of (epsilon, delta)-differential privacy, well below 1 / n
 
-# %%
+# %% tags=["remove-cell"]
 # Setup: in Google Colab only, fetch the book's code and data and install its pinned
 # requirements (a few minutes, once per session). Elsewhere this cell does nothing.
 import sys

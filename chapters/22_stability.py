@@ -30,7 +30,7 @@ N_SEEDS = 20  # how many times the same network is trained
 PSI_BINS = 10  # bins of the population stability index (deciles of the reference sample)
 FIT_END = "2006-12-31"  # the frozen market models see no data after this day
 
-# %%
+# %% tags=["remove-cell"]
 # Setup: in Google Colab only, fetch the book's code and data and install its pinned
 # requirements (a few minutes, once per session). Elsewhere this cell does nothing.
 import sys
