@@ -319,9 +319,9 @@ glue("dl_grad_ratio", round(g_ce / g_mse), display=False)
 # \frac{\partial J}{\partial b} = \frac{1}{n} \sum_{i=1}^{n} (\hat p_i - y_i),
 # $$ (dl-lr-grad)
 #
-# two lines of NumPy. The squared error's gradient is the same with the factor of
-# {eq}`dl-logit-grad` in place of $\hat p - y$. The loop below calls these at every step,
-# so they skip the input checks; `logistic_loss_and_gradient` is the checked version.
+# In NumPy that is two lines. The squared error's gradient is the same with its factor
+# from {eq}`dl-logit-grad` in place of $\hat p - y$. Gradient descent calls these at every
+# step, so they skip the input checks; `logistic_loss_and_gradient` is the checked version.
 
 # %%
 # @save
