@@ -46,8 +46,7 @@ if "google.colab" in sys.modules:
     sys.path.insert(0, "/content/finbook")
 
 # %%
-import inspect
-
+# ruff: noqa: F811 - each cell marked '# @save' imports what it uses, again (see finbook.lessons)
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -59,7 +58,6 @@ from sklearn.metrics import roc_curve
 from sklearn.model_selection import train_test_split
 
 from finbook import data, features, metrics, models, notebooks, plots, repro
-from finbook import gradients as gr
 from finbook.credit import prior_correction
 
 repro.set_seed(SEED)
@@ -149,6 +147,54 @@ display(sizes)
 #   + (1 - y_i) \log (1 - \hat p_i) \bigr].
 # $$ (dl-ce)
 #
+# In code, each loss is a line of NumPy. The cross-entropy has a second form, computed
+# from the logit: since $\log \hat p = z - \log(1 + e^{z})$ and
+# $\log(1 - \hat p) = -\log(1 + e^{z})$, one applicant's loss is
+# $\ell_{\text{CE}} = \log(1 + e^{z}) - y z$, which never rounds a probability to 0 or 1 and
+# stays exact for a confident mistake. The checks of the inputs (0/1 labels, equal lengths,
+# probabilities in $[0, 1]$) are plumbing and live in `finbook.checks`.
+
+# %%
+# @save
+import numpy as np
+from scipy.special import expit
+
+from finbook.checks import check_labels, check_pair, check_probabilities
+
+
+def sigmoid(z):
+    """The logistic function 1 / (1 + exp(-z)) of eq. dl-sigmoid, without overflow (chapter 3)."""
+    return expit(np.asarray(z, dtype=np.float64))
+
+
+def mean_squared_error(y, p):
+    """Mean squared error mean((p - y)^2) of eq. dl-mse (chapter 3)."""
+    y, p = check_pair(y, p, "p")
+    return float(np.mean((p - y) ** 2))
+
+
+def binary_cross_entropy(y, p, eps=1e-15):
+    """Mean binary cross-entropy of eq. dl-ce, in nats, from probabilities p (chapter 3).
+
+    p is clipped to [eps, 1 - eps], so a confident mistake costs -log(eps), not infinity.
+    """
+    y, p = check_pair(y, p, "p")
+    check_labels(y)
+    p = np.clip(check_probabilities(p), eps, 1 - eps)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log1p(-p)))
+
+
+def binary_cross_entropy_with_logits(y, z):
+    """Mean binary cross-entropy, in nats, from logits z, p = sigmoid(z) (chapter 3).
+
+    log(1 + e^z) - y z is exact for any finite z: no probability is rounded to 0 or 1.
+    """
+    y, z = check_pair(y, z, "z")
+    check_labels(y)
+    return float(np.mean(np.logaddexp(0.0, z) - y * z))
+
+
+# %% [markdown]
 # **Cross-entropy is a likelihood.** If applicant $i$ defaults with probability
 # $\hat p_i$, independently of the others, the probability of the observed outcomes is
 # $\prod_i \hat p_i^{\,y_i} (1 - \hat p_i)^{1 - y_i}$. Minus its logarithm, divided by $n$,
@@ -185,7 +231,7 @@ glue("dl_half_pop", f"{example[1]:.0%}", display=False)
 
 # %%
 p_flat = np.full(len(y_train), y_train.mean())
-ce_flat = gr.binary_cross_entropy(y_train, p_flat)
+ce_flat = binary_cross_entropy(y_train, p_flat)
 loglik_flat = stats.bernoulli.logpmf(y_train, p_flat).sum()
 glue("dl_ce_flat", round(ce_flat, 4), display=False)
 glue("dl_loglik_flat", round(float(loglik_flat), 2), display=False)
@@ -209,15 +255,37 @@ pd.Series({"cross-entropy (nats per applicant)": ce_flat,
 #
 # The factor $\hat p(1 - \hat p)$ is the slope of the sigmoid: it vanishes when the
 # sigmoid saturates. A model that gives a future defaulter a probability of default close
-# to zero is badly wrong, and exactly then the squared error stops correcting it.
+# to zero is badly wrong, and exactly then the squared error stops correcting it. Both
+# derivatives, in code:
+
+# %%
+# @save
+from finbook.checks import check_choice, check_pair
+
+LOSSES = ("cross_entropy", "mse")  # the two losses of eqs. dl-ce and dl-mse
+
+
+def logit_gradient(y, z, loss="cross_entropy"):
+    """Derivative of each example's loss with respect to its logit z, eq. dl-logit-grad (chapter 3).
+
+    With p = sigmoid(z): cross-entropy gives p - y; the squared error 2 (p - y) p (1 - p), which
+    vanishes when the sigmoid saturates (p near 0 or 1) even if the prediction is completely wrong.
+    """
+    check_choice(loss, LOSSES, "loss")
+    y, z = check_pair(y, z, "z")
+    p = sigmoid(z)
+    if loss == "cross_entropy":
+        return p - y
+    return 2.0 * (p - y) * p * (1.0 - p)
+
 
 # %%
 z_grid = np.linspace(-8, 8, 401)
 ones = np.ones_like(z_grid)
 z_wrong = -5.0  # a defaulter given a probability of default of 0.7%
 fig, ax = plt.subplots()
-ax.semilogy(z_grid, np.abs(gr.logit_gradient(ones, z_grid, "cross_entropy")), label="cross-entropy")
-ax.semilogy(z_grid, np.abs(gr.logit_gradient(ones, z_grid, "mse")), label="squared error")
+ax.semilogy(z_grid, np.abs(logit_gradient(ones, z_grid, "cross_entropy")), label="cross-entropy")
+ax.semilogy(z_grid, np.abs(logit_gradient(ones, z_grid, "mse")), label="squared error")
 ax.axvline(z_wrong, color="grey", linestyle=":")
 ax.set_xlabel("logit $z$ given to an applicant who defaults ($y = 1$)")
 ax.set_ylabel(r"$|\partial \ell / \partial z|$ (log scale)")
@@ -225,9 +293,9 @@ ax.legend()
 plt.show()
 
 # %%
-g_ce, g_mse = (float(abs(gr.logit_gradient([1], [z_wrong], loss)[0])) for loss in ("cross_entropy", "mse"))
+g_ce, g_mse = (float(abs(logit_gradient([1], [z_wrong], loss)[0])) for loss in ("cross_entropy", "mse"))
 glue("dl_z_wrong", z_wrong, display=False)
-glue("dl_p_wrong", f"{gr.sigmoid(z_wrong):.4f}", display=False)
+glue("dl_p_wrong", f"{sigmoid(z_wrong):.4f}", display=False)
 glue("dl_grad_ce_wrong", round(g_ce, 4), display=False)
 glue("dl_grad_mse_wrong", round(g_mse, 4), display=False)
 glue("dl_grad_ratio", round(g_ce / g_mse), display=False)
@@ -238,37 +306,7 @@ glue("dl_grad_ratio", round(g_ce / g_mse), display=False)
 # {glue:text}`dl_grad_ce_wrong`, almost the largest possible, while the squared error's is
 # {glue:text}`dl_grad_mse_wrong`, {glue:text}`dl_grad_ratio` times smaller. The more
 # confidently wrong the model, the harder cross-entropy pulls, and the less the squared
-# error does.
-#
-# The same happens on the whole portfolio. Suppose a scoring model starts out predicting a
-# probability of default of $\sigma(-6) \approx 0.25\%$ for everyone, as if it had been
-# calibrated on a prime portfolio, and we retrain it on these applicants, of whom
-# {glue:text}`dl_base_rate:.0%` are bad. We run the gradient descent of the next section
-# (300 steps, the step size $1/L$ derived there) once on each loss and report how much of
-# the starting loss is left.
-
-# %%
-L = gr.logistic_smoothness(X_train)  # the curvature bound, explained in the next section
-saturated = {loss: gr.logistic_regression_gd(X_train, y_train, learning_rate=1 / L, max_iter=300,
-                                             loss=loss, intercept0=-6.0)
-             for loss in ("mse", "cross_entropy")}
-steps_shown = [0, 10, 50, 100, 200, 300]
-left = pd.DataFrame({name: run.loss_history[steps_shown] / run.loss_history[0]
-                     for name, run in {"squared error": saturated["mse"],
-                                       "cross-entropy": saturated["cross_entropy"]}.items()},
-                    index=pd.Index(steps_shown, name="step"))
-glue("dl_sat_mse_left100", f"{left.loc[100, 'squared error']:.0%}", display=False)
-glue("dl_sat_ce_left10", f"{left.loc[10, 'cross-entropy']:.0%}", display=False)
-left.round(3)
-
-# %% [markdown]
-# After 100 steps the squared error still has {glue:text}`dl_sat_mse_left100` of its
-# starting value: almost every applicant sits on the flat tail of the sigmoid, where its
-# gradient is nearly zero. Cross-entropy is down to {glue:text}`dl_sat_ce_left10` of its
-# starting value after 10 steps. The squared error does escape eventually, but only after
-# a long plateau, and from a more saturated start it never does (see {ref}`dl-ex-mse`).
-# That, and the likelihood interpretation, is why every default model in this book is
-# trained with cross-entropy (Keras's `binary_crossentropy`).
+# error does. Gradient descent, next, will show the same on the whole portfolio.
 #
 # ## Gradient descent from scratch
 #
@@ -281,27 +319,156 @@ left.round(3)
 # \frac{\partial J}{\partial b} = \frac{1}{n} \sum_{i=1}^{n} (\hat p_i - y_i),
 # $$ (dl-lr-grad)
 #
-# and gradient descent repeats the article's update
+# In NumPy that is two lines. The squared error's gradient is the same with its factor
+# from {eq}`dl-logit-grad` in place of $\hat p - y$. Gradient descent calls these at every
+# step, so they skip the input checks; `logistic_loss_and_gradient` is the checked version.
+
+# %%
+# @save
+import numpy as np
+from scipy.special import expit
+
+from finbook.checks import check_features, check_labels
+
+
+def _logistic_loss_and_gradient(w, b, X, y):
+    """Mean cross-entropy of p = sigmoid(X w + b) and its gradient, eq. dl-lr-grad (chapter 3).
+
+    Returns (loss, gradient for w, derivative for b); the inputs are not checked.
+    """
+    z = X @ w + b
+    residual = expit(z) - y  # p - y
+    loss = float(np.mean(np.logaddexp(0.0, z) - y * z))
+    return loss, X.T @ residual / len(X), float(residual.mean())
+
+
+def _squared_loss_and_gradient(w, b, X, y):
+    """Mean squared error of p = sigmoid(X w + b) and its gradient, by eq. dl-logit-grad (chapter 3)."""
+    p = expit(X @ w + b)
+    g = 2.0 * (p - y) * p * (1.0 - p)
+    return float(np.mean((p - y) ** 2)), X.T @ g / len(X), float(g.mean())
+
+
+def logistic_loss_and_gradient(coef, intercept, X, y):
+    """Mean cross-entropy of logistic regression and its gradient, inputs checked (chapter 3)."""
+    X = check_features(X)
+    y = check_labels(y, len(X))
+    w = np.asarray(coef, dtype=np.float64).reshape(-1)
+    if w.shape != (X.shape[1],):
+        raise ValueError(f"coef must have one entry per column of X ({X.shape[1]}), got {w.shape}")
+    return _logistic_loss_and_gradient(w, float(intercept), X, y)
+
+
+# %% [markdown]
+# Gradient descent repeats the article's update
 #
 # $$
 # w \leftarrow w - \alpha \nabla_w J, \qquad b \leftarrow b - \alpha \frac{\partial J}{\partial b}.
 # $$ (dl-gd)
 #
-# `finbook.gradients.logistic_regression_gd` does exactly this, starting from zero, and
-# returns the weights and the loss after every step.
-#
+# `logistic_regression_gd` does exactly this, starting from zero, until the gradient is
+# (numerically) zero or a step limit is reached, and returns the weights and the loss after
+# every step.
+
+# %%
+# @save
+from dataclasses import dataclass
+
+import numpy as np
+
+from finbook.checks import check_choice, check_features, check_gd_settings, check_labels
+
+
+@dataclass(frozen=True)
+class GradientDescentResult:
+    """A logistic regression fitted by gradient descent (chapter 3).
+
+    loss_history[k] is the mean loss after k steps (entry 0 is the start), n_iter the number of
+    steps taken, converged whether the gradient's norm fell below the tolerance.
+    """
+
+    coef: np.ndarray
+    intercept: float
+    loss_history: np.ndarray
+    n_iter: int
+    converged: bool
+
+    def decision_function(self, X):
+        """Logits X @ coef + intercept."""
+        return check_features(X) @ self.coef + self.intercept
+
+    def predict_proba(self, X):
+        """Probabilities of the event, sigmoid(X @ coef + intercept)."""
+        return sigmoid(self.decision_function(X))
+
+
+def logistic_regression_gd(X, y, *, learning_rate, max_iter=10_000, tol=1e-10, loss="cross_entropy",
+                           intercept0=0.0):
+    """Fit an unpenalised logistic regression by full-batch gradient descent, eq. dl-gd (chapter 3).
+
+    Starts from zero coefficients and intercept intercept0; stops when the gradient's norm is below
+    tol (converged), after max_iter steps, or when the loss is no longer finite. loss is the mean
+    cross-entropy or "mse", the squared error of the probabilities, there to show why nobody uses it.
+    """
+    X = check_features(X)
+    y = check_labels(y, len(X))
+    check_gd_settings(learning_rate=learning_rate, max_iter=max_iter, tol=tol, intercept0=intercept0)
+    check_choice(loss, LOSSES, "loss")
+    loss_and_gradient = (_logistic_loss_and_gradient if loss == "cross_entropy"
+                         else _squared_loss_and_gradient)
+    w, b = np.zeros(X.shape[1]), float(intercept0)
+    history, converged = [], False
+    for step in range(int(max_iter) + 1):
+        value, g_w, g_b = loss_and_gradient(w, b, X, y)
+        history.append(value)
+        if not np.isfinite(value):
+            break
+        if np.sqrt(g_w @ g_w + g_b * g_b) < tol:  # the gradient's Euclidean norm
+            converged = True
+            break
+        if step == max_iter:
+            break
+        w = w - learning_rate * g_w
+        b = b - learning_rate * g_b
+    return GradientDescentResult(w, float(b), np.asarray(history), step, converged)
+
+
+# %% [markdown]
 # ### The learning rate
 #
 # The article leaves $\alpha$ open, and it is the one number that decides whether
 # {eq}`dl-gd` works. For logistic regression there is a principled scale: the curvature of
 # the loss is at most $L = \lambda_{\max}(A^\top A) / (4n)$, where $A = [\mathbf{1}, X]$,
 # because $\hat p(1 - \hat p) \le 1/4$. A step $\alpha \le 1/L$ is guaranteed to lower the
-# loss; beyond $2/L$ nothing is guaranteed. We run 300 steps at four learning rates.
+# loss; beyond $2/L$ nothing is guaranteed. $\lambda_{\max}(A^\top A)$ is the square of the
+# largest singular value of $A$:
 
 # %%
+# @save
+import numpy as np
+
+from finbook.checks import check_features
+
+
+def logistic_smoothness(X):
+    """The curvature bound L = lambda_max(A^T A) / (4 n), A = [1, X], of the logistic loss (chapter 3).
+
+    Gradient descent on the mean cross-entropy converges for any learning rate below 2 / L.
+    """
+    X = check_features(X)
+    A = np.column_stack([np.ones(len(X)), X])
+    top = np.linalg.svd(A, compute_uv=False)[0]
+    return float(top**2 / (4 * len(X)))
+
+
+# %% [markdown]
+# We run 300 steps at four learning rates.
+
+# %%
+L = logistic_smoothness(X_train)
 multiples = {"too small (0.02/L)": 0.02, "1/L": 1.0, "too large (4/L)": 4.0,
              "far too large (30/L)": 30.0}
-runs = {label: gr.logistic_regression_gd(X_train, y_train, learning_rate=m / L, max_iter=300)
+runs = {label: logistic_regression_gd(X_train, y_train, learning_rate=m / L, max_iter=300)
         for label, m in multiples.items()}
 glue("dl_L", round(L, 3), display=False)
 glue("dl_alpha_right", round(1 / L, 3), display=False)
@@ -338,6 +505,36 @@ plt.show()
 #   at all. The cross-entropy of a logistic regression cannot blow up to infinity (its
 #   gradient is bounded), so a bad $\alpha$ shows as erratic, high loss rather than overflow.
 #
+# ### Cross-entropy or squared error, on the whole portfolio
+#
+# Back to the losses. Suppose a scoring model starts out predicting a probability of
+# default of $\sigma(-6) \approx 0.25\%$ for everyone, as if it had been calibrated on a
+# prime portfolio, and we retrain it on these applicants, of whom
+# {glue:text}`dl_base_rate:.0%` are bad. We run gradient descent (300 steps at
+# $\alpha = 1/L$) once on each loss and report how much of the starting loss is left.
+
+# %%
+saturated = {loss: logistic_regression_gd(X_train, y_train, learning_rate=1 / L, max_iter=300,
+                                          loss=loss, intercept0=-6.0)
+             for loss in ("mse", "cross_entropy")}
+steps_shown = [0, 10, 50, 100, 200, 300]
+left = pd.DataFrame({name: run.loss_history[steps_shown] / run.loss_history[0]
+                     for name, run in {"squared error": saturated["mse"],
+                                       "cross-entropy": saturated["cross_entropy"]}.items()},
+                    index=pd.Index(steps_shown, name="step"))
+glue("dl_sat_mse_left100", f"{left.loc[100, 'squared error']:.0%}", display=False)
+glue("dl_sat_ce_left10", f"{left.loc[10, 'cross-entropy']:.0%}", display=False)
+left.round(3)
+
+# %% [markdown]
+# After 100 steps the squared error still has {glue:text}`dl_sat_mse_left100` of its
+# starting value: almost every applicant sits on the flat tail of the sigmoid, where its
+# gradient is nearly zero. Cross-entropy is down to {glue:text}`dl_sat_ce_left10` of its
+# starting value after 10 steps. The squared error does escape eventually, but only after
+# a long plateau, and from a more saturated start it never does (see {ref}`dl-ex-mse`).
+# That, and the likelihood interpretation, is why every default model in this book is
+# trained with cross-entropy (Keras's `binary_crossentropy`).
+#
 # ### Running to convergence, and checking against scikit-learn
 #
 # With $\alpha = 1/L$ we iterate until the gradient's norm is below $10^{-10}$ and compare
@@ -346,7 +543,7 @@ plt.show()
 # by Newton's method to a tight tolerance.
 
 # %%
-lr_gd = gr.logistic_regression_gd(X_train, y_train, learning_rate=1 / L, max_iter=100_000)
+lr_gd = logistic_regression_gd(X_train, y_train, learning_rate=1 / L, max_iter=100_000)
 lr_sk = LogisticRegression(C=np.inf, solver="newton-cg", tol=1e-12, max_iter=1000).fit(X_train, y_train)
 lr_default = LogisticRegression().fit(X_train, y_train)
 coef_gap = float(np.max(np.abs(np.r_[lr_gd.coef - lr_sk.coef_[0], lr_gd.intercept - lr_sk.intercept_])))
@@ -398,7 +595,61 @@ pd.Series({"gradient descent steps": lr_gd.n_iter,
 # $$ (dl-forward)
 #
 # with $W^{(1)}$ of shape $d \times h$ and $W^{(2)}$ of shape $h \times 1$; the loss is
-# {eq}`dl-ce`. The **backward pass** applies the chain rule from the loss back to the
+# {eq}`dl-ce`. In code, with the weights drawn as Keras draws them (Glorot's uniform
+# distribution) and $\tanh$ offered as an alternative to the ReLU:
+
+# %%
+# @save
+import numpy as np
+
+from finbook.checks import check_choice, check_features, check_labels, check_two_layer_params
+
+ACTIVATIONS = ("relu", "tanh")  # the hidden layer's activation: max(z, 0) or tanh(z)
+
+
+def init_two_layer(n_inputs, n_hidden, *, seed=0):
+    """Random float64 weights of a network n_inputs -> n_hidden -> 1 (chapter 3).
+
+    Kernels are drawn from Glorot's uniform distribution U(-a, a), a = sqrt(6 / (fan_in + fan_out)),
+    as in Keras; biases start at zero. Shapes as in Keras: W1 (d, h), b1 (h,), W2 (h, 1), b2 (1,).
+    """
+    for name, value in (("n_inputs", n_inputs), ("n_hidden", n_hidden)):
+        if int(value) != value or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    rng = np.random.default_rng(seed)
+    a1, a2 = np.sqrt(6.0 / (n_inputs + n_hidden)), np.sqrt(6.0 / (n_hidden + 1))
+    return {"W1": rng.uniform(-a1, a1, size=(n_inputs, n_hidden)), "b1": np.zeros(n_hidden),
+            "W2": rng.uniform(-a2, a2, size=(n_hidden, 1)), "b2": np.zeros(1)}
+
+
+def _act(z, activation):
+    """The hidden layer's activation, relu or tanh (chapter 3)."""
+    return np.maximum(z, 0.0) if activation == "relu" else np.tanh(z)
+
+
+def two_layer_forward(params, X, activation="relu"):
+    """Forward pass of eq. dl-forward (chapter 3).
+
+    Returns the probabilities p and the cache (X, z1, a1, z2) that the backward pass needs.
+    """
+    P, X = check_two_layer_params(params), check_features(X)
+    check_choice(activation, ACTIVATIONS, "activation")
+    if X.shape[1] != P["W1"].shape[0]:
+        raise ValueError(f"X has {X.shape[1]} columns but W1 expects {P['W1'].shape[0]} inputs")
+    z1 = X @ P["W1"] + P["b1"]
+    a1 = _act(z1, activation)
+    z2 = (a1 @ P["W2"] + P["b2"]).reshape(-1)
+    return sigmoid(z2), {"X": X, "z1": z1, "a1": a1, "z2": z2}
+
+
+def two_layer_loss(params, X, y, activation="relu"):
+    """Mean binary cross-entropy (nats) of the two-layer network on (X, y) (chapter 3)."""
+    _, cache = two_layer_forward(params, X, activation)
+    return binary_cross_entropy_with_logits(check_labels(y, len(cache["X"])), cache["z2"])
+
+
+# %% [markdown]
+# The **backward pass** applies the chain rule from the loss back to the
 # inputs, reusing the quantities stored by the forward pass. Write $\delta$ for the
 # gradient of $J$ with respect to a layer's pre-activation:
 #
@@ -420,8 +671,30 @@ pd.Series({"gradient descent steps": lr_gd.n_iter,
 # code is a line per equation:
 
 # %%
-signature, _, rest = inspect.getsource(gr.two_layer_backward).partition('    """')
-print(signature + rest.split('"""', 1)[1].lstrip("\n"))
+# @save
+import numpy as np
+
+from finbook.checks import check_choice, check_labels, check_two_layer_params
+
+
+def _act_derivative(z, a, activation):
+    """Derivative of the activation at z, given a = act(z); relu'(0) = 0, as in TensorFlow (chapter 3)."""
+    return (z > 0).astype(np.float64) if activation == "relu" else 1.0 - a**2
+
+
+def two_layer_backward(params, cache, y, activation="relu"):
+    """Backward pass of eq. dl-backward: the gradient of the mean cross-entropy (chapter 3).
+
+    cache is the second output of two_layer_forward; returns one gradient per weight array.
+    """
+    P = check_two_layer_params(params)
+    check_choice(activation, ACTIVATIONS, "activation")
+    n = len(cache["X"])
+    y = check_labels(y, n)
+    delta2 = ((sigmoid(cache["z2"]) - y) / n).reshape(-1, 1)
+    delta1 = (delta2 @ P["W2"].T) * _act_derivative(cache["z1"], cache["a1"], activation)
+    return {"W1": cache["X"].T @ delta1, "b1": delta1.sum(axis=0),
+            "W2": cache["a1"].T @ delta2, "b2": delta2.sum(axis=0)}
 
 # %% [markdown]
 # ### Is the gradient right?
@@ -434,23 +707,98 @@ print(signature + rest.split('"""', 1)[1].lstrip("\n"))
 #   accurate to $O(\varepsilon^2)$ plus rounding of order $10^{-16}/\varepsilon$; it needs
 #   two loss evaluations per weight;
 # - **automatic differentiation**: TensorFlow's `GradientTape` records the forward pass
-#   {eq}`dl-forward` and differentiates it mechanically
-#   (`finbook.gradients.two_layer_gradients_tape`).
+#   {eq}`dl-forward` and differentiates it mechanically.
 #
 # We compare on a mini-batch of training applicants, with random (Glorot) initial weights,
 # in float64, by the relative error $\lVert g_1 - g_2 \rVert / (\lVert g_1 \rVert + \lVert g_2 \rVert)$.
+# Central differences and the relative error first:
 
 # %%
-params = gr.init_two_layer(n_features, HIDDEN_UNITS, seed=SEED)
+# @save
+import numpy as np
+
+from finbook.checks import check_gradients
+
+
+def central_difference_gradient(f, params, eps=1e-6):
+    """Numerical gradient of a scalar function f of named arrays, by central differences (chapter 3).
+
+    Entry i is (f(theta + eps e_i) - f(theta - eps e_i)) / (2 eps), two evaluations of f per
+    parameter; its error is O(eps^2) plus rounding of order 1e-16 / eps. params is not modified.
+    """
+    if not (np.isfinite(eps) and eps > 0):
+        raise ValueError(f"eps must be a positive number, got {eps!r}")
+    work = {k: np.array(v, dtype=np.float64, copy=True) for k, v in params.items()}
+    grads = {}
+    for name, arr in work.items():
+        g = np.zeros_like(arr)
+        flat, g_flat = arr.reshape(-1), g.reshape(-1)  # views: setting flat[i] moves work[name]
+        for i in range(flat.size):
+            old = flat[i]
+            flat[i] = old + eps
+            up = f(work)
+            flat[i] = old - eps
+            down = f(work)
+            flat[i] = old
+            g_flat[i] = (up - down) / (2 * eps)
+        grads[name] = g
+    return grads
+
+
+def relative_error(a, b):
+    """Relative difference ||a - b|| / (||a|| + ||b||) of two gradients, Euclidean norms (chapter 3).
+
+    a and b are arrays of one shape, or mappings with the same keys (compared all together). 0 means
+    identical, about 1e-16 agreement to float64 rounding, 1 unrelated; two zero gradients give 0.
+    """
+    a, b = check_gradients(a, b)
+    scale = np.linalg.norm(a) + np.linalg.norm(b)
+    return 0.0 if scale == 0 else float(np.linalg.norm(a - b) / scale)
+
+
+# %% [markdown]
+# Then the same gradients by automatic differentiation: the forward pass {eq}`dl-forward`
+# written in TensorFlow, recorded on a tape and differentiated by TensorFlow, not by us.
+
+# %%
+# @save
+from finbook.checks import check_choice, check_features, check_labels, check_two_layer_params
+from finbook.repro import import_tensorflow
+
+
+def two_layer_gradients_tape(params, X, y, activation="relu"):
+    """The gradients of two_layer_backward, by TensorFlow's GradientTape, in float64 (chapter 3)."""
+    P = check_two_layer_params(params)
+    X = check_features(X)
+    y = check_labels(y, len(X))
+    check_choice(activation, ACTIVATIONS, "activation")
+    tf = import_tensorflow()
+    weights = {k: tf.Variable(v, dtype=tf.float64) for k, v in P.items()}
+    x = tf.constant(X, dtype=tf.float64)
+    labels = tf.constant(y.reshape(-1, 1), dtype=tf.float64)
+    act = tf.nn.relu if activation == "relu" else tf.tanh
+    with tf.GradientTape() as tape:
+        hidden = act(x @ weights["W1"] + weights["b1"])
+        logits = hidden @ weights["W2"] + weights["b2"]
+        loss = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits))
+    grads = tape.gradient(loss, weights)
+    return {k: grads[k].numpy() for k in ("W1", "b1", "W2", "b2")}
+
+
+# %% [markdown]
+# The comparison:
+
+# %%
+params = init_two_layer(n_features, HIDDEN_UNITS, seed=SEED)
 X_batch, y_batch = X_train[:BATCH_SIZE], y_train[:BATCH_SIZE]
-p_batch, cache = gr.two_layer_forward(params, X_batch)
-g_backprop = gr.two_layer_backward(params, cache, y_batch)
-g_numeric = gr.central_difference_gradient(lambda q: gr.two_layer_loss(q, X_batch, y_batch), params)
-g_tape = gr.two_layer_gradients_tape(params, X_batch, y_batch)
+p_batch, cache = two_layer_forward(params, X_batch)
+g_backprop = two_layer_backward(params, cache, y_batch)
+g_numeric = central_difference_gradient(lambda q: two_layer_loss(q, X_batch, y_batch), params)
+g_tape = two_layer_gradients_tape(params, X_batch, y_batch)
 n_params = sum(v.size for v in params.values())
 # tolerance: rtol=1; a rounding error's size depends on the order of the CPU's sums: only its magnitude carries
-err_fd = gr.relative_error(g_backprop, g_numeric)
-err_tape = gr.relative_error(g_backprop, g_tape)
+err_fd = relative_error(g_backprop, g_numeric)
+err_tape = relative_error(g_backprop, g_tape)
 assert err_fd < 1e-7 and err_tape < 1e-15
 tape_shown = "< 1e-15"  # float64 rounding: its exact size is noise, so it is shown as a bound
 glue("dl_n_params_net", n_params, display=False)
@@ -485,7 +833,7 @@ pd.DataFrame({"relative error": [f"{err_fd:.0e}", tape_shown],
 # %%
 keras_net = models.mlp(n_features, hidden=(HIDDEN_UNITS,), name="two_layer")
 keras_params = dict(zip(["W1", "b1", "W2", "b2"], keras_net.get_weights(), strict=True))
-p_numpy, _ = gr.two_layer_forward(keras_params, X_train)
+p_numpy, _ = two_layer_forward(keras_params, X_train)
 p_keras = keras_net.predict(X_train.astype("float32"), verbose=0).ravel()
 forward_gap = float(np.max(np.abs(p_numpy - p_keras)))
 glue("dl_forward_gap", f"{forward_gap:.0e}", display=False)
@@ -692,7 +1040,7 @@ notebooks.glue_headline(
 # Start the logistic regression from a more saturated point: every coefficient equal to
 # $-3$ (not only the intercept). Run 3,000 steps of gradient descent at $\alpha = 1/L$, once
 # with the squared-error gradient and once with the cross-entropy gradient, using
-# `gr.logit_gradient(y, z, loss)` and $\nabla_w J = X^\top g / n$. Track the mean squared
+# `logit_gradient(y, z, loss)` and $\nabla_w J = X^\top g / n$. Track the mean squared
 # error of both runs and compare their test AUCs.
 # ```
 #
@@ -705,10 +1053,10 @@ notebooks.glue_headline(
 #     w, b = np.full(n_features, -3.0), 0.0
 #     for step in range(3000):
 #         z = X_train @ w + b
-#         g = gr.logit_gradient(y_train, z, loss)
+#         g = logit_gradient(y_train, z, loss)
 #         w, b = w - X_train.T @ g / (L * len(z)), b - g.mean() / L
-#     p = gr.sigmoid(X_train @ w + b)
-#     print(loss, gr.mean_squared_error(y_train, p), metrics.roc_auc(y_test, X_test @ w + b))
+#     p = sigmoid(X_train @ w + b)
+#     print(loss, mean_squared_error(y_train, p), metrics.roc_auc(y_test, X_test @ w + b))
 # ```
 #
 # Every applicant starts with a logit of about $-40$, a probability of default of
@@ -729,7 +1077,7 @@ notebooks.glue_headline(
 #
 # ```{solution} dl-ex-threshold
 # :class: dropdown
-# Use `run = gr.logistic_regression_gd(X_train, y_train, learning_rate=m / L, max_iter=300)`
+# Use `run = logistic_regression_gd(X_train, y_train, learning_rate=m / L, max_iter=300)`
 # and count the increases with `(np.diff(run.loss_history) > 0).sum()`. With the default
 # seed the loss falls at every step at $1.9/L$ and even at $2.5/L$; at $3/L$ it rises a few
 # times before settling, and at $4/L$ (above) it zig-zags for hundreds of steps. The bound
@@ -750,7 +1098,7 @@ notebooks.glue_headline(
 # :class: dropdown
 # Compute `wrong = dict(g_backprop)` and
 # `wrong["W1"] = X_batch.T @ (((p_batch - y_batch) / len(y_batch)).reshape(-1, 1) @ params["W2"].T)`,
-# then `gr.relative_error(wrong, g_numeric)`. The error jumps from about $10^{-9}$ to the
+# then `relative_error(wrong, g_numeric)`. The error jumps from about $10^{-9}$ to the
 # order of $10^{-1}$, far above any rounding: both checks catch it (the test
 # `test_a_wrong_backward_pass_is_caught_by_the_check` does this). Training with such a
 # gradient often *does* lower the loss for a while, because the wrong direction still

@@ -1,6 +1,8 @@
-"""finbook.gradients: losses, gradient descent and backpropagation against hand values and references.
+"""Chapter 3's losses, gradient descent and backpropagation against hand values and references.
 
-The gradient checks are the chapter's claims made executable: the hand-written
+The code is written in chapters/03_deep_learning_basics.py (cells marked '# @save') and
+imported here from finbook.lessons; its input checks are in finbook.checks. The gradient
+checks are the chapter's claims made executable: the hand-written
 backward pass must agree with central finite differences (relative error
 < 1e-7) and with TensorFlow's automatic differentiation in float64 (< 1e-10)
 on random inputs and weights.
@@ -16,7 +18,7 @@ from scipy import stats
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss as sk_log_loss
 
-from finbook import gradients as gr
+from finbook import lessons as gr
 
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
 
