@@ -59,7 +59,7 @@ import pandas as pd
 from matplotlib.colors import LogNorm
 from myst_nb import glue
 
-from finbook import notebooks, plots, pricing, repro
+from finbook import notebooks, options, plots, repro
 
 repro.set_seed(SEED)
 plots.use_book_style()
@@ -93,7 +93,7 @@ rng = np.random.default_rng(SEED)
 # $$ (bs-call)
 #
 # and the put follows from put–call parity, $C - P = S e^{-qT} - K e^{-rT}$.
-# `finbook.pricing.black_scholes_price` evaluates {eq}`bs-call` for whole arrays at once and
+# `finbook.options.black_scholes_price` evaluates {eq}`bs-call` for whole arrays at once and
 # `black_scholes_greeks` returns delta $\partial C/\partial S$, gamma
 # $\partial^2 C/\partial S^2$, vega $\partial C/\partial\sigma$, theta (the change per year
 # of calendar time) and rho $\partial C/\partial r$. Hull's textbook example
@@ -101,8 +101,8 @@ rng = np.random.default_rng(SEED)
 # first check:
 
 # %%
-hull_call = pricing.black_scholes_price(42, 40, 0.5, 0.10, 0.20)
-hull_put = pricing.black_scholes_price(42, 40, 0.5, 0.10, 0.20, option="put")
+hull_call = options.black_scholes_price(42, 40, 0.5, 0.10, 0.20)
+hull_put = options.black_scholes_price(42, 40, 0.5, 0.10, 0.20, option="put")
 glue("hull_call", f"{hull_call:.2f}", display=False)
 glue("hull_put", f"{hull_put:.2f}", display=False)
 pd.Series({"call": hull_call, "put": hull_put}).round(4)
@@ -123,8 +123,8 @@ checks = pd.DataFrame({
 diffs = []
 for row in checks.itertuples(index=False):
     args = (row.spot, row.strike, row.maturity, row.rate, row.volatility)
-    ours = pricing.black_scholes_greeks(*args, option=row.option, dividend=row.dividend)
-    ref = pricing.quantlib_black_scholes(*args, option=row.option, dividend=row.dividend)
+    ours = options.black_scholes_greeks(*args, option=row.option, dividend=row.dividend)
+    ref = options.quantlib_black_scholes(*args, option=row.option, dividend=row.dividend)
     diffs.append({k: abs(ours[k] - ref[k]) / max(abs(ref[k]), 1.0) for k in ref})
 agreement = pd.DataFrame(diffs).max().rename("largest difference (relative, or absolute below 1)")
 glue("ql_n", n_check, display=False)
@@ -134,7 +134,7 @@ agreement.to_frame().map(lambda v: f"{v:.1e}")
 # %% [markdown]
 # On {glue:text}`ql_n` random calls and puts the price and all five Greeks agree with
 # QuantLib to {glue:text}`ql_maxdiff` or better, that is, to rounding error. The test suite
-# (`tests/test_pricing.py`) repeats this check and adds the no-arbitrage properties with
+# (`tests/test_options.py`) repeats this check and adds the no-arbitrage properties with
 # [hypothesis](https://hypothesis.readthedocs.io): put–call parity, the price bounds
 # $\max(Se^{-qT}-Ke^{-rT},0) \le C \le Se^{-qT}$, a call price that rises with spot and
 # volatility and falls with strike, and homogeneity, $C(\lambda S, \lambda K) = \lambda C(S, K)$.
@@ -148,8 +148,8 @@ agreement.to_frame().map(lambda v: f"{v:.1e}")
 # %%
 strikes = np.array([50.0, 80.0, 100.0, 130.0, 200.0])
 round_trip = pd.DataFrame({"strike": strikes,
-                           "price": pricing.black_scholes_price(100, strikes, 0.25, 0.03, 0.35)})
-round_trip["implied vol"] = pricing.implied_volatility(round_trip["price"], 100, strikes, 0.25, 0.03)
+                           "price": options.black_scholes_price(100, strikes, 0.25, 0.03, 0.35)})
+round_trip["implied vol"] = options.implied_volatility(round_trip["price"], 100, strikes, 0.25, 0.03)
 round_trip.round(6)
 
 # %% [markdown]
@@ -163,14 +163,122 @@ round_trip.round(6)
 # sets are independent samples.
 
 # %%
-domain = pricing.BLACK_SCHOLES_DOMAIN
+domain = options.BLACK_SCHOLES_DOMAIN
 inputs = list(domain)
-train = pricing.black_scholes_training_set(N_TRAIN, seed=SEED + 1)
-valid = pricing.black_scholes_training_set(5_000, seed=SEED + 2)
-test = pricing.black_scholes_training_set(20_000, seed=SEED + 3)
+train = options.black_scholes_training_set(N_TRAIN, seed=SEED + 1)
+valid = options.black_scholes_training_set(5_000, seed=SEED + 2)
+test = options.black_scholes_training_set(20_000, seed=SEED + 3)
 glue("n_train", f"{N_TRAIN:,}", display=False)
 glue("n_test", f"{len(test):,}", display=False)
 train.head().round(4)
+
+# %% [markdown]
+# ## A pricing network
+#
+# Every network in this chapter is the same kind of function: a multilayer perceptron. Its
+# inputs $x$ are first standardised with a fixed centre $\mu$ and scale $s$, then pass
+# through $L$ hidden layers with activation $\phi$, and a linear output is multiplied by a
+# fixed scale $c$, the typical size of the label:
+#
+# $$
+# z_0 = \frac{x - \mu}{s}, \qquad z_\ell = \phi(W_\ell z_{\ell-1} + b_\ell)\ \ (\ell = 1, \dots, L),
+# \qquad f_\theta(x) = c\,(w^\top z_L + b).
+# $$ (pricing-net)
+#
+# The standardisation is a layer of the model, so the network takes raw inputs and automatic
+# differentiation gives its derivatives in the inputs' own units; the output scale keeps the
+# last layer's weights of order one. The activation decides which Greeks exist: ReLU gives
+# a piecewise-linear price, GELU or softplus a smooth one. `pricing_network` builds
+# {eq}`pricing-net` in Keras and compiles it with Adam, with a learning rate that optionally
+# decays along a cosine to 1% of its start:
+
+# %%
+# @save
+import numpy as np
+
+
+def pricing_network(n_inputs, hidden=(64, 64, 64), *, activation="softplus", input_mean=None,
+                    input_scale=None, output_scale=1.0, learning_rate=1e-3, decay_steps=None, name=None):
+    """The pricing network of equation (pricing-net), a compiled Keras model (chapter 15).
+
+    ``n_inputs`` raw inputs, standardised inside the model as ``(x - input_mean) / input_scale``
+    (default 0 and 1), -> Dense layers of ``hidden`` widths with ``activation`` -> one linear
+    output times ``output_scale``. Adam at ``learning_rate``; with ``decay_steps`` the rate
+    follows a cosine decay to 1% of its start over that many steps.
+    """
+    from finbook.repro import import_tensorflow
+
+    import_tensorflow()  # TensorFlow with the book's settings, before Keras loads it
+    import keras
+
+    if n_inputs < 1:
+        raise ValueError(f"n_inputs must be a positive integer, got {n_inputs}")
+    if not hidden or any(int(u) < 1 for u in hidden):
+        raise ValueError(f"hidden must list positive layer widths, got {hidden!r}")
+    mean = np.zeros(n_inputs) if input_mean is None else np.asarray(input_mean, dtype=float)
+    scale = np.ones(n_inputs) if input_scale is None else np.asarray(input_scale, dtype=float)
+    if mean.shape != (n_inputs,) or scale.shape != (n_inputs,):
+        raise ValueError(f"input_mean and input_scale must have {n_inputs} values, "
+                         f"got shapes {mean.shape} and {scale.shape}")
+    if np.any(scale <= 0):
+        raise ValueError(f"input_scale must be positive, got {scale.tolist()}")
+    inputs = keras.Input(shape=(n_inputs,), name="inputs")
+    z = keras.layers.Normalization(mean=mean.tolist(), variance=(scale ** 2).tolist(),
+                                   name="standardise")(inputs)
+    for i, units in enumerate(hidden, 1):
+        z = keras.layers.Dense(int(units), activation=activation, name=f"hidden{i}")(z)
+    z = keras.layers.Dense(1, name="output")(z)
+    outputs = keras.layers.Rescaling(float(output_scale), name="scale")(z)
+    model = keras.Model(inputs, outputs, name=name or f"pricer_{'_'.join(map(str, hidden))}_{activation}")
+    lr = learning_rate
+    if decay_steps:
+        lr = keras.optimizers.schedules.CosineDecay(learning_rate, int(decay_steps), alpha=0.01)
+    model.compile(optimizer=keras.optimizers.Adam(lr), loss="mean_squared_error")
+    return model
+
+
+# %% [markdown]
+# The network is fitted by least squares. On a mini-batch of $n$ examples with inputs $x_i$
+# and labels $y_i$ (a price, or below a price per unit strike) the loss is the mean squared
+# error
+#
+# $$
+# \mathcal{L}(\theta) = \frac{1}{n} \sum_{i=1}^{n} \bigl(f_\theta(x_i) - y_i\bigr)^2,
+# $$ (pricing-loss)
+#
+# and one training step computes its gradient with respect to the weights $\theta$
+# (`tf.GradientTape`) and lets the model's optimizer, Adam, take one step down it.
+# `finbook.options.train_network` is the generic loop around these two functions: it shuffles
+# the training set each epoch, runs `train_step` over its mini-batches, evaluates
+# `pricing_loss` on the validation set after each epoch and keeps the best weights.
+
+# %%
+# @save
+def pricing_loss(model, x, y, *, training=False):
+    """The mean squared error of equation (pricing-loss) on a batch, a TensorFlow scalar (chapter 15).
+
+    ``y`` has shape (n, 1), like the network's output; ``training`` is passed to the model.
+    """
+    from finbook.repro import import_tensorflow
+
+    tf = import_tensorflow()
+    return tf.reduce_mean(tf.square(model(x, training=training) - y))
+
+
+def train_step(model, x, y):
+    """One step of the model's optimizer down the gradient of :func:`pricing_loss` (chapter 15).
+
+    Returns the mini-batch's loss before the step.
+    """
+    from finbook.repro import import_tensorflow
+
+    tf = import_tensorflow()
+    weights = model.trainable_variables
+    with tf.GradientTape() as tape:
+        loss = pricing_loss(model, x, y, training=True)
+    model.optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights, strict=True))
+    return loss
+
 
 # %% [markdown]
 # ## The article's recipe on option prices
@@ -184,14 +292,14 @@ train.head().round(4)
 # problems below do not depend on it).
 
 # %%
-raw_train, raw_test = pricing.in_currency_units(train, SEED + 4), pricing.in_currency_units(test, SEED + 5)
+raw_train, raw_test = options.in_currency_units(train, SEED + 4), options.in_currency_units(test, SEED + 5)
 raw_inputs = ["spot", "strike", "maturity", "rate", "volatility"]
-article_net = pricing.pricing_network(
+article_net = pricing_network(
     5, hidden=(32, 16), activation="relu", learning_rate=1e-3, name="article_32_16_relu",
     input_mean=raw_train[raw_inputs].mean().to_numpy(), input_scale=raw_train[raw_inputs].std().to_numpy())
-article_net, article_hist = pricing.train_network(article_net, raw_train[raw_inputs], raw_train["target"],
+article_net, article_hist = options.train_network(article_net, raw_train[raw_inputs], raw_train["target"],
                                                   epochs=10, batch_size=32, seed=SEED)
-article_price = pricing.network_predict(article_net, raw_test[raw_inputs])
+article_price = options.network_predict(article_net, raw_test[raw_inputs])
 article_mse = float(np.mean((article_price - raw_test["target"]) ** 2))
 glue("article_mse", f"{article_mse:.4f}", display=False)
 print(f"Loss: {article_mse:.4f}\nAccuracy: {article_mse:.4f}  (the article's second number is the MSE again)")
@@ -205,7 +313,7 @@ print(f"Loss: {article_mse:.4f}\nAccuracy: {article_mse:.4f}  (the article's sec
 
 # %%
 # tolerance: rtol=0.05; one seed of a network: CPU-dependent rounding grows through training
-article_report = pricing.surrogate_report(test, article_price / raw_test["strike"].to_numpy())
+article_report = options.surrogate_report(test, article_price / raw_test["strike"].to_numpy())
 glue("article_rmse", round(float(article_report.iloc[0]), 1), display=False)
 glue("article_negative", round(float(article_report["negative prices (%)"]), 1), display=False)
 glue("article_noiv", round(float(article_report["no implied vol (%)"]), 1), display=False)
@@ -227,17 +335,16 @@ article_report.round(2)
 # the centre and half-width of the sampling box (no data needed); the hidden activation is
 # GELU, which is smooth, so the network's second derivative, gamma, is meaningful; three
 # layers of 64 units; Adam with a learning rate decaying from 0.01 along a cosine over
-# training; the weights with the lowest validation loss are kept. `finbook.pricing.train_network`
+# training; the weights with the lowest validation loss are kept. `finbook.options.train_network`
 # runs each epoch as one TensorFlow graph, about three times faster than `model.fit` for a
 # network this small.
 
 # %%
 lo, hi = np.array([domain[c] for c in inputs]).T
 steps = EPOCHS * (N_TRAIN // 256)
-net = pricing.pricing_network(4, hidden=(64, 64, 64), activation="gelu", input_mean=(lo + hi) / 2,
-                              input_scale=(hi - lo) / 2, output_scale=0.1, learning_rate=1e-2,
-                              decay_steps=steps)
-net, hist = pricing.train_network(net, train[inputs], train["price"], epochs=EPOCHS, batch_size=256,
+net = pricing_network(4, hidden=(64, 64, 64), activation="gelu", input_mean=(lo + hi) / 2,
+                      input_scale=(hi - lo) / 2, output_scale=0.1, learning_rate=1e-2, decay_steps=steps)
+net, hist = options.train_network(net, train[inputs], train["price"], epochs=EPOCHS, batch_size=256,
                                   validation_data=(valid[inputs], valid["price"]), seed=SEED)
 glue("net_params", f"{net.count_params():,}", display=False)
 
@@ -262,8 +369,8 @@ plt.show()
 # {glue:text}`design_millions` million numbers.
 
 # %%
-fits = pricing.fit_polynomial_degrees(train[inputs], train["price"], degrees=[4, 6, 8, 10])
-val_rmse = {d: pricing.pricing_errors(valid["price"], m.predict(valid[inputs]))["rmse"] for d, m in fits.items()}
+fits = options.fit_polynomial_degrees(train[inputs], train["price"], degrees=[4, 6, 8, 10])
+val_rmse = {d: options.pricing_errors(valid["price"], m.predict(valid[inputs]))["rmse"] for d, m in fits.items()}
 best_degree = min(val_rmse, key=val_rmse.get)
 poly = fits[best_degree]
 glue("poly_degree", best_degree, display=False)
@@ -275,10 +382,10 @@ pd.DataFrame({"coefficients": {d: len(m.coef_) for d, m in fits.items()},
 
 # %%
 # tolerance: rtol=0.06; one seed of a network: CPU-dependent rounding grows through training
-net_price = pricing.network_predict(net, test[inputs])
+net_price = options.network_predict(net, test[inputs])
 poly_price = poly.predict(test[inputs])
-net_report = pricing.surrogate_report(test, net_price)
-poly_report = pricing.surrogate_report(test, poly_price)
+net_report = options.surrogate_report(test, net_price)
+poly_report = options.surrogate_report(test, poly_price)
 results = pd.DataFrame({"article recipe (ReLU 32-16, raw inputs)": article_report,
                         f"polynomial, degree {best_degree}": poly_report,
                         "GELU 3x64 on price/strike": net_report})
@@ -320,7 +427,7 @@ results.round(3)
 
 # %%
 m_edges, t_edges = np.linspace(0.7, 1.3, 13), np.array([0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0])
-net_iv = pricing.implied_volatility(np.clip(net_price, 1e-300, None), test["moneyness"], 1.0,
+net_iv = options.implied_volatility(np.clip(net_price, 1e-300, None), test["moneyness"], 1.0,
                                     test["maturity"], test["rate"], errors="nan")
 cells = test.assign(abs_err=np.abs(net_price - test["price"]) * 1e4,
                     iv_err=np.abs(net_iv - test["volatility"]) * 100,
@@ -355,17 +462,55 @@ plt.show()
 # $\partial^2 f/\partial m^2$. With $f = C/K$ and $m = S/K$, delta is $\partial f/\partial m$
 # and gamma is $\partial^2 f/\partial m^2 / K$. For the article's network, whose inputs are
 # spot and strike in currency, we differentiate in the spot column directly.
+# `network_derivatives` nests the two tapes:
+
+# %%
+# @save
+import numpy as np
+
+
+def network_derivatives(model, x, column):
+    """A network's output and its first and second derivatives in one input column (chapter 15).
+
+    Two nested ``tf.GradientTape``s: automatic differentiation, exact for the network as
+    trained. Returns ``(f, df/dx_col, d2f/dx_col2)`` as float64 arrays, one value per row of
+    ``x``. For a pricer of price/strike in moneyness m = S/K, delta = df/dm and
+    gamma = d2f/dm2 / K.
+    """
+    from finbook.repro import import_tensorflow
+
+    tf = import_tensorflow()
+    arr = np.asarray(x, dtype="float32")
+    if arr.ndim != 2 or not 0 <= column < arr.shape[1]:
+        raise ValueError(f"x must be 2-D and column in [0, {arr.shape[1] if arr.ndim == 2 else '?'}), "
+                         f"got shape {arr.shape} and column {column}")
+    xt = tf.constant(arr)
+    with tf.GradientTape() as outer:
+        outer.watch(xt)
+        with tf.GradientTape() as inner:
+            inner.watch(xt)
+            value = model(xt, training=False)
+        first = inner.gradient(value, xt)[:, column]
+    # a network linear in x has no second derivative: report zeros, not None
+    second = outer.gradient(first, xt, unconnected_gradients=tf.UnconnectedGradients.ZERO)[:, column]
+    return (np.asarray(value, dtype=float).reshape(-1), np.asarray(first, dtype=float),
+            np.asarray(second, dtype=float))
+
+
+# %% [markdown]
+# On a slice of the sampling box (half a year to expiry, volatility 25%, rate 3%), the
+# delta and gamma of the GELU network and of the article's ReLU network against the exact ones:
 
 # %%
 slice_m = np.linspace(0.7, 1.3, 241)
 slice_x = np.column_stack([slice_m, np.full_like(slice_m, 0.5), np.full_like(slice_m, 0.25),
                            np.full_like(slice_m, 0.03)])
-exact = pricing.black_scholes_greeks(slice_m, 1.0, 0.5, 0.03, 0.25)
-_, gelu_delta, gelu_gamma = pricing.network_derivatives(net, slice_x, column=0)
+exact = options.black_scholes_greeks(slice_m, 1.0, 0.5, 0.03, 0.25)
+_, gelu_delta, gelu_gamma = network_derivatives(net, slice_x, column=0)
 # the article's network takes spot, strike, maturity, rate, volatility (K = 100)
 raw_slice = np.column_stack([100 * slice_m, np.full_like(slice_m, 100.0), slice_x[:, 1], slice_x[:, 3],
                              slice_x[:, 2]])
-_, relu_delta, relu_gamma = pricing.network_derivatives(article_net, raw_slice, column=0)
+_, relu_delta, relu_gamma = network_derivatives(article_net, raw_slice, column=0)
 
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
 axes[0].plot(slice_m, exact["delta"], color="black", lw=3, alpha=0.3, label="Black–Scholes")
@@ -391,11 +536,11 @@ plt.show()
 # would never know it was short convexity. Over the whole test set:
 
 # %%
-exact_test = pricing.black_scholes_greeks(test["moneyness"].to_numpy(), 1.0, test["maturity"].to_numpy(),
+exact_test = options.black_scholes_greeks(test["moneyness"].to_numpy(), 1.0, test["maturity"].to_numpy(),
                                           test["rate"].to_numpy(), test["volatility"].to_numpy())
-_, test_delta, test_gamma = pricing.network_derivatives(net, test[inputs], column=0)
+_, test_delta, test_gamma = network_derivatives(net, test[inputs], column=0)
 raw_test_x = raw_test[raw_inputs].to_numpy()
-_, _, relu_gamma_test = pricing.network_derivatives(article_net, raw_test_x, column=0)
+_, _, relu_gamma_test = network_derivatives(article_net, raw_test_x, column=0)
 greek_errors = pd.DataFrame({
     "delta": {"RMSE": np.sqrt(np.mean((test_delta - exact_test["delta"]) ** 2)),
               "max |error|": np.max(np.abs(test_delta - exact_test["delta"])),
@@ -438,11 +583,11 @@ greek_errors.round(4)
 
 # %%
 S0, RATE, VOL, DRIFT = 50.0, 0.05, 0.20, 0.10
-paths = pricing.simulate_gbm_paths(S0, RATE, VOL, n_paths=N_PATHS, n_steps=252, maturity=1.0, seed=SEED + 6)
-payoffs = pricing.payoff_training_set(paths, 1.0, RATE, samples_per_path=5, seed=SEED + 7)
-valid_paths = pricing.simulate_gbm_paths(S0, RATE, VOL, n_paths=2_000, n_steps=252, maturity=1.0,
+paths = options.simulate_gbm_paths(S0, RATE, VOL, n_paths=N_PATHS, n_steps=252, maturity=1.0, seed=SEED + 6)
+payoffs = options.payoff_training_set(paths, 1.0, RATE, samples_per_path=5, seed=SEED + 7)
+valid_paths = options.simulate_gbm_paths(S0, RATE, VOL, n_paths=2_000, n_steps=252, maturity=1.0,
                                          seed=SEED + 8)
-valid_payoffs = pricing.payoff_training_set(valid_paths, 1.0, RATE, samples_per_path=5, seed=SEED + 9)
+valid_payoffs = options.payoff_training_set(valid_paths, 1.0, RATE, samples_per_path=5, seed=SEED + 9)
 glue("n_paths", f"{N_PATHS:,}", display=False)
 for name, value in {"vol_pct": VOL, "rate_pct": RATE, "drift_pct": DRIFT}.items():
     glue(name, round(100 * value), display=False)
@@ -453,8 +598,11 @@ payoffs.describe().round(3)
 
 # %% [markdown]
 # Of the {glue:text}`n_payoffs` labels, {glue:text}`share_zero`% are exactly zero. We fit two
-# models to them: a small GELU network (two layers of 16 units: with labels this noisy a
-# small, smooth model is the safer choice) and, as the baseline, a polynomial in
+# models to them, both by minimising the squared error {eq}`pricing-loss` with the discounted
+# payoffs $y_i = e^{-r\tau_i}(S_T - K_i)^+/K_i$ as labels (its minimiser is their conditional
+# mean, the price): a small GELU network (`pricing_network` trained by `train_step`, two layers
+# of 16 units: with labels this noisy a small, smooth model is the safer choice) and, as the
+# baseline, a polynomial in
 # $(S_t/K, \tau)$ whose degree is chosen by the validation loss, the modern counterpart of
 # Hutchinson, Lo and Poggio's linear benchmarks. The network keeps its final weights: the
 # validation loss of noisy payoffs is dominated by the noise and cannot tell one epoch from
@@ -462,12 +610,12 @@ payoffs.describe().round(3)
 
 # %%
 payoff_inputs = ["moneyness", "tau"]
-path_net = pricing.pricing_network(2, hidden=(16, 16), activation="gelu", input_mean=[1.0, 0.5],
-                                   input_scale=[0.3, 0.5], output_scale=0.05, learning_rate=3e-3,
-                                   decay_steps=30 * (len(payoffs) // 256), name="path_learner")
-path_net, path_hist = pricing.train_network(path_net, payoffs[payoff_inputs], payoffs["payoff"], epochs=30,
+path_net = pricing_network(2, hidden=(16, 16), activation="gelu", input_mean=[1.0, 0.5],
+                           input_scale=[0.3, 0.5], output_scale=0.05, learning_rate=3e-3,
+                           decay_steps=30 * (len(payoffs) // 256), name="path_learner")
+path_net, path_hist = options.train_network(path_net, payoffs[payoff_inputs], payoffs["payoff"], epochs=30,
                                             batch_size=256, seed=SEED)
-path_fits = pricing.fit_polynomial_degrees(payoffs[payoff_inputs], payoffs["payoff"], degrees=range(2, 11))
+path_fits = options.fit_polynomial_degrees(payoffs[payoff_inputs], payoffs["payoff"], degrees=range(2, 11))
 path_val = {d: float(np.mean((m.predict(valid_payoffs[payoff_inputs]) - valid_payoffs["payoff"]) ** 2))
             for d, m in path_fits.items()}
 path_degree = min(path_val, key=path_val.get)
@@ -476,10 +624,10 @@ glue("path_degree", path_degree, display=False)
 
 grid_m, grid_tau = np.meshgrid(np.linspace(0.8, 1.25, 46), np.linspace(1 / 52, 1.0, 52))
 grid = np.column_stack([grid_m.ravel(), grid_tau.ravel()])
-grid_true = pricing.black_scholes_price(grid[:, 0], 1.0, grid[:, 1], RATE, VOL)
+grid_true = options.black_scholes_price(grid[:, 0], 1.0, grid[:, 1], RATE, VOL)
 learned = pd.DataFrame({
-    "GELU 2x16, from payoffs": pricing.pricing_errors(grid_true, pricing.network_predict(path_net, grid)),
-    f"polynomial, degree {path_degree}, from payoffs": pricing.pricing_errors(grid_true, path_poly.predict(grid)),
+    "GELU 2x16, from payoffs": options.pricing_errors(grid_true, options.network_predict(path_net, grid)),
+    f"polynomial, degree {path_degree}, from payoffs": options.pricing_errors(grid_true, path_poly.predict(grid)),
 }).rename(index=lambda s: f"{s} error vs Black–Scholes (bp of K)")
 glue("path_net_rmse", round(float(learned.iloc[0, 0]), 1), display=False)
 glue("path_poly_rmse", round(float(learned.iloc[0, 1]), 1), display=False)
@@ -504,8 +652,74 @@ learned.round(2)
 # that terminal error (it counts a biased price as well as a noisy hedge), as a percentage of
 # the option's Black–Scholes price.
 
+# %% [markdown]
+# In symbols: on a grid $t_j = j\,\delta t$ ($j = 0, \dots, N$, $\delta t = T/N$) the hedger
+# holds $\Delta_j = \Delta(S_{t_j}, T - t_j)$ shares from $t_j$ to $t_{j+1}$ and a bank
+# account $B_j$ that grows at the rate $r$ and pays for every trade:
+#
+# $$
+# \begin{aligned}
+# B_0 &= C_0 - \Delta_0 S_0, \qquad B_j = B_{j-1} e^{r\,\delta t} - (\Delta_j - \Delta_{j-1})\,S_{t_j}
+# \quad (j = 1, \dots, N-1),\\
+# V_T &= \Delta_{N-1} S_T + B_{N-1} e^{r\,\delta t} - (S_T - K)^+,
+# \qquad \eta = e^{-rT}\sqrt{\mathbb{E}[V_T]^2 + \operatorname{Var} V_T},
+# \end{aligned}
+# $$ (hedge-error)
+#
+# with $C_0$ the price charged. The network's delta is its derivative in moneyness,
+# $\partial C/\partial S = \partial (C/K)/\partial (S/K)$, from `network_derivatives`:
+
 # %%
-hedge_paths = pricing.simulate_gbm_paths(S0, DRIFT, VOL, n_paths=N_HEDGE_PATHS, n_steps=63, maturity=0.25,
+# @save
+import math
+
+import numpy as np
+
+
+def network_delta(model, strike):
+    """Delta function of a network that maps (S/K, tau) to price/strike, for :func:`delta_hedge` (chapter 15).
+
+    Delta = d price / d S = d(price/K) / d(S/K), by automatic differentiation.
+    """
+    if not (np.isfinite(strike) and strike > 0):
+        raise ValueError(f"strike must be positive and finite (a price), got {strike!r}")
+
+    def delta(spot, tau):
+        x = np.column_stack([(np.asarray(spot) / strike).ravel(), np.asarray(tau).ravel()])
+        return network_derivatives(model, x, 0)[1].reshape(np.shape(spot))
+
+    return delta
+
+
+def delta_hedge(paths, strike, maturity, rate, delta, price0):
+    """Terminal errors V_T of equation (hedge-error): a sold call, delta-hedged along each path (chapter 15).
+
+    ``paths`` has shape (n_paths, N + 1) over [0, ``maturity``]; ``delta(spot, tau)`` takes arrays
+    of spot prices and times to expiry (years) and returns deltas of the same shape (Black-Scholes'
+    N(d1), or a network's derivative); ``price0`` is the price charged. Positive: the hedge made money.
+    """
+    paths = np.asarray(paths, dtype=float)
+    if paths.ndim != 2 or paths.shape[1] < 2:
+        raise ValueError(f"paths must have shape (n_paths, n_steps + 1), got {paths.shape}")
+    for name, value, unit in [("strike", strike, "a price"), ("maturity", maturity, "years")]:
+        if not (np.isfinite(value) and value > 0):
+            raise ValueError(f"{name} must be positive and finite ({unit}), got {value!r}")
+    n_steps = paths.shape[1] - 1
+    dt = maturity / n_steps
+    tau = maturity - dt * np.arange(n_steps)
+    deltas = np.asarray(delta(paths[:, :-1], np.broadcast_to(tau, paths[:, :-1].shape)), dtype=float)
+    if deltas.shape != paths[:, :-1].shape:
+        raise ValueError(f"delta returned shape {deltas.shape}, expected {paths[:, :-1].shape}")
+    growth = math.exp(rate * dt)
+    bank = price0 - deltas[:, 0] * paths[:, 0]
+    for j in range(1, n_steps):
+        bank = bank * growth - (deltas[:, j] - deltas[:, j - 1]) * paths[:, j]
+    bank = bank * growth
+    return deltas[:, -1] * paths[:, -1] + bank - np.maximum(paths[:, -1] - strike, 0.0)
+
+
+# %%
+hedge_paths = options.simulate_gbm_paths(S0, DRIFT, VOL, n_paths=N_HEDGE_PATHS, n_steps=63, maturity=0.25,
                                          seed=SEED + 10)
 glue("n_hedge", f"{N_HEDGE_PATHS:,}", display=False)
 
@@ -513,19 +727,19 @@ glue("n_hedge", f"{N_HEDGE_PATHS:,}", display=False)
 rows, errors_atm = [], {}
 for moneyness_k in (0.9, 1.0, 1.1):
     strike = S0 * moneyness_k
-    bs_price = pricing.black_scholes_price(S0, strike, 0.25, RATE, VOL)
+    bs_price = options.black_scholes_price(S0, strike, 0.25, RATE, VOL)
     hedgers = {
-        "Black–Scholes": (lambda s, tau, k=strike: pricing.black_scholes_greeks(s, k, tau, RATE, VOL)["delta"],
+        "Black–Scholes": (lambda s, tau, k=strike: options.black_scholes_greeks(s, k, tau, RATE, VOL)["delta"],
                           bs_price),
-        "GELU network": (pricing.network_delta(path_net, strike),
-                         strike * pricing.network_predict(path_net, [[S0 / strike, 0.25]])[0]),
-        f"polynomial (degree {path_degree})": (pricing.finite_difference_delta(path_poly.predict, strike),
+        "GELU network": (network_delta(path_net, strike),
+                         strike * options.network_predict(path_net, [[S0 / strike, 0.25]])[0]),
+        f"polynomial (degree {path_degree})": (options.finite_difference_delta(path_poly.predict, strike),
                                                strike * float(path_poly.predict([[S0 / strike, 0.25]])[0])),
         "no hedge": (lambda s, tau: np.zeros_like(s), bs_price),
     }
     for name, (delta_fn, price0) in hedgers.items():
-        err = pricing.delta_hedge(hedge_paths, strike, 0.25, RATE, delta_fn, price0)
-        summary = pricing.hedging_error_summary(err, RATE, 0.25)
+        err = delta_hedge(hedge_paths, strike, 0.25, RATE, delta_fn, price0)
+        summary = options.hedging_error_summary(err, RATE, 0.25)
         rows.append({"strike / S0": moneyness_k, "hedger": name, "price charged": price0,
                      "prediction error η (% of price)": 100 * summary["rms"] / bs_price,
                      "mean error (% of price)": 100 * summary["mean"] / bs_price})
@@ -569,8 +783,8 @@ plt.show()
 # %%
 near_m = np.array([0.9, 0.95, 1.0, 1.05, 1.1])
 near = np.column_stack([near_m, np.full_like(near_m, 5 / 252)])
-near_delta = pd.DataFrame({"Black–Scholes": pricing.black_scholes_greeks(near_m, 1.0, 5 / 252, RATE, VOL)["delta"],
-                           "GELU network": pricing.network_derivatives(path_net, near, column=0)[1]},
+near_delta = pd.DataFrame({"Black–Scholes": options.black_scholes_greeks(near_m, 1.0, 5 / 252, RATE, VOL)["delta"],
+                           "GELU network": network_derivatives(path_net, near, column=0)[1]},
                           index=pd.Index(near_m, name="moneyness S/K, one week to expiry"))
 atm_paths_itm = hedge_paths[:, -1] > S0
 glue("hump_itm", round(float(100 * errors_atm["GELU network"][atm_paths_itm].mean()), 1), display=False)
@@ -586,7 +800,7 @@ near_delta.round(3)
 #
 # ## What we learned
 #
-# - The Black–Scholes formula in `finbook.pricing` agrees with QuantLib to
+# - The Black–Scholes formula in `finbook.options` agrees with QuantLib to
 #   {glue:text}`ql_maxdiff` on prices and Greeks, and with Hull's textbook example
 #   ({glue:text}`hull_call` and {glue:text}`hull_put`); tests check it against no-arbitrage
 #   properties.

@@ -62,7 +62,8 @@ import pandas as pd
 from matplotlib.colors import LogNorm
 from myst_nb import glue
 
-from finbook import notebooks, plots, pricing, repro
+from finbook import notebooks, options, plots, repro
+from finbook.lessons import pricing_network
 
 repro.set_seed(SEED)
 plots.use_book_style()
@@ -95,13 +96,13 @@ plots.use_book_style()
 # correlation $\rho$; a negative $\rho$ makes the implied-volatility smile slope down, as in
 # equity markets. Heston's price is "closed form" up to an integral of the characteristic
 # function, which QuantLib's `AnalyticHestonEngine` {cite}`quantlib2026quantlib` evaluates by Gaussian
-# quadrature. `finbook.pricing.heston_price` wraps it. As in {ref}`option-pricing`, the price
+# quadrature. `finbook.options.heston_price` wraps it. As in {ref}`option-pricing`, the price
 # per unit strike depends on moneyness $m = S/K$ rather than on $S$ and $K$ separately; with
 # rates we would use forward moneyness and discount, so we work with zero rates and dividends
 # and seven inputs: $m$, maturity $T$ and the five parameters, drawn uniformly from this box:
 
 # %%
-domain = pd.DataFrame(pricing.HESTON_DOMAIN, index=["low", "high"]).T
+domain = pd.DataFrame(options.HESTON_DOMAIN, index=["low", "high"]).T
 domain.round(2)
 
 # %% [markdown]
@@ -113,8 +114,8 @@ example = {"v0": 0.04, "kappa": 1.5, "theta": 0.06, "sigma": 0.7, "rho": -0.7}
 fig, ax = plt.subplots()
 for days in (37, 182, 730):
     m = np.exp(np.linspace(np.log(0.8), np.log(1.25), 41))
-    price = pricing.heston_price(m, days / 365, **example)
-    iv = pricing.implied_volatility(price, m, 1.0, days / 365, 0.0)
+    price = options.heston_price(m, days / 365, **example)
+    iv = options.implied_volatility(price, m, 1.0, days / 365, 0.0)
     ax.plot(1 / m, 100 * iv, label=f"{days} days")
 ax.set_xlabel("strike / spot (K/S)")
 ax.set_ylabel("Black–Scholes implied volatility (%)")
@@ -135,9 +136,9 @@ plt.show()
 # %% tags=["nbval-ignore-output"]
 # nbval-ignore-output: the generation time is a measured wall-clock time and differs between runs.
 start = time.perf_counter()
-train = pricing.heston_training_set(N_PARAMETER_SETS, OPTIONS_PER_SET, seed=SEED + 1)
+train = options.heston_training_set(N_PARAMETER_SETS, OPTIONS_PER_SET, seed=SEED + 1)
 generation_seconds = time.perf_counter() - start
-valid = pricing.heston_training_set(300, 10, seed=SEED + 2)
+valid = options.heston_training_set(300, 10, seed=SEED + 2)
 glue("gen_seconds", f"{generation_seconds:.0f}", display=False)
 print(f"{len(train):,} training prices in {generation_seconds:.1f} s")
 
@@ -146,8 +147,8 @@ glue("n_sets", f"{N_PARAMETER_SETS:,}", display=False)
 glue("per_set", OPTIONS_PER_SET, display=False)
 glue("n_train", f"{len(train):,}", display=False)
 glue("n_valid", f"{len(valid):,}", display=False)
-glue("t_lo", pricing.HESTON_DOMAIN["maturity"][0], display=False)
-glue("t_hi", pricing.HESTON_DOMAIN["maturity"][1], display=False)
+glue("t_lo", options.HESTON_DOMAIN["maturity"][0], display=False)
+glue("t_hi", options.HESTON_DOMAIN["maturity"][1], display=False)
 train.head().round(4)
 
 # %% [markdown]
@@ -160,7 +161,7 @@ train.head().round(4)
 # close to the Heston price; the network learns only the difference, a classical
 # *control variate*. The second idea is to hand the network the natural scales of the
 # problem as extra inputs: $\bar\sigma$, the total volatility $w = \bar\sigma\sqrt{T}$ and
-# $\ln m / w$, all known functions of the seven inputs (`pricing.heston_features`).
+# $\ln m / w$, all known functions of the seven inputs (`options.heston_features`).
 #
 # The test set is a grid, the kind of surface a calibrator prices: {glue:text}`n_test_sets`
 # new parameter vectors, each with 8 moneyness levels from 0.8 to 1.25 and 11 maturities
@@ -169,18 +170,18 @@ train.head().round(4)
 
 # %% tags=["nbval-ignore-output"]
 # nbval-ignore-output: measured wall-clock time of QuantLib pricing; it differs between runs.
-test = pricing.heston_grid(N_TEST_SETS, seed=SEED + 3)
+test = options.heston_grid(N_TEST_SETS, seed=SEED + 3)
 start = time.perf_counter()
-test["price"] = pricing.heston_price(*(test[c] for c in ("moneyness", "maturity", *pricing.HESTON_PARAMETERS)))
+test["price"] = options.heston_price(*(test[c] for c in ("moneyness", "maturity", *options.HESTON_PARAMETERS)))
 quantlib_seconds = time.perf_counter() - start
 print(f"QuantLib: {len(test):,} options in {quantlib_seconds:.2f} s, "
       f"{len(test) / quantlib_seconds:,.0f} options per second")
 
 # %%
-test["bs_effective"] = pricing.heston_control_variate(test)
+test["bs_effective"] = options.heston_control_variate(test)
 glue("n_test_sets", N_TEST_SETS, display=False)
 glue("n_test", f"{len(test):,}", display=False)
-test_iv = pricing.implied_volatility(test["price"], test["moneyness"], 1.0, test["maturity"], 0.0, errors="nan")
+test_iv = options.implied_volatility(test["price"], test["moneyness"], 1.0, test["maturity"], 0.0, errors="nan")
 test["volatility"] = test_iv  # the true implied volatility, for the error reports
 glue("test_iv_lo", round(100 * float(np.nanmin(test_iv)), 1), display=False)
 glue("test_iv_hi", round(100 * float(np.nanmax(test_iv)), 1), display=False)
@@ -202,17 +203,17 @@ test[["moneyness", "maturity", "price", "bs_effective"]].describe().round(4)
 # degree 4 already has {glue:text}`terms_4` coefficients, degree 5 would have {glue:text}`terms_5`.
 
 # %%
-raw = ["moneyness", "maturity", *pricing.HESTON_PARAMETERS]
-article_net = pricing.pricing_network(7, hidden=(32, 16), activation="relu", learning_rate=1e-3,
-                                      input_mean=train[raw].mean().to_numpy(),
-                                      input_scale=train[raw].std().to_numpy(), name="article_32_16_relu")
-article_net, _ = pricing.train_network(article_net, train[raw], train["price"], epochs=10, batch_size=32,
+raw = ["moneyness", "maturity", *options.HESTON_PARAMETERS]
+article_net = pricing_network(7, hidden=(32, 16), activation="relu", learning_rate=1e-3,
+                              input_mean=train[raw].mean().to_numpy(),
+                              input_scale=train[raw].std().to_numpy(), name="article_32_16_relu")
+article_net, _ = options.train_network(article_net, train[raw], train["price"], epochs=10, batch_size=32,
                                        seed=SEED)
-article_price = pricing.network_predict(article_net, test[raw])
+article_price = options.network_predict(article_net, test[raw])
 
-x_train, x_valid, x_test = (pricing.heston_features(f) for f in (train, valid, test))
-fits = pricing.fit_polynomial_degrees(x_train, train["price"] - train["bs_effective"], degrees=[2, 3, 4])
-val_rmse = {d: pricing.pricing_errors(valid["price"], valid["bs_effective"] + m.predict(x_valid))["rmse"]
+x_train, x_valid, x_test = (options.heston_features(f) for f in (train, valid, test))
+fits = options.fit_polynomial_degrees(x_train, train["price"] - train["bs_effective"], degrees=[2, 3, 4])
+val_rmse = {d: options.pricing_errors(valid["price"], valid["bs_effective"] + m.predict(x_valid))["rmse"]
             for d, m in fits.items()}
 degree = min(val_rmse, key=val_rmse.get)
 poly_price = test["bs_effective"] + fits[degree].predict(x_test)
@@ -226,17 +227,66 @@ pd.DataFrame({"coefficients": {d: len(m.coef_) for d, m in fits.items()},
 # %% [markdown]
 # ## The surrogate network
 #
-# Three GELU layers of 64 units on the ten inputs, trained on the difference from the control
-# variate by mean squared error with Adam (batches of {glue:text}`batch_size`, the learning rate decaying from
-# 0.01 along a cosine) for {glue:text}`epochs` epochs; the weights with the lowest validation
-# loss are kept (`pricing.fit_heston_surrogate`). It has {glue:text}`net_params` weights: a
-# small network is also a fast one, which is the point of a surrogate.
+# The surrogate is chapter 15's pricing network {eq}`pricing-net` on the ten inputs $x$ of
+# `options.heston_features`, standardised with the training set's means and standard
+# deviations, and it learns only what the control variate misses. With $C$ the Heston price
+# per unit strike and $C_{\mathrm{cv}}$ the Black–Scholes price at the effective volatility,
+#
+# $$
+# \hat C(x) = C_{\mathrm{cv}}(x) + f_\theta(x), \qquad
+# \mathcal{L}(\theta) = \frac{1}{n}\sum_{i=1}^{n} \Bigl(f_\theta(x_i) - \bigl(C_i - C_{\mathrm{cv}}(x_i)\bigr)\Bigr)^2,
+# $$ (heston-surrogate)
+#
+# the squared error {eq}`pricing-loss` of chapter 15 with the residual $C - C_{\mathrm{cv}}$ as
+# the label, minimised by the same `train_step`. The residual is about a hundredth of the
+# strike, hence the output scale of 0.01. Three GELU layers of 64 units, trained with Adam
+# (batches of {glue:text}`batch_size`, the learning rate decaying from 0.01 along a cosine)
+# for {glue:text}`epochs` epochs; the weights with the lowest validation loss are kept. It has
+# {glue:text}`net_params` weights: a small network is also a fast one, which is the point of a
+# surrogate. Pricing needs no QuantLib call: features, control variate and one batched
+# evaluation of the network, compiled by XLA.
 
 # %%
-net, hist = pricing.fit_heston_surrogate(train, valid, hidden=(64, 64, 64), epochs=EPOCHS,
-                                         batch_size=BATCH_SIZE, seed=SEED)
+# @save
+from finbook import options
+
+
+def fit_heston_surrogate(train, valid, *, hidden=(32, 32, 32), epochs=60, batch_size=128,
+                         learning_rate=1e-2, seed=0):
+    """Train the Heston surrogate of equation (heston-surrogate); return ``(model, history)`` (chapter 16).
+
+    A GELU :func:`pricing_network` on ``options.heston_features`` (standardised with the
+    training set's moments) learns the Heston price minus ``options.heston_control_variate``
+    by mean squared error, Adam with a cosine-decaying learning rate, keeping the weights with
+    the lowest loss on ``valid``. Frames as made by ``options.heston_frame``.
+    """
+    from finbook.lessons import pricing_network
+
+    x, control = options.heston_inputs(train)
+    net = pricing_network(x.shape[1], hidden, activation="gelu", input_mean=x.mean(axis=0),
+                          input_scale=x.std(axis=0), output_scale=0.01, learning_rate=learning_rate,
+                          decay_steps=epochs * (len(x) // batch_size), name=f"heston_{len(train)}")
+    x_valid, control_valid = options.heston_inputs(valid)
+    return options.train_network(net, x, train["price"].to_numpy() - control, epochs=epochs,
+                                 batch_size=batch_size, seed=seed,
+                                 validation_data=(x_valid, valid["price"].to_numpy() - control_valid))
+
+
+def heston_surrogate_price(model, frame):
+    """Heston call prices per unit strike, C_cv + f(x) of equation (heston-surrogate) (chapter 16).
+
+    ``model`` from :func:`fit_heston_surrogate`; features, control variate and one batched
+    network evaluation compiled by XLA, no QuantLib call.
+    """
+    features, control = options.heston_inputs(frame)
+    return control + options.network_predict(model, features, compiled=True)
+
+
+# %%
+net, hist = fit_heston_surrogate(train, valid, hidden=(64, 64, 64), epochs=EPOCHS,
+                                 batch_size=BATCH_SIZE, seed=SEED)
 glue("batch_size", BATCH_SIZE, display=False)
-net_price = pricing.heston_surrogate_price(net, test)
+net_price = heston_surrogate_price(net, test)
 glue("epochs", EPOCHS, display=False)
 glue("net_params", f"{net.count_params():,}", display=False)
 
@@ -255,10 +305,10 @@ plt.show()
 # %%
 # tolerance: rtol=0.3; one seed of a network: CPU-dependent rounding grows through training: the article recipe's RMSE moved 10% with other kernels
 results = pd.DataFrame({
-    "article recipe (ReLU 32-16, raw inputs)": pricing.surrogate_report(test, article_price),
-    "control variate alone (no learning)": pricing.surrogate_report(test, test["bs_effective"]),
-    f"control variate + polynomial (degree {degree})": pricing.surrogate_report(test, poly_price),
-    "control variate + GELU 3x64": pricing.surrogate_report(test, net_price),
+    "article recipe (ReLU 32-16, raw inputs)": options.surrogate_report(test, article_price),
+    "control variate alone (no learning)": options.surrogate_report(test, test["bs_effective"]),
+    f"control variate + polynomial (degree {degree})": options.surrogate_report(test, poly_price),
+    "control variate + GELU 3x64": options.surrogate_report(test, net_price),
 })
 for key, col in [("article", 0), ("cv", 1), ("poly", 2), ("net", 3)]:
     for stat in ("rmse", "mae", "max"):
@@ -332,7 +382,7 @@ glue("neg_where", ("all of them are out of the money (moneyness S/K at most "
      f"their moneyness S/K ranges from {negative['moneyness'].min():.2f} to {negative['moneyness'].max():.2f}",
      display=False)
 glue("neg_max_days", int(round(365 * negative["maturity"].max())), display=False)
-worst[["moneyness", "days", *pricing.HESTON_PARAMETERS, "volatility", "error_bp"]].round(3)
+worst[["moneyness", "days", *options.HESTON_PARAMETERS, "volatility", "error_bp"]].round(3)
 
 # %% [markdown]
 # All five have a maturity of at most {glue:text}`worst_max_days` days, a volatility of
@@ -368,10 +418,10 @@ for n in sizes:
         if n == len(train):
             model = net
         else:
-            model, _ = pricing.fit_heston_surrogate(train.iloc[:n], valid, hidden=hidden, epochs=EPOCHS,
-                                                    batch_size=BATCH_SIZE, seed=SEED)
+            model, _ = fit_heston_surrogate(train.iloc[:n], valid, hidden=hidden, epochs=EPOCHS,
+                                            batch_size=BATCH_SIZE, seed=SEED)
         models[(n, label)] = model
-        errors = pricing.pricing_errors(test["price"], pricing.heston_surrogate_price(model, test))
+        errors = options.pricing_errors(test["price"], heston_surrogate_price(model, test))
         scaling[(f"{n:,}", label)] = {"parameters": model.count_params(), **errors}
 scaling = pd.DataFrame(scaling).T.rename_axis(["training prices", "network"])
 scaling["parameters"] = scaling["parameters"].astype(int)
@@ -434,7 +484,7 @@ def best_seconds(model, repeats=50):
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        pricing.heston_surrogate_price(model, test)
+        heston_surrogate_price(model, test)
         times.append(time.perf_counter() - start)
     return min(times)
 

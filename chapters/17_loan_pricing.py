@@ -51,7 +51,7 @@ import pandas as pd
 from myst_nb import glue
 from scipy import stats
 
-from finbook import data, metrics, plots, pricing, repro
+from finbook import data, lending, metrics, plots, repro
 
 repro.set_seed(SEED, keras=False)
 plots.use_book_style()
@@ -141,7 +141,7 @@ loans.groupby("sub_grade", observed=True)["int_rate"].agg(["count", "mean", "std
 # %%
 curve = data.treasury_curve().loc["2016-01-01":"2016-03-31"].mean()
 maturity_years = np.array([data.MATURITY_YEARS[c] for c in curve.index])
-loans["average_life"] = pricing.amortizing_average_life(loans["int_rate"] / 100,
+loans["average_life"] = lending.amortizing_average_life(loans["int_rate"] / 100,
                                                         np.where(loans["term"] == "term_36", 36, 60))
 loans["funding"] = np.interp(loans["average_life"], maturity_years, curve.to_numpy()) / 100 + FUNDING_SPREAD
 funding = loans.groupby("term", observed=True)[["average_life", "funding"]].mean()
@@ -167,7 +167,7 @@ curve.to_frame("Treasury yield, 2016Q1 average (%)").T.round(2)
 #
 # Capital follows the Basel II formula for "other retail" exposures {cite}`bcbs2006international`:
 # the loss in a one-in-a-thousand year, given the one-year PD and a correlation that falls as
-# PD rises, minus the expected loss already charged for. `finbook.pricing.basel_retail_capital`
+# PD rises, minus the expected loss already charged for. `finbook.lending.basel_retail_capital`
 # reproduces the risk weights published in the framework's Annex 5 (tested). The one-year PD
 # comes from the probability of going bad within the observation window,
 # $p_{1y} = 1 - (1 - p_{\text{window}})^{1/\text{years}}$ (a constant default intensity).
@@ -178,7 +178,7 @@ curve.to_frame("Treasury yield, 2016Q1 average (%)").T.round(2)
 # regression in a scikit-learn pipeline (numeric columns standardised, categorical ones
 # one-hot encoded, both fitted inside each training fold), evaluated by stratified five-fold
 # cross-validation, so every loan's PD comes from a model that never saw it
-# (`pricing.out_of_fold_pd`). Without class re-weighting, logistic regression's probabilities
+# (`lending.out_of_fold_pd`). Without class re-weighting, logistic regression's probabilities
 # are on the scale of the observed bad rate, which is what pricing needs. We fit two versions:
 # one on the borrower's data only, and one that also sees Lending Club's sub-grade (as its
 # rank, 1 for A1 to 35 for G5). Neither sees the interest rate, the price being judged.
@@ -186,9 +186,9 @@ curve.to_frame("Treasury yield, 2016Q1 average (%)").T.round(2)
 # %%
 loans["grade_rank"] = loans["sub_grade"].cat.codes + 1
 features = loans.drop(columns=["bad", "grade", "average_life", "funding"])
-pd_borrower = pricing.out_of_fold_pd(features, "Class", "bad", exclude=["int_rate", "sub_grade", "grade_rank"],
+pd_borrower = lending.out_of_fold_pd(features, "Class", "bad", exclude=["int_rate", "sub_grade", "grade_rank"],
                                      seed=SEED)
-pd_with_grade = pricing.out_of_fold_pd(features, "Class", "bad", exclude=["int_rate", "sub_grade"], seed=SEED)
+pd_with_grade = lending.out_of_fold_pd(features, "Class", "bad", exclude=["int_rate", "sub_grade"], seed=SEED)
 scorecard = pd.DataFrame({
     "borrower data": metrics.classification_summary(loans["bad"], pd_borrower),
     "borrower data + sub-grade": metrics.classification_summary(loans["bad"], pd_with_grade),
@@ -228,7 +228,7 @@ plt.show()
 # ## The model's rate against the rate charged
 #
 # Each loan now gets its own break-even rate from {eq}`loan-rate`: its out-of-fold PD,
-# annualised, its Basel capital, its funding cost (`pricing.risk_based_rate`). Beside it, for
+# annualised, its Basel capital, its funding cost (`lending.risk_based_rate`). Beside it, for
 # each sub-grade, the rate that the *realised* bad rate would have required, with hindsight,
 # and Lending Club's rate.
 
@@ -236,17 +236,17 @@ plt.show()
 rate_args = {"window_years": OBS_YEARS, "lgd": LGD, "operating_cost": OPERATING_COST,
              "hurdle_rate": HURDLE_RATE}
 loans["pd"] = pd_with_grade
-loans["model_rate"] = 100 * pricing.risk_based_rate(loans["pd"], funding_rate=loans["funding"], **rate_args)
+loans["model_rate"] = 100 * lending.risk_based_rate(loans["pd"], funding_rate=loans["funding"], **rate_args)
 by_sub = loans.groupby("sub_grade", observed=True).agg(
     loans=("bad", "size"), bad=("bad", "sum"), bad_rate=("bad", "mean"), mean_pd=("pd", "mean"),
     lc_rate=("int_rate", "mean"), funding=("funding", "mean"))
-by_sub["model_rate"] = 100 * pricing.risk_based_rate(by_sub["mean_pd"], funding_rate=by_sub["funding"],
+by_sub["model_rate"] = 100 * lending.risk_based_rate(by_sub["mean_pd"], funding_rate=by_sub["funding"],
                                                      **rate_args)
 interval = np.array([stats.binomtest(int(k), int(n)).proportion_ci(0.95) for k, n in
                      zip(by_sub["bad"], by_sub["loans"], strict=True)])
 for name, p in [("hindsight_rate", by_sub["bad_rate"]), ("hindsight_lo", interval[:, 0]),
                 ("hindsight_hi", interval[:, 1])]:
-    by_sub[name] = 100 * pricing.risk_based_rate(np.minimum(p, 0.99), funding_rate=by_sub["funding"], **rate_args)
+    by_sub[name] = 100 * lending.risk_based_rate(np.minimum(p, 0.99), funding_rate=by_sub["funding"], **rate_args)
 
 fig, axes = plt.subplots(2, 1, figsize=(9, 6.5), sharex=True, height_ratios=[2, 1])
 x = np.arange(len(by_sub))
@@ -278,9 +278,9 @@ plt.show()
 # %%
 by_grade = loans.groupby("grade").agg(loans=("bad", "size"), bad_rate=("bad", "mean"), mean_pd=("pd", "mean"),
                                       lc_rate=("int_rate", "mean"), funding=("funding", "mean"))
-by_grade["model_rate"] = 100 * pricing.risk_based_rate(by_grade["mean_pd"], funding_rate=by_grade["funding"],
+by_grade["model_rate"] = 100 * lending.risk_based_rate(by_grade["mean_pd"], funding_rate=by_grade["funding"],
                                                        **rate_args)
-by_grade["hindsight_rate"] = 100 * pricing.risk_based_rate(by_grade["bad_rate"], funding_rate=by_grade["funding"],
+by_grade["hindsight_rate"] = 100 * lending.risk_based_rate(by_grade["bad_rate"], funding_rate=by_grade["funding"],
                                                            **rate_args)
 by_grade["lc_minus_hindsight"] = by_grade["lc_rate"] - by_grade["hindsight_rate"]
 by_grade[["bad_rate", "mean_pd"]] *= 100
@@ -321,7 +321,7 @@ by_grade.drop(columns="funding").rename(columns={
 # %%
 windows = (0.5, 1.0, 2.0)
 sensitivity = pd.DataFrame({
-    f"break-even, {years:g}-year window": 100 * pricing.risk_based_rate(
+    f"break-even, {years:g}-year window": 100 * lending.risk_based_rate(
         by_grade["bad_rate"].to_numpy() / 100, funding_rate=by_grade["funding"].to_numpy(),
         **{**rate_args, "window_years": years}) for years in windows}, index=by_grade.index)
 sensitivity.insert(0, "Lending Club's rate", by_grade["lc_rate"])
@@ -356,9 +356,9 @@ sensitivity.round(2)
 by_term = loans.groupby("term", observed=True).agg(
     loans=("bad", "size"), bad_rate=("bad", "mean"), mean_pd=("pd", "mean"), lc_rate=("int_rate", "mean"),
     average_life=("average_life", "mean"), funding=("funding", "mean"))
-by_term["model_rate"] = 100 * pricing.risk_based_rate(by_term["mean_pd"], funding_rate=by_term["funding"],
+by_term["model_rate"] = 100 * lending.risk_based_rate(by_term["mean_pd"], funding_rate=by_term["funding"],
                                                       **rate_args)
-by_term["hindsight_rate"] = 100 * pricing.risk_based_rate(by_term["bad_rate"], funding_rate=by_term["funding"],
+by_term["hindsight_rate"] = 100 * lending.risk_based_rate(by_term["bad_rate"], funding_rate=by_term["funding"],
                                                           **rate_args)
 by_term[["bad_rate", "mean_pd", "funding"]] *= 100
 glue("lc_36", round(float(by_term.loc["term_36", "lc_rate"]), 2), display=False)

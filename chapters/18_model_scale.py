@@ -59,7 +59,7 @@ from IPython.display import display
 from myst_nb import glue
 from sklearn.model_selection import StratifiedKFold
 
-from finbook import data, features, plots, pricing, repro, scaling
+from finbook import data, features, options, plots, repro, scaling
 from finbook import scorecard as sc
 
 repro.set_seed(SEED)
@@ -141,14 +141,14 @@ glue("bbg_pub_tokens_bn", f"{BLOOMBERGGPT['general tokens'] / 1e9:.0f}", display
 #
 # As in {ref}`option-pricing`, the surrogate learns the price of a European call per unit
 # strike, $C/K$, from four inputs: moneyness $S/K$, maturity, volatility and the interest
-# rate, drawn uniformly from `pricing.BLACK_SCHOLES_DOMAIN` and priced with
-# `pricing.black_scholes_price`. Separate samples serve for validation (keeping the best
+# rate, drawn uniformly from `options.BLACK_SCHOLES_DOMAIN` and priced with
+# `options.black_scholes_price`. Separate samples serve for validation (keeping the best
 # weights) and for the test.
 
 # %%
-train_full = pricing.black_scholes_training_set(N_TRAIN, seed=SEED + 1)
-valid = pricing.black_scholes_training_set(4_096, seed=SEED + 2)
-test = pricing.black_scholes_training_set(20_000, seed=SEED + 3)
+train_full = options.black_scholes_training_set(N_TRAIN, seed=SEED + 1)
+valid = options.black_scholes_training_set(4_096, seed=SEED + 2)
+test = options.black_scholes_training_set(20_000, seed=SEED + 3)
 glue("n_train", f"{N_TRAIN:,}", display=False)
 glue("n_test_options", f"{len(test):,}", display=False)
 glue("steps", f"{STEPS:,}", display=False)
@@ -159,11 +159,11 @@ train_full.head(3).round(4)
 # the architecture of {ref}`option-pricing` scaled up and down, and every network gets
 # **the same training budget**: {glue:text}`steps` steps of Adam on mini-batches of 256
 # options, with a learning rate that falls along a cosine from 0.03 to 1% of that. This is
-# `scaling.surrogate_run`, which builds the network with `pricing.pricing_network`, trains
-# it with `pricing.train_network` and reports its size, its training compute
+# `scaling.surrogate_run`, which builds the network with chapter 15's `pricing_network`, trains
+# it with `options.train_network` and reports its size, its training compute
 # {eq}`scale-compute` and its error on the {glue:text}`n_test_options` test options. The
 # classical baseline, a polynomial in the four inputs fitted by least squares
-# (`pricing.polynomial_pricer`), is also a family of models of growing size: its degree
+# (`options.polynomial_pricer`), is also a family of models of growing size: its degree
 # sets its number of coefficients.
 
 # %%

@@ -10,7 +10,7 @@ two problems, and these are its pieces:
 * **Power laws.** :func:`fit_power_law` fits error = scale * size^(-exponent)
   by least squares on logarithms, the form of the scaling laws.
 * **The option-pricing surrogate** (smooth, abundant simulated data):
-  :func:`surrogate_run` trains one ``finbook.pricing`` network on
+  :func:`surrogate_run` trains one pricing network (chapter 15's ``pricing_network``) on
   Black-Scholes prices for a fixed number of optimizer steps
   (:func:`train_for_steps`) and returns its held-out error; :func:`polynomial_run` does the
   same for the least-squares polynomial baseline.
@@ -40,7 +40,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from finbook import metrics, pricing
+from finbook import metrics, options
 
 __all__ = [
     "PowerLaw",
@@ -55,8 +55,8 @@ __all__ = [
     "training_flops",
 ]
 
-#: Inputs of the Black-Scholes surrogate, in the order of ``pricing.BLACK_SCHOLES_DOMAIN``.
-SURROGATE_INPUTS: tuple[str, ...] = tuple(pricing.BLACK_SCHOLES_DOMAIN)
+#: Inputs of the Black-Scholes surrogate, in the order of ``options.BLACK_SCHOLES_DOMAIN``.
+SURROGATE_INPUTS: tuple[str, ...] = tuple(options.BLACK_SCHOLES_DOMAIN)
 
 
 # --------------------------------------------------------------------------- size and cost
@@ -161,13 +161,15 @@ def train_for_steps(
     The steps run inside one TensorFlow graph in chunks of ``eval_every``;
     after each chunk the validation loss is computed and, at the end, the
     weights with the lowest validation loss are restored. Uses the model's own
-    optimizer (and learning-rate schedule). ``pricing.train_network`` does the
+    optimizer (and learning-rate schedule). ``options.train_network`` does the
     same by whole epochs, which costs one Python round trip per epoch: many
     thousands of them for a training set of a few hundred rows.
 
     Returns ``(model, history)`` with ``step`` (steps done at each check),
-    ``loss`` (mean training MSE over the chunk) and ``val_loss``.
+    ``loss`` (mean training MSE over the chunk) and ``val_loss``. Each step is chapter 15's
+    ``train_step`` and the validation loss its ``pricing_loss`` (from :mod:`finbook.lessons`).
     """
+    from finbook.lessons import pricing_loss, train_step  # noqa: PLC0415
     from finbook.repro import import_tensorflow  # noqa: PLC0415
 
     tf = import_tensorflow()
@@ -188,16 +190,11 @@ def train_for_steps(
     order = np.concatenate([rng.permutation(n) for _ in range(n_perms)])[:steps * batch]
     order = order.reshape(steps, batch).astype("int32")
     xt, yt, xvt, yvt = (tf.constant(a) for a in (xa, ya, xv, yv))
-    optimizer, weights = model.optimizer, model.trainable_variables
-    if not optimizer.built:
-        optimizer.build(weights)
+    if not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)
 
     def one_step(i, total, idx):
-        xb, yb = tf.gather(xt, idx[i]), tf.gather(yt, idx[i])
-        with tf.GradientTape() as tape:
-            loss = tf.reduce_mean(tf.square(model(xb, training=True) - yb))
-        optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights, strict=True))
-        return i + 1, total + loss
+        return i + 1, total + train_step(model, tf.gather(xt, idx[i]), tf.gather(yt, idx[i]))
 
     @tf.function(autograph=False, input_signature=[tf.TensorSpec([None, batch], tf.int32)])
     def run_chunk(idx):
@@ -208,7 +205,7 @@ def train_for_steps(
 
     @tf.function(autograph=False)
     def val_loss():
-        return tf.reduce_mean(tf.square(model(xvt, training=False) - yvt))
+        return pricing_loss(model, xvt, yvt)
 
     history: dict[str, list[float]] = {"step": [], "loss": [], "val_loss": []}
     best, best_weights = np.inf, model.get_weights()
@@ -227,7 +224,7 @@ def train_for_steps(
 # --------------------------------------------------------------------------- option-pricing surrogate
 def _check_options(frame: pd.DataFrame, name: str) -> None:
     if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{name} must be a DataFrame from pricing.black_scholes_training_set, "
+        raise TypeError(f"{name} must be a DataFrame from options.black_scholes_training_set, "
                         f"got {type(frame).__name__}")
     missing = [c for c in (*SURROGATE_INPUTS, "price") if c not in frame.columns]
     if missing:
@@ -248,8 +245,8 @@ def surrogate_run(
 ) -> dict[str, Any]:
     """Train one Black-Scholes surrogate for a fixed number of steps; return its size, cost and error.
 
-    The network is ``pricing.pricing_network`` (inputs standardised by the
-    centre and half-width of ``pricing.BLACK_SCHOLES_DOMAIN``, ``hidden``
+    The network is ``pricing_network`` (chapter 15, from :mod:`finbook.lessons`) (inputs standardised by the
+    centre and half-width of ``options.BLACK_SCHOLES_DOMAIN``, ``hidden``
     layers, output scaled by 0.1), trained by :func:`train_for_steps` with
     Adam and a learning rate falling along a cosine from ``learning_rate`` to
     1% of it over the ``steps`` mini-batch steps; the weights with the lowest
@@ -268,14 +265,16 @@ def surrogate_run(
         _check_options(frame, name)
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    from finbook.lessons import pricing_network  # noqa: PLC0415
+
     cols = list(SURROGATE_INPUTS)
-    lo, hi = np.array([pricing.BLACK_SCHOLES_DOMAIN[c] for c in cols]).T
-    net = pricing.pricing_network(len(cols), hidden=tuple(hidden), activation=activation,
-                                  input_mean=(lo + hi) / 2, input_scale=(hi - lo) / 2, output_scale=0.1,
-                                  learning_rate=learning_rate, decay_steps=int(steps))
+    lo, hi = np.array([options.BLACK_SCHOLES_DOMAIN[c] for c in cols]).T
+    net = pricing_network(len(cols), hidden=tuple(hidden), activation=activation,
+                          input_mean=(lo + hi) / 2, input_scale=(hi - lo) / 2, output_scale=0.1,
+                          learning_rate=learning_rate, decay_steps=int(steps))
     net, _ = train_for_steps(net, train[cols], train["price"], steps=int(steps), batch_size=batch_size,
                              validation_data=(valid[cols], valid["price"]), seed=seed)
-    errors = pricing.pricing_errors(test["price"], pricing.network_predict(net, test[cols]))
+    errors = options.pricing_errors(test["price"], options.network_predict(net, test[cols]))
     n_params = int(net.count_params())
     seen = int(steps) * min(int(batch_size), len(train))
     return {"hidden": "-".join(str(int(h)) for h in hidden), "parameters": n_params,
@@ -286,7 +285,7 @@ def surrogate_run(
 
 
 def polynomial_run(train: pd.DataFrame, test: pd.DataFrame, degree: int) -> dict[str, Any]:
-    """Fit the least-squares polynomial surrogate (``pricing.polynomial_pricer``); return its size and error.
+    """Fit the least-squares polynomial surrogate (``options.polynomial_pricer``); return its size and error.
 
     Returns ``degree``, ``parameters`` (coefficients including the
     intercept: C(4 + degree, degree) for four inputs), ``training options``
@@ -294,16 +293,16 @@ def polynomial_run(train: pd.DataFrame, test: pd.DataFrame, degree: int) -> dict
 
     Example
     -------
-    >>> train = pricing.black_scholes_training_set(2000, seed=0)
-    >>> test = pricing.black_scholes_training_set(500, seed=1)
+    >>> train = options.black_scholes_training_set(2000, seed=0)
+    >>> test = options.black_scholes_training_set(500, seed=1)
     >>> polynomial_run(train, test, 2)["parameters"]
     15
     """
     _check_options(train, "train")
     _check_options(test, "test")
     cols = list(SURROGATE_INPUTS)
-    model = pricing.polynomial_pricer(degree).fit(train[cols].to_numpy(), train["price"].to_numpy())
-    errors = pricing.pricing_errors(test["price"], model.predict(test[cols].to_numpy()))
+    model = options.polynomial_pricer(degree).fit(train[cols].to_numpy(), train["price"].to_numpy())
+    errors = options.pricing_errors(test["price"], model.predict(test[cols].to_numpy()))
     return {"degree": int(degree), "parameters": math.comb(len(cols) + int(degree), int(degree)),
             "training options": len(train), "test RMSE (bp)": errors["rmse"],
             "test max error (bp)": errors["max"]}

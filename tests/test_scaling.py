@@ -19,7 +19,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 
-from finbook import data, features, models, pricing, repro, scaling
+from finbook import data, features, models, options, repro, scaling
 from finbook import scorecard as sc
 
 
@@ -118,12 +118,12 @@ def test_train_for_steps_errors():
 
 # --------------------------------------------------------------------------- pricing surrogate
 @pytest.fixture(scope="module")
-def options():
-    return tuple(pricing.black_scholes_training_set(n, seed=s) for n, s in [(2_048, 1), (512, 2), (1_000, 3)])
+def option_sets():
+    return tuple(options.black_scholes_training_set(n, seed=s) for n, s in [(2_048, 1), (512, 2), (1_000, 3)])
 
 
-def test_surrogate_run_reports_size_cost_and_error(options):
-    train, valid, test = options
+def test_surrogate_run_reports_size_cost_and_error(option_sets):
+    train, valid, test = option_sets
     repro.set_seed(0)
     run = scaling.surrogate_run(train, valid, test, hidden=(8, 8), steps=40, seed=0)
     assert run["hidden"] == "8-8"
@@ -133,8 +133,8 @@ def test_surrogate_run_reports_size_cost_and_error(options):
     assert 0 < run["test RMSE (bp)"] <= run["test max error (bp)"]
 
 
-def test_surrogate_run_is_repeatable(options):
-    train, valid, test = options
+def test_surrogate_run_is_repeatable(option_sets):
+    train, valid, test = option_sets
     runs = []
     for _ in range(2):
         repro.set_seed(5)
@@ -142,8 +142,8 @@ def test_surrogate_run_is_repeatable(options):
     assert runs[0] == runs[1]
 
 
-def test_surrogate_run_errors(options):
-    train, valid, test = options
+def test_surrogate_run_errors(option_sets):
+    train, valid, test = option_sets
     with pytest.raises(ValueError, match="lacks columns"):
         scaling.surrogate_run(train.drop(columns="rate"), valid, test, hidden=(4,), steps=5)
     with pytest.raises(ValueError, match="steps must be a positive integer"):
@@ -152,8 +152,8 @@ def test_surrogate_run_errors(options):
         scaling.surrogate_run(train.to_numpy(), valid, test, hidden=(4,), steps=5)
 
 
-def test_polynomial_run_counts_coefficients_and_improves_with_degree(options):
-    train, _, test = options
+def test_polynomial_run_counts_coefficients_and_improves_with_degree(option_sets):
+    train, _, test = option_sets
     runs = [scaling.polynomial_run(train, test, d) for d in (1, 2, 4)]
     assert [r["parameters"] for r in runs] == [math.comb(4 + d, d) for d in (1, 2, 4)] == [5, 15, 70]
     errors = [r["test RMSE (bp)"] for r in runs]

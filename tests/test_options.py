@@ -1,17 +1,19 @@
-"""Tests of finbook.pricing: Black-Scholes against QuantLib, a textbook value and no-arbitrage
-properties; implied volatility; Heston via QuantLib; surrogates; hedging; loan pricing."""
+"""Tests of finbook.options: Black-Scholes against QuantLib, a textbook value and no-arbitrage
+properties; implied volatility; Heston via QuantLib; surrogates; hedging. The networks, their
+loss, training step and Greeks and the delta hedge are taught in chapters 15 and 16 and tested
+here from finbook.lessons (L); loans are in tests/test_lending.py."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from finbook import pricing as P
+from finbook import lessons as L
+from finbook import options as P
 
 # --------------------------------------------------------------------------- strategies
 spots = st.floats(1.0, 500.0)
@@ -276,11 +278,11 @@ def keras_ready():
 
 def test_network_derivatives_of_a_known_function(keras_ready):
     # one softplus unit with weight 1, bias 0 and output weight 1: f(x) = softplus(x)
-    net = P.pricing_network(1, hidden=(1,), activation="softplus")
+    net = L.pricing_network(1, hidden=(1,), activation="softplus")
     net.get_layer("hidden1").set_weights([np.ones((1, 1)), np.zeros(1)])
     net.get_layer("output").set_weights([np.ones((1, 1)), np.zeros(1)])
     x = np.array([[-1.0], [0.0], [2.0]])
-    value, first, second = P.network_derivatives(net, x, 0)
+    value, first, second = L.network_derivatives(net, x, 0)
     sig = 1 / (1 + np.exp(-x[:, 0]))
     np.testing.assert_allclose(value, np.log1p(np.exp(x[:, 0])), rtol=1e-6)
     np.testing.assert_allclose(first, sig, rtol=1e-6)
@@ -288,21 +290,21 @@ def test_network_derivatives_of_a_known_function(keras_ready):
 
 
 def test_relu_network_has_zero_second_derivative(keras_ready):
-    net = P.pricing_network(2, hidden=(16, 16), activation="relu")
+    net = L.pricing_network(2, hidden=(16, 16), activation="relu")
     x = np.random.default_rng(1).uniform(-1, 1, (100, 2))
-    _, first, second = P.network_derivatives(net, x, 0)
+    _, first, second = L.network_derivatives(net, x, 0)
     assert np.all(second == 0.0) and np.any(first != 0.0)
 
 
 def test_network_standardises_inputs_and_rescales_output(keras_ready):
-    net = P.pricing_network(2, hidden=(4,), input_mean=[1.0, 2.0], input_scale=[2.0, 4.0],
+    net = L.pricing_network(2, hidden=(4,), input_mean=[1.0, 2.0], input_scale=[2.0, 4.0],
                             output_scale=10.0)
     z = np.asarray(net.get_layer("standardise")(np.array([[3.0, 6.0]], dtype="float32")))
     np.testing.assert_allclose(z, [[1.0, 1.0]], rtol=1e-6)
     with pytest.raises(ValueError, match="input_scale must be positive"):
-        P.pricing_network(2, input_scale=[1.0, 0.0])
+        L.pricing_network(2, input_scale=[1.0, 0.0])
     with pytest.raises(ValueError, match="must have 2 values"):
-        P.pricing_network(2, input_mean=[0.0])
+        L.pricing_network(2, input_mean=[0.0])
 
 
 def test_train_network_learns_a_line_repeatably(keras_ready):
@@ -313,7 +315,7 @@ def test_train_network_learns_a_line_repeatably(keras_ready):
         from finbook import repro
 
         repro.set_seed(3)
-        net = P.pricing_network(1, hidden=(8,), activation="softplus", learning_rate=0.02)
+        net = L.pricing_network(1, hidden=(8,), activation="softplus", learning_rate=0.02)
         net, hist = P.train_network(net, x, y, epochs=60, batch_size=64, validation_data=(x, y), seed=3)
         fits.append(P.network_predict(net, x))
         assert hist["val_loss"][-1] < hist["val_loss"][0]
@@ -321,6 +323,30 @@ def test_train_network_learns_a_line_repeatably(keras_ready):
     np.testing.assert_array_equal(fits[0], fits[1])
     with pytest.raises(ValueError, match="batch_size"):
         P.train_network(net, x, y, epochs=1, batch_size=10_000)
+
+
+
+def test_pricing_loss_by_hand_and_train_step_descends(keras_ready):
+    net = L.pricing_network(2, hidden=(4,), activation="tanh", learning_rate=0.05)
+    x = np.random.default_rng(0).uniform(-1, 1, (64, 2)).astype("float32")
+    y = (x[:, :1] - 0.5 * x[:, 1:]).astype("float32")
+    by_hand = np.mean((np.asarray(net(x, training=False)) - y) ** 2)
+    assert float(L.pricing_loss(net, x, y)) == pytest.approx(by_hand, rel=1e-5)
+    losses = [float(L.train_step(net, x, y)) for _ in range(50)]
+    assert losses[0] == pytest.approx(by_hand, rel=1e-5)  # the loss before the first step
+    assert float(L.pricing_loss(net, x, y)) < by_hand / 2
+
+
+def test_hedging_functions_reject_bad_strikes_and_maturities(keras_ready):
+    paths = np.array([[100.0, 110.0, 105.0]])
+    with pytest.raises(ValueError, match="strike must be positive"):
+        L.delta_hedge(paths, 0.0, 1.0, 0.0, lambda s, t: np.zeros_like(s), 6.0)
+    with pytest.raises(ValueError, match="maturity must be positive"):
+        L.delta_hedge(paths, 100.0, float("nan"), 0.0, lambda s, t: np.zeros_like(s), 6.0)
+    with pytest.raises(ValueError, match="paths must have shape"):
+        L.delta_hedge(paths[0], 100.0, 1.0, 0.0, lambda s, t: np.zeros_like(s), 6.0)
+    with pytest.raises(ValueError, match="strike must be positive"):
+        L.network_delta(L.pricing_network(2, hidden=(1,)), float("inf"))
 
 
 # --------------------------------------------------------------------------- paths and hedging
@@ -349,11 +375,11 @@ def test_delta_hedge_by_hand_and_without_hedging():
     # delta 0.5 then 0.8; r = 0; price 6 received. Bank: 6 - 50 = -44, then -44 - 0.3 * 110 = -77.
     # At expiry: 0.8 * 105 - 77 - max(105 - 100, 0) = 84 - 77 - 5 = 2.
     deltas = iter([np.array([[0.5, 0.8]])])
-    err = P.delta_hedge(paths, 100.0, 1.0, 0.0, lambda s, t: next(deltas), 6.0)
+    err = L.delta_hedge(paths, 100.0, 1.0, 0.0, lambda s, t: next(deltas), 6.0)
     assert err == pytest.approx([2.0])
     # no hedge: the premium grows at r and the payoff is paid
     paths = P.simulate_gbm_paths(50, 0.1, 0.2, n_paths=50, n_steps=10, maturity=0.5, seed=1)
-    err = P.delta_hedge(paths, 50, 0.5, 0.04, lambda s, t: np.zeros_like(s), 3.0)
+    err = L.delta_hedge(paths, 50, 0.5, 0.04, lambda s, t: np.zeros_like(s), 3.0)
     np.testing.assert_allclose(err, 3.0 * math.exp(0.02) - np.maximum(paths[:, -1] - 50, 0))
 
 
@@ -364,7 +390,7 @@ def test_black_scholes_delta_hedge_error_shrinks_with_rebalancing():
     stds = []
     for steps in (8, 128):
         paths = P.simulate_gbm_paths(50, 0.10, v, n_paths=4000, n_steps=steps, maturity=t, seed=2)
-        stds.append(P.hedging_error_summary(P.delta_hedge(paths, k, t, r, delta, price), r, t)["std"])
+        stds.append(P.hedging_error_summary(L.delta_hedge(paths, k, t, r, delta, price), r, t)["std"])
     # hedging error falls like 1 / sqrt(number of rebalancing dates): 16x more dates, ~4x smaller
     assert 3.0 < stds[0] / stds[1] < 5.0
 
@@ -373,75 +399,6 @@ def test_hedging_error_summary():
     assert P.hedging_error_summary([1.0, -1.0], 0.0, 1.0) == {"mean": 0.0, "std": 1.0, "abs": 1.0, "rms": 1.0}
     s = P.hedging_error_summary([2.0, 2.0], math.log(2.0), 1.0)
     assert s["mean"] == pytest.approx(1.0) and s["rms"] == pytest.approx(1.0)
-
-
-# --------------------------------------------------------------------------- loans
-@pytest.mark.parametrize(("pd_", "lgd", "published"), [
-    # Basel II (BCBS 2006), Annex 5, illustrative risk weights, other retail exposures
-    (0.0003, 0.45, 0.0445), (0.001, 0.45, 0.1116), (0.01, 0.45, 0.4577), (0.02, 0.45, 0.5799),
-    (0.01, 0.85, 0.8646),
-])
-def test_basel_retail_capital_reproduces_published_risk_weights(pd_, lgd, published):
-    assert round(12.5 * P.basel_retail_capital(pd_, lgd), 4) == published
-
-
-def test_basel_retail_capital_properties_and_errors():
-    assert P.basel_retail_capital(0.0, 0.45) == P.basel_retail_capital(0.0003, 0.45)  # PD floor
-    k = P.basel_retail_capital(np.array([0.005, 0.02, 0.05]), 0.9)
-    assert np.all(np.diff(k) > 0)
-    with pytest.raises(ValueError, match="lgd must be in"):
-        P.basel_retail_capital(0.01, 1.5)
-
-
-def test_loan_rate_by_hand_and_properties():
-    # (0.03 + 0.1 * (0.15 - 0.03) + 0.01 + 0.05 * 0.9) / (1 - 0.05) = 0.097 / 0.95
-    r = P.loan_rate(0.05, 0.9, funding_rate=0.03, operating_cost=0.01, capital_ratio=0.1, hurdle_rate=0.15)
-    assert r == pytest.approx(0.097 / 0.95)
-    assert P.loan_rate(0.0, 0.9, funding_rate=0.03) == pytest.approx(0.03)
-    rates = P.loan_rate(np.array([0.01, 0.05, 0.1]), 0.9, funding_rate=0.03)
-    assert np.all(np.diff(rates) > 0)
-    # the break-even condition holds: expected receipts = funding cost
-    p, lgd, f = 0.08, 0.6, 0.04
-    r = P.loan_rate(p, lgd, funding_rate=f)
-    assert (1 - p) * (1 + r) + p * (1 - lgd) == pytest.approx(1 + f)
-    with pytest.raises(ValueError, match="pd_annual must be in"):
-        P.loan_rate(1.0, 0.5, funding_rate=0.03)
-    with pytest.raises(ValueError, match="capital_ratio must be in"):
-        P.loan_rate(0.1, 0.5, funding_rate=0.03, capital_ratio=2.0)
-
-
-def test_annualize_pd():
-    assert P.annualize_pd(0.19, 2.0) == pytest.approx(0.1)
-    assert P.annualize_pd(0.1, 1.0) == pytest.approx(0.1)
-    p = np.array([0.01, 0.2])
-    np.testing.assert_allclose(1 - (1 - P.annualize_pd(p, 0.5)) ** 0.5, p)
-    with pytest.raises(ValueError, match="years must be positive"):
-        P.annualize_pd(0.1, 0.0)
-
-
-def test_amortizing_average_life():
-    assert P.amortizing_average_life(0.0, 12) == pytest.approx(6.5 / 12)
-    assert P.amortizing_average_life(0.12, 1) == pytest.approx(1 / 12)
-    # with interest, early payments are mostly interest: principal comes back later
-    assert P.amortizing_average_life(0.15, 36) > P.amortizing_average_life(0.0, 36)
-    assert P.amortizing_average_life(0.15, 60) > P.amortizing_average_life(0.15, 36)
-
-
-def test_out_of_fold_pd_is_calibrated_and_discriminates():
-    rng = np.random.default_rng(0)
-    n = 4000
-    x1, x2 = rng.normal(size=n), rng.normal(size=n)
-    p_true = 1 / (1 + np.exp(-(-2.5 + 1.2 * x1 - 0.8 * x2)))
-    y = np.where(rng.uniform(size=n) < p_true, "bad", "good")
-    frame = pd.DataFrame({"x1": x1, "x2": x2, "noise": rng.normal(size=n), "grade": x1 * 0, "y": y})
-    p = P.out_of_fold_pd(frame, "y", "bad", exclude=["grade"], seed=1)
-    assert p.shape == (n,) and np.all((p > 0) & (p < 1))
-    assert p.mean() == pytest.approx((y == "bad").mean(), abs=0.01)
-    from finbook.metrics import roc_auc
-
-    assert roc_auc((y == "bad").astype(int), p) > roc_auc((y == "bad").astype(int), p_true) - 0.02
-    with pytest.raises(KeyError, match="target 'z'"):
-        P.out_of_fold_pd(frame, "z", "bad")
 
 
 # --------------------------------------------------------------------------- chapter helpers
@@ -492,8 +449,8 @@ def test_heston_grid_features_and_control_variate():
 def test_heston_surrogate_learns_the_correction(keras_ready):
     train = P.heston_training_set(60, 10, seed=5)
     valid = P.heston_training_set(10, 10, seed=6)
-    net, hist = P.fit_heston_surrogate(train, valid, hidden=(16,), epochs=40, batch_size=32, seed=0)
-    price = P.heston_surrogate_price(net, valid)
+    net, hist = L.fit_heston_surrogate(train, valid, hidden=(16,), epochs=40, batch_size=32, seed=0)
+    price = L.heston_surrogate_price(net, valid)
     assert price.shape == (len(valid),)
     # better than the control variate alone, which it corrects
     assert P.pricing_errors(valid["price"], price)["rmse"] < P.pricing_errors(
@@ -508,22 +465,12 @@ def test_delta_functions_for_hedging(keras_ready):
     s = np.array([[40.0, 50.0], [55.0, 60.0]])
     np.testing.assert_allclose(delta(s, np.full_like(s, 0.5)), s / strike, rtol=1e-8)
     # a one-unit linear network: price/K = 2 m + 0 tau, delta = 2
-    net = P.pricing_network(2, hidden=(1,), activation="linear")
+    net = L.pricing_network(2, hidden=(1,), activation="linear")
     net.get_layer("hidden1").set_weights([np.array([[1.0], [0.0]]), np.zeros(1)])
     net.get_layer("output").set_weights([np.array([[2.0]]), np.zeros(1)])
-    np.testing.assert_allclose(P.network_delta(net, strike)(s, np.full_like(s, 0.5)), 2.0, rtol=1e-6)
+    np.testing.assert_allclose(L.network_delta(net, strike)(s, np.full_like(s, 0.5)), 2.0, rtol=1e-6)
 
 
-def test_risk_based_rate_chains_the_steps():
-    p_window, years, lgd = 0.12, 1.5, 0.8
-    p1 = P.annualize_pd(p_window, years)
-    k = P.basel_retail_capital(p1, lgd)
-    expected = P.loan_rate(p1, lgd, funding_rate=0.02, operating_cost=0.01, capital_ratio=k, hurdle_rate=0.12)
-    got = P.risk_based_rate(p_window, window_years=years, lgd=lgd, funding_rate=0.02, operating_cost=0.01,
-                            hurdle_rate=0.12)
-    assert got == pytest.approx(expected)
-    rates = P.risk_based_rate(np.array([0.01, 0.05, 0.2]), window_years=1.0, lgd=0.9, funding_rate=0.02)
-    assert np.all(np.diff(rates) > 0)
 
 
 def test_polynomial_degrees_share_one_fit_and_match_separate_fits():
@@ -548,7 +495,7 @@ def test_polynomial_degrees_share_one_fit_and_match_separate_fits():
 
 
 def test_compiled_and_plain_network_predictions_agree(keras_ready):
-    net = P.pricing_network(3, hidden=(8, 8), activation="gelu")
+    net = L.pricing_network(3, hidden=(8, 8), activation="gelu")
     x = np.random.default_rng(2).uniform(-1, 1, (257, 3))
     plain = P.network_predict(net, x)
     np.testing.assert_allclose(P.network_predict(net, x, compiled=True), plain, atol=1e-5)

@@ -1,25 +1,22 @@
-"""Pricing: options (Black-Scholes, Heston, neural surrogates, delta hedging) and loans.
+"""Options: Black-Scholes, Heston, samplers, baselines and the plumbing of the neural pricers.
 
-Options. Prices here come from models, not from markets: the Black-Scholes
-formula (:func:`black_scholes_price`, :func:`black_scholes_greeks`,
+Prices here come from models, not from markets: the Black-Scholes formula
+(:func:`black_scholes_price`, :func:`black_scholes_greeks`,
 :func:`implied_volatility`), QuantLib as the independent reference
 (:func:`quantlib_black_scholes`, :func:`heston_price`), samplers that generate
-labelled training sets from those models, small Keras networks that learn the
-pricing function (:func:`pricing_network`, :func:`network_derivatives`), a
-polynomial baseline, and a delta-hedging simulator in the spirit of
-Hutchinson, Lo & Poggio (1994).
+labelled training sets from those models, the generic training loop and
+batched evaluation of the pricing networks (:func:`train_network`,
+:func:`network_predict`), a polynomial baseline, error reports, simulated price
+paths and hedging-error summaries. The networks themselves, their loss and
+training step, their Greeks and the delta hedge are taught in the chapters
+(option pricing, chapter 15; the Heston surrogate, chapter 16) and imported
+from :mod:`finbook.lessons`. Loans are in :mod:`finbook.loans`.
 
 Units, everywhere: prices in the currency of spot and strike; maturity in
 years; rates, dividend yields and volatilities as decimals per year
 (0.05 = 5%), continuously compounded. Greeks are per unit change of the input:
 vega per 1.00 of volatility (divide by 100 for "per vol point"), theta per
 year of calendar time, rho per 1.00 of rate.
-
-Loans. :func:`loan_rate` turns a probability of default, a loss given default
-and the lender's costs into the break-even annual rate; :func:`basel_retail_capital`
-is the Basel II capital requirement for "other retail" exposures;
-:func:`out_of_fold_pd` fits a calibrated logistic-regression PD model and
-returns cross-validated, out-of-fold probabilities.
 
 Example
 -------
@@ -44,39 +41,28 @@ __all__ = [
     "BLACK_SCHOLES_DOMAIN",
     "PolynomialPricer",
     "HESTON_DOMAIN",
-    "amortizing_average_life",
-    "annualize_pd",
-    "basel_retail_capital",
     "black_scholes_greeks",
     "black_scholes_price",
     "black_scholes_training_set",
-    "delta_hedge",
     "finite_difference_delta",
     "fit_polynomial_degrees",
     "hedging_error_summary",
     "HESTON_PARAMETERS",
-    "fit_heston_surrogate",
     "heston_control_variate",
     "heston_effective_volatility",
     "heston_features",
     "heston_frame",
     "heston_grid",
+    "heston_inputs",
     "heston_price",
-    "heston_surrogate_price",
     "heston_training_set",
     "implied_volatility",
     "in_currency_units",
-    "loan_rate",
-    "network_delta",
-    "network_derivatives",
     "network_predict",
-    "out_of_fold_pd",
     "payoff_training_set",
     "polynomial_pricer",
     "pricing_errors",
-    "pricing_network",
     "quantlib_black_scholes",
-    "risk_based_rate",
     "simulate_gbm_paths",
     "surrogate_report",
     "train_network",
@@ -641,8 +627,12 @@ def heston_frame(moneyness: Any, maturity: Any, **params: Any) -> pd.DataFrame:
     return frame
 
 
-def _heston_inputs(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Surrogate features and control variate of a frame of Heston options, computed once."""
+def heston_inputs(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """``(features, control variate)`` of a frame of Heston options, computed once.
+
+    The features are those of :func:`heston_features`, the control variate that of
+    :func:`heston_control_variate`; a surrogate that needs both computes them in one pass.
+    """
     m = _positive(frame["moneyness"], "moneyness", "spot / strike")
     t = _positive(frame["maturity"], "maturity", "years")
     v0, kappa, theta, sigma, rho = (frame[p].to_numpy(dtype=float) for p in HESTON_PARAMETERS)
@@ -662,73 +652,10 @@ def heston_control_variate(frame: pd.DataFrame) -> np.ndarray:
     variance is zero); the surrogate learns only the difference. ``frame``
     needs ``moneyness``, ``maturity`` and the five Heston parameters.
     """
-    return _heston_inputs(frame)[1]
+    return heston_inputs(frame)[1]
 
 
 # --------------------------------------------------------------------------- surrogates
-def pricing_network(
-    n_inputs: int,
-    hidden: Sequence[int] = (64, 64, 64),
-    *,
-    activation: str = "softplus",
-    input_mean: Sequence[float] | None = None,
-    input_scale: Sequence[float] | None = None,
-    output_scale: float = 1.0,
-    learning_rate: float = 1e-3,
-    decay_steps: int | None = None,
-    name: str | None = None,
-) -> Any:
-    """A fully connected pricing network: inputs -> ``hidden`` layers -> one linear output.
-
-    Inputs are standardised inside the model, ``(x - input_mean) / input_scale``
-    (pass the centre and half-width of the sampling box, or training-set
-    moments), so the model takes raw inputs and automatic differentiation
-    gives derivatives in the inputs' own units. The output is multiplied by
-    ``output_scale`` (the typical size of the label), which keeps the last
-    layer's weights of order one. ``activation`` is any Keras activation:
-    ``"softplus"``, ``"elu"`` or ``"tanh"`` give smooth Greeks; ``"relu"``
-    gives a piecewise-linear price whose second derivative (gamma) is zero.
-    Compiled with Adam on mean squared error; with ``decay_steps`` the
-    learning rate follows a cosine decay to 1% of its start over that many steps.
-
-    Example
-    -------
-    >>> net = pricing_network(4, hidden=(8,))  # doctest: +SKIP
-    >>> net.count_params()  # doctest: +SKIP
-    58
-    """
-    if n_inputs < 1:
-        raise ValueError(f"n_inputs must be a positive integer, got {n_inputs}")
-    if not hidden or any(int(u) < 1 for u in hidden):
-        raise ValueError(f"hidden must list positive layer widths, got {hidden!r}")
-    from finbook.repro import import_tensorflow  # noqa: PLC0415
-
-    import_tensorflow()
-    import keras  # noqa: PLC0415
-
-    mean = np.zeros(n_inputs) if input_mean is None else np.asarray(input_mean, dtype=float)
-    scale = np.ones(n_inputs) if input_scale is None else np.asarray(input_scale, dtype=float)
-    if mean.shape != (n_inputs,) or scale.shape != (n_inputs,):
-        raise ValueError(f"input_mean and input_scale must have {n_inputs} values, "
-                         f"got shapes {mean.shape} and {scale.shape}")
-    if np.any(scale <= 0):
-        raise ValueError(f"input_scale must be positive, got {scale.tolist()}")
-    inputs = keras.Input(shape=(n_inputs,), name="inputs")
-    x = keras.layers.Normalization(mean=mean.tolist(), variance=(scale ** 2).tolist(),
-                                   name="standardise")(inputs)
-    for i, units in enumerate(hidden, 1):
-        x = keras.layers.Dense(int(units), activation=activation, name=f"hidden{i}")(x)
-    x = keras.layers.Dense(1, name="output")(x)
-    outputs = keras.layers.Rescaling(float(output_scale), name="scale")(x)
-    label = name or f"pricer_{'_'.join(map(str, hidden))}_{activation}"
-    model = keras.Model(inputs, outputs, name=label)
-    lr: Any = learning_rate
-    if decay_steps:
-        lr = keras.optimizers.schedules.CosineDecay(learning_rate, int(decay_steps), alpha=0.01)
-    model.compile(optimizer=keras.optimizers.Adam(lr), loss="mean_squared_error")
-    return model
-
-
 def train_network(
     model: Any,
     x: Any,
@@ -744,7 +671,9 @@ def train_network(
     Does what ``model.fit(x, y, shuffle=True, verbose=0)`` does for mean
     squared error, but runs each epoch as one TensorFlow graph (a loop over
     mini-batches), which on a small CPU is about three times faster than
-    ``fit`` for the small networks of the pricing chapters. The order of
+    ``fit`` for the small networks of the pricing chapters. Each mini-batch
+    is one ``train_step`` and validation uses ``pricing_loss``, both taught in
+    chapter 15 (imported from :mod:`finbook.lessons`). The order of
     the mini-batches comes from ``numpy.random.default_rng(seed)``, so
     training is repeatable. Uses the model's own optimizer (and its learning
     rate schedule). With ``validation_data`` the weights with the lowest
@@ -752,6 +681,7 @@ def train_network(
     early). History: ``loss`` (mean training MSE per epoch) and, with
     validation data, ``val_loss``.
     """
+    from finbook.lessons import pricing_loss, train_step  # noqa: PLC0415
     from finbook.repro import import_tensorflow  # noqa: PLC0415
 
     tf = import_tensorflow()
@@ -765,19 +695,12 @@ def train_network(
         raise ValueError(f"batch_size must be an integer in [1, {len(xa)}], got {batch_size!r}")
     n_batches = len(xa) // batch_size
     xt, yt = tf.constant(xa), tf.constant(ya)
-    optimizer = model.optimizer
-    weights = model.trainable_variables
-
-    if not optimizer.built:
-        optimizer.build(weights)
+    if not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)
 
     def step(b, total, order):
         idx = order[b * batch_size:(b + 1) * batch_size]
-        xb, yb = tf.gather(xt, idx), tf.gather(yt, idx)
-        with tf.GradientTape() as tape:
-            loss = tf.reduce_mean(tf.square(model(xb, training=True) - yb))
-        optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights, strict=True))
-        return b + 1, total + loss
+        return b + 1, total + train_step(model, tf.gather(xt, idx), tf.gather(yt, idx))
 
     # An explicit while loop (no AutoGraph): one graph call per epoch.
     @tf.function(autograph=False)
@@ -793,7 +716,7 @@ def train_network(
 
         @tf.function(autograph=False)
         def val_loss():
-            return tf.reduce_mean(tf.square(model(xv, training=False) - yv))
+            return pricing_loss(model, xv, yv)
 
     rng = np.random.default_rng(seed)
     history: dict[str, list[float]] = {"loss": []}
@@ -839,34 +762,6 @@ def network_predict(model: Any, x: Any, *, batch_size: int = 65536, compiled: bo
         functions[compiled] = fn
     out = [np.asarray(fn(tf.constant(arr[i:i + batch_size]))) for i in range(0, len(arr), batch_size)]
     return np.concatenate(out).reshape(-1).astype(float)
-
-
-def network_derivatives(model: Any, x: Any, column: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The network's output and its first and second derivatives in one input column.
-
-    Uses nested ``tf.GradientTape``s (automatic differentiation, exact for the
-    network as trained). Returns ``(value, d value / d x_col, d2 value / d x_col2)``
-    as float64 arrays. For a pricer of price/strike in moneyness m = S/K,
-    delta = d(price/K)/dm and gamma = d2(price/K)/dm2 / K.
-    """
-    from finbook.repro import import_tensorflow  # noqa: PLC0415
-
-    tf = import_tensorflow()
-    arr = np.asarray(x, dtype="float32")
-    if arr.ndim != 2 or not 0 <= column < arr.shape[1]:
-        raise ValueError(f"x must be 2-D and column in [0, {arr.shape[1] if arr.ndim == 2 else '?'}), "
-                         f"got shape {arr.shape} and column {column}")
-    xt = tf.constant(arr)
-    with tf.GradientTape() as outer:
-        outer.watch(xt)
-        with tf.GradientTape() as inner:
-            inner.watch(xt)
-            value = model(xt, training=False)
-        first = inner.gradient(value, xt)[:, column]
-    # a network linear in x has no second derivative: report zeros, not None
-    second = outer.gradient(first, xt, unconnected_gradients=tf.UnconnectedGradients.ZERO)[:, column]
-    return (np.asarray(value, dtype=float).reshape(-1), np.asarray(first, dtype=float),
-            np.asarray(second, dtype=float))
 
 
 class PolynomialPricer:
@@ -1084,60 +979,7 @@ def heston_features(frame: pd.DataFrame) -> np.ndarray:
     three are known functions of the first seven: they hand the network the
     scales on which the price varies instead of making it discover them.
     """
-    return _heston_inputs(frame)[0]
-
-
-def fit_heston_surrogate(
-    train: pd.DataFrame,
-    valid: pd.DataFrame,
-    *,
-    hidden: Sequence[int] = (32, 32, 32),
-    epochs: int = 60,
-    batch_size: int = 128,
-    learning_rate: float = 1e-2,
-    seed: int = 0,
-) -> tuple[Any, dict[str, list[float]]]:
-    """Train the book's Heston surrogate; return ``(model, history)``.
-
-    A GELU network on :func:`heston_features` (standardised with the training
-    set's means and standard deviations) learns the difference between the
-    Heston price and :func:`heston_control_variate`, by mean squared error,
-    Adam with a cosine-decaying learning rate, keeping the weights with the
-    lowest loss on ``valid``. Frames as made by :func:`heston_frame`.
-    Price a frame with :func:`heston_surrogate_price`.
-    """
-    x = heston_features(train)
-    net = pricing_network(x.shape[1], hidden, activation="gelu", input_mean=x.mean(axis=0),
-                          input_scale=x.std(axis=0), output_scale=0.01, learning_rate=learning_rate,
-                          decay_steps=epochs * (len(x) // batch_size), name=f"heston_{len(train)}")
-    target = train["price"].to_numpy() - heston_control_variate(train)
-    valid_target = valid["price"].to_numpy() - heston_control_variate(valid)
-    return train_network(net, x, target, epochs=epochs, batch_size=batch_size, seed=seed,
-                         validation_data=(heston_features(valid), valid_target))
-
-
-def heston_surrogate_price(model: Any, frame: pd.DataFrame) -> np.ndarray:
-    """Heston call prices per unit strike from a surrogate made by :func:`fit_heston_surrogate`.
-
-    Everything from the inputs to the price: features, control variate and
-    one batched network evaluation, compiled by XLA; no QuantLib call.
-    """
-    features, control = _heston_inputs(frame)
-    return control + network_predict(model, features, compiled=True)
-
-
-def network_delta(model: Any, strike: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
-    """Delta function of a network that maps (S/K, tau) to price/strike, for :func:`delta_hedge`.
-
-    Delta = d price / d S = d(price/K) / d(S/K), by automatic differentiation.
-    """
-    _positive(strike, "strike", "a price")
-
-    def delta(spot: np.ndarray, tau: np.ndarray) -> np.ndarray:
-        x = np.column_stack([(np.asarray(spot) / strike).ravel(), np.asarray(tau).ravel()])
-        return network_derivatives(model, x, 0)[1].reshape(np.shape(spot))
-
-    return delta
+    return heston_inputs(frame)[0]
 
 
 def finite_difference_delta(predict: Callable[[np.ndarray], np.ndarray], strike: float, *, h: float = 1e-4
@@ -1232,44 +1074,6 @@ def payoff_training_set(
     return pd.DataFrame({"moneyness": paths[rows, cols] / strikes, "tau": tau, "payoff": payoff})
 
 
-def delta_hedge(
-    paths: np.ndarray,
-    strike: float,
-    maturity: float,
-    rate: float,
-    delta: Callable[[np.ndarray, np.ndarray], np.ndarray],
-    price0: float,
-) -> np.ndarray:
-    """Terminal error of delta-hedging a sold call along each path (discrete rebalancing).
-
-    At time 0 the hedger sells the call for ``price0``, buys ``delta(S, tau)``
-    shares and banks the rest at ``rate``; at every later grid date she
-    rebalances to the new delta, financing trades through the bank. At expiry
-    the error is shares * S_T + bank - max(S_T - K, 0): zero for a perfect
-    hedge, positive when the hedge made money. ``delta`` receives arrays of
-    spot prices and times to expiry (years) and returns deltas of the same
-    shape (the function can be Black-Scholes' N(d1) or a network's derivative).
-    ``paths`` has shape (n_paths, n_steps + 1) over [0, ``maturity``].
-    """
-    paths = np.asarray(paths, dtype=float)
-    if paths.ndim != 2 or paths.shape[1] < 2:
-        raise ValueError(f"paths must have shape (n_paths, n_steps + 1), got {paths.shape}")
-    _positive(strike, "strike", "a price")
-    _positive(maturity, "maturity", "years")
-    n_steps = paths.shape[1] - 1
-    dt = maturity / n_steps
-    tau = maturity - dt * np.arange(n_steps)
-    deltas = np.asarray(delta(paths[:, :-1], np.broadcast_to(tau, paths[:, :-1].shape)), dtype=float)
-    if deltas.shape != paths[:, :-1].shape:
-        raise ValueError(f"delta returned shape {deltas.shape}, expected {paths[:, :-1].shape}")
-    growth = math.exp(rate * dt)
-    bank = price0 - deltas[:, 0] * paths[:, 0]
-    for j in range(1, n_steps):
-        bank = bank * growth - (deltas[:, j] - deltas[:, j - 1]) * paths[:, j]
-    bank = bank * growth
-    return deltas[:, -1] * paths[:, -1] + bank - np.maximum(paths[:, -1] - strike, 0.0)
-
-
 def hedging_error_summary(errors: Any, rate: float, maturity: float) -> dict[str, float]:
     """Summaries of terminal hedging errors V(T), discounted to time 0.
 
@@ -1285,190 +1089,3 @@ def hedging_error_summary(errors: Any, rate: float, maturity: float) -> dict[str
     v = _as_float_array(errors, "errors").ravel() * math.exp(-rate * maturity)
     return {"mean": float(v.mean()), "std": float(v.std()), "abs": float(np.abs(v).mean()),
             "rms": float(np.sqrt(v.mean() ** 2 + v.var()))}
-
-
-# --------------------------------------------------------------------------- loans
-def annualize_pd(pd_window: Any, years: float) -> np.ndarray | float:
-    """Convert a probability of default over ``years`` into a one-year probability.
-
-    Assumes a constant default intensity over the window:
-    1 - (1 - p)^(1 / years).
-
-    Example
-    -------
-    >>> round(float(annualize_pd(0.19, 2.0)), 4)
-    0.1
-    """
-    p = _as_float_array(pd_window, "pd_window")
-    bad = (p < 0) | (p >= 1)
-    if np.any(bad):
-        raise ValueError(f"pd_window must be probabilities in [0, 1), got {float(p[bad][0])!r}")
-    if not years > 0:
-        raise ValueError(f"years must be positive, got {years!r}")
-    return _scalar_or_array(-np.expm1(np.log1p(-p) / years))
-
-
-def basel_retail_capital(pd_annual: Any, lgd: Any) -> np.ndarray | float:
-    """Basel II IRB capital requirement K for "other retail" exposures, per unit exposure.
-
-    Correlation R = 0.03 w + 0.16 (1 - w) with w = (1 - e^{-35 PD}) / (1 - e^{-35});
-    K = LGD N[(G(PD) + sqrt(R) G(0.999)) / sqrt(1 - R)] - PD LGD (BCBS 2006,
-    paragraph 330; no maturity adjustment for retail). The risk weight is
-    12.5 K. PD is the one-year probability of default, floored at 0.03%.
-
-    Example
-    -------
-    >>> round(float(basel_retail_capital(0.01, 0.45)) * 12.5, 4)  # Basel II Annex 5: 45.77%
-    0.4577
-    """
-    p = _as_float_array(pd_annual, "pd_annual")
-    loss = _as_float_array(lgd, "lgd")
-    if np.any((p < 0) | (p >= 1)):
-        raise ValueError(f"pd_annual must be in [0, 1), got {float(p[(p < 0) | (p >= 1)][0])!r}")
-    if np.any((loss < 0) | (loss > 1)):
-        raise ValueError(f"lgd must be in [0, 1], got {float(loss[(loss < 0) | (loss > 1)][0])!r}")
-    p = np.maximum(p, 0.0003)
-    w = -np.expm1(-35.0 * p) / -math.expm1(-35.0)
-    r = 0.03 * w + 0.16 * (1.0 - w)
-    g999 = special.ndtri(0.999)
-    cond = special.ndtr((special.ndtri(p) + np.sqrt(r) * g999) / np.sqrt(1.0 - r))
-    return _scalar_or_array(loss * cond - p * loss)
-
-
-def loan_rate(
-    pd_annual: Any,
-    lgd: Any,
-    *,
-    funding_rate: Any,
-    operating_cost: Any = 0.0,
-    capital_ratio: Any = 0.0,
-    hurdle_rate: float = 0.0,
-) -> np.ndarray | float:
-    """The break-even annual interest rate of a loan (decimal per year).
-
-    One year of a loan of 1, funded by debt at ``funding_rate`` and by
-    equity ``capital_ratio`` that must earn ``hurdle_rate``, costing
-    ``operating_cost`` to run. With probability ``pd_annual`` the borrower
-    defaults and the lender recovers 1 - ``lgd`` of the principal; otherwise
-    she receives 1 + r. Setting expected receipts equal to costs gives
-
-        r = (funding + capital_ratio (hurdle - funding) + operating_cost + PD LGD) / (1 - PD),
-
-    which is, to first order, cost of funds + expected loss + operating cost
-    + the extra return on capital.
-
-    Example
-    -------
-    >>> round(float(loan_rate(0.02, 0.9, funding_rate=0.03, operating_cost=0.01)), 6)
-    0.059184
-    """
-    p = _as_float_array(pd_annual, "pd_annual")
-    if np.any((p < 0) | (p >= 1)):
-        raise ValueError(f"pd_annual must be in [0, 1), got {float(p[(p < 0) | (p >= 1)][0])!r}")
-    loss = _as_float_array(lgd, "lgd")
-    if np.any((loss < 0) | (loss > 1)):
-        raise ValueError(f"lgd must be in [0, 1], got {float(loss[(loss < 0) | (loss > 1)][0])!r}")
-    k = _as_float_array(capital_ratio, "capital_ratio")
-    if np.any((k < 0) | (k > 1)):
-        raise ValueError(f"capital_ratio must be in [0, 1], got {float(k[(k < 0) | (k > 1)][0])!r}")
-    f = _as_float_array(funding_rate, "funding_rate")
-    o = _non_negative(operating_cost, "operating_cost", "a decimal per year")
-    return _scalar_or_array((f + k * (hurdle_rate - f) + o + p * loss) / (1.0 - p))
-
-
-def risk_based_rate(
-    pd_window: Any,
-    *,
-    window_years: float,
-    lgd: Any,
-    funding_rate: Any,
-    operating_cost: Any = 0.0,
-    hurdle_rate: float = 0.0,
-) -> np.ndarray | float:
-    """The break-even annual rate for a default probability observed over a window.
-
-    Chains the three steps of risk-based pricing: :func:`annualize_pd` turns
-    the probability over ``window_years`` into a one-year PD, :func:`basel_retail_capital`
-    gives the capital to hold against it (Basel II other retail), and
-    :func:`loan_rate` the rate that covers funding, expected loss, operating
-    cost and the hurdle return on that capital. Decimals per year.
-
-    Example
-    -------
-    >>> round(float(risk_based_rate(0.05, window_years=1.0, lgd=0.9, funding_rate=0.02,
-    ...                             operating_cost=0.01, hurdle_rate=0.12)), 4)
-    0.0901
-    """
-    pd_annual = annualize_pd(pd_window, window_years)
-    capital = basel_retail_capital(pd_annual, lgd)
-    return loan_rate(pd_annual, lgd, funding_rate=funding_rate, operating_cost=operating_cost,
-                     capital_ratio=capital, hurdle_rate=hurdle_rate)
-
-
-def amortizing_average_life(annual_rate: Any, n_months: Any) -> np.ndarray | float:
-    """Weighted-average life (years) of a level-payment loan repaid monthly.
-
-    The average time at which principal comes back, weighted by the
-    principal repaid: shorter than the term because a fully amortising loan
-    repays some principal every month. ``annual_rate`` is the nominal rate
-    (decimal, compounded monthly); use it to pick a matching funding rate.
-
-    Example
-    -------
-    >>> round(float(amortizing_average_life(0.0, 12)), 4)  # equal principal: mean of 1..12 months
-    0.5417
-    """
-    r = _non_negative(annual_rate, "annual_rate", "a decimal per year") / 12.0
-    n_arr = _positive(n_months, "n_months", "months")
-    r, n_arr = np.broadcast_arrays(r, n_arr)
-    out = np.empty(r.shape, dtype=float)
-    for idx in np.ndindex(r.shape):
-        rate, n = float(r[idx]), int(round(float(n_arr[idx])))
-        months = np.arange(1, n + 1)
-        if rate == 0:
-            principal = np.full(n, 1.0 / n)
-        else:
-            payment = rate / (1 - (1 + rate) ** -n)
-            principal = payment * (1 + rate) ** (months - n - 1)
-        out[idx] = float(np.sum(months * principal) / np.sum(principal)) / 12.0
-    return _scalar_or_array(out)
-
-
-def out_of_fold_pd(
-    frame: pd.DataFrame,
-    target: str,
-    positive: str,
-    *,
-    exclude: Sequence[str] = (),
-    n_splits: int = 5,
-    seed: int = 0,
-    C: float = 1.0,
-) -> np.ndarray:
-    """Out-of-fold probabilities of default from a logistic regression in a pipeline.
-
-    Each row's probability comes from a model that never saw that row:
-    stratified ``n_splits``-fold cross-validation of
-    ``tabular_preprocessor -> LogisticRegression(C)``, the preprocessor (scaling,
-    one-hot encoding) fitted inside each training fold. ``exclude`` names
-    columns left out of the features besides the target (e.g. the lender's
-    own grade and rate). Unweighted classes, so the probabilities are on the
-    scale of the observed event rate (calibrated, not re-balanced).
-    """
-    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict  # noqa: PLC0415
-    from sklearn.pipeline import make_pipeline  # noqa: PLC0415
-
-    from finbook.features import binary_target, tabular_preprocessor  # noqa: PLC0415
-
-    if target not in frame.columns:
-        raise KeyError(f"target {target!r} is not a column; columns are {list(frame.columns)}")
-    y = binary_target(frame[target], positive)
-    features = frame.drop(columns=[target, *exclude])
-    model = make_pipeline(tabular_preprocessor(features),
-                          LogisticRegression(C=C, max_iter=5000))
-    folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    # Small dense problems: one BLAS thread is faster (no thread hand-offs) and sums in a fixed order.
-    from threadpoolctl import threadpool_limits  # noqa: PLC0415
-
-    with threadpool_limits(limits=1, user_api="blas"):
-        return cross_val_predict(model, features, y, cv=folds, method="predict_proba")[:, 1]
