@@ -8,7 +8,7 @@ with the same values ``python -m finbook execute`` uses.
 
 import os
 
-from finbook.notebooks import kernel_environment
+from finbook.book.pipeline import kernel_environment
 
 os.environ.update(kernel_environment())
 

@@ -57,7 +57,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_curve
 from sklearn.model_selection import train_test_split
 
-from finbook import data, features, metrics, models, notebooks, plots, repro
+from finbook import data, features, metrics, models, plots, repro
+from finbook.book import headline
 from finbook.credit import prior_correction
 
 repro.set_seed(SEED)
@@ -976,7 +977,7 @@ glue("dl_auc_verdict",
      if diff_lo > 0 else "the interval includes zero: the two cannot be told apart", display=False)
 glue("dl_accuracy_all_good", round(float(1 - y_test.mean()), 2), display=False)
 glue("dl_cost_all_good", round(float(cost_fn * y_test.mean()), 2), display=False)
-notebooks.glue_headline(
+headline.glue_headline(
     task="German credit default (2-layer network)",
     metric=f"ROC AUC, held-out test set ({len(y_test)} applicants)",
     better="higher",

@@ -60,8 +60,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from finbook import data, features, metrics, models, notebooks, plots, repro
+from finbook import data, features, metrics, models, plots, repro
 from finbook import scorecard as sc
+from finbook.book import headline
 from finbook.credit import prior_correction
 
 repro.set_seed(SEED)
@@ -651,7 +652,7 @@ comparison.round(4)
 # %%
 glue("ex_cutoff_10", round(float(sc.probability_to_score([1 / 11])[0]), 1), display=False)
 baseline = results.loc[["logistic regression", "scorecard"], "cost"].idxmin()
-notebooks.glue_headline(
+headline.glue_headline(
     task="German credit (cost-weighted decisions)",
     metric="expected cost per applicant, 10-fold CV",
     better="lower",

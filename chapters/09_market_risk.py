@@ -55,7 +55,8 @@ from IPython.display import display
 from myst_nb import glue
 from scipy import stats
 
-from finbook import data, metrics, notebooks, plots, repro, risk, volatility
+from finbook import data, metrics, plots, repro, risk, volatility
+from finbook.book import headline
 
 repro.set_seed(SEED)
 plots.use_book_style()
@@ -760,7 +761,7 @@ glue("ex_p8", round(lr8.pvalue, 4), display=False)
 glue("ex_zone8", risk.basel_traffic_light(8), display=False)
 rejected = [x for x in range(0, 21) if risk.kupiec_pof_test([1] * x + [0] * (250 - x)).pvalue < 0.05]
 glue("ex_reject", f"{{{rejected[0]}}} and {{{rejected[1]}, {rejected[2]}, ...}}", display=False)
-notebooks.glue_headline(
+headline.glue_headline(
     task="S&P 500 one-day 99% VaR",
     metric="exception rate 2000-2018, distance from the nominal 1% (percentage points)",
     better="lower",

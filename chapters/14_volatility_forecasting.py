@@ -51,8 +51,9 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from finbook import data, metrics, notebooks, plots, repro, sequence, validation, volatility
+from finbook import data, metrics, plots, repro, sequence, validation, volatility
 from finbook import forecast as fc
+from finbook.book import headline
 
 repro.set_seed(SEED)
 plots.use_book_style()
@@ -383,7 +384,7 @@ plt.show()
 glue("vol14_verdict_other_short",
      ("level with" if dm_other.pvalue >= 0.05 else ("ahead of" if baseline == "HAR" else "behind")),
      display=False)
-notebooks.glue_headline(
+headline.glue_headline(
     task="S&P 500 one-day volatility",
     metric=f"mean QLIKE, out of sample {realised.index[0].year}–{realised.index[-1].year}",
     better="lower",

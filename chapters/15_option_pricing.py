@@ -59,7 +59,8 @@ import pandas as pd
 from matplotlib.colors import LogNorm
 from myst_nb import glue
 
-from finbook import notebooks, options, plots, repro
+from finbook import options, plots, repro
+from finbook.book import headline
 
 repro.set_seed(SEED)
 plots.use_book_style()
@@ -394,7 +395,7 @@ for key, col in [("net", "GELU 3x64 on price/strike"), ("poly", f"polynomial, de
         glue(f"{key}_{stat}", round(float(results.loc[f"{stat} error (bp of K)", col]), 2), display=False)
     glue(f"{key}_iv", round(float(results.loc["median |implied vol error| (vol pts)", col]), 3), display=False)
     glue(f"{key}_noiv", round(float(results.loc["no implied vol (%)", col]), 1), display=False)
-notebooks.glue_headline(
+headline.glue_headline(
     task="Black–Scholes pricer surrogate",
     metric="RMSE of price/strike on held-out points (bp of strike)",
     better="lower",

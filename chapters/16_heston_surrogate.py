@@ -62,7 +62,8 @@ import pandas as pd
 from matplotlib.colors import LogNorm
 from myst_nb import glue
 
-from finbook import notebooks, options, plots, repro
+from finbook import options, plots, repro
+from finbook.book import headline
 from finbook.lessons import pricing_network
 
 repro.set_seed(SEED)
@@ -322,7 +323,7 @@ elif net_mae < 1:
 else:
     verdict = "the network does not meet it within this page's budget: even its mean absolute error is above one"
 glue("goal_verdict", verdict, display=False)
-notebooks.glue_headline(
+headline.glue_headline(
     task="Heston pricer surrogate",
     metric="RMSE of price/strike on a held-out test grid (bp of strike)",
     better="lower",

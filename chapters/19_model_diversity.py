@@ -44,7 +44,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from myst_nb import glue
 
-from finbook import notebooks, plots, repro
+from finbook import plots, repro
+from finbook.book import headline
 
 repro.set_seed(0, keras=False)  # nothing random happens here; set for uniformity
 plots.use_book_style()
@@ -62,7 +63,7 @@ plots.use_book_style()
 #
 # Each application chapter glued, once, its headline comparison: the task, the metric and
 # its direction, the best deep model and the baseline it had to beat, with both scores.
-# `finbook.notebooks.headline_table` reads those values back **from the committed
+# `finbook.book.headline.headline_table` reads those values back **from the committed
 # notebooks**, so nothing below is retyped; if a chapter's result changes, this table
 # changes with it when the book is re-executed. The *advantage* is the deep model's
 # relative improvement over the baseline, oriented so that a positive number always means
@@ -70,7 +71,7 @@ plots.use_book_style()
 # as a tie.
 
 # %%
-table = notebooks.headline_table(tie=TIE)
+table = headline.headline_table(tie=TIE)
 glue("div_tie_pct", 100 * TIE, display=False)
 pd.set_option("display.max_colwidth", None)
 chapter = table["chapter"].str[:2].rename("ch.")

@@ -17,7 +17,7 @@ import yaml
 
 from finbook.book.compare import Tolerance, parse_tolerance
 from finbook.book.machine import fingerprint
-from finbook.notebooks import chapter_paths
+from finbook.book.pipeline import chapter_paths
 from finbook.paths import CHAPTERS_DIR, ROOT
 
 CHAPTERS = chapter_paths()

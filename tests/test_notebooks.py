@@ -1,4 +1,4 @@
-"""finbook.notebooks and the command line: chapters, parameters, sync, execution, bench."""
+"""finbook.book.pipeline and .headline, and the command line: chapters, parameters, sync, execution."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import nbformat
 import numpy as np
 import pytest
 
-from finbook import notebooks, paths
-from finbook.book import cli
+from finbook import paths
+from finbook.book import cli, headline
+from finbook.book import pipeline as notebooks
 
 PARAMS = {"SEED": 3, "EPOCHS": 2, "RATE": 0.5, "LABEL": "demo", "FAST": True,
           "LEVELS": (0.5, 1.0)}
@@ -259,12 +260,12 @@ def test_glued_values_are_read_back_from_a_committed_notebook(chapters):
         "glue('auc', 0.8123, display=False)\nglue('model', 'logistic', display=False)\n"
         "glue('flags', [1, 2], display=False)"))
     notebooks.execute_notebook(nb, progress=False)
-    assert notebooks.glued_values(nb) == {"auc": 0.8123, "model": "logistic", "flags": [1, 2]}
+    assert headline.glued_values(nb) == {"auc": 0.8123, "model": "logistic", "flags": [1, 2]}
 
 
 def _headline_chapter(folder, stem, better, deep, base):
-    body = ("import numpy as np\nfrom finbook import notebooks\n"
-            f"notebooks.glue_headline('t', 'm', {better!r}, deep_model='net',"
+    body = ("import numpy as np\nfrom finbook.book import headline\n"
+            f"headline.glue_headline('t', 'm', {better!r}, deep_model='net',"
             f" deep_score=np.float32({deep!r}), baseline_model='lin', baseline_score={base!r})")
     nb = _write_chapter(folder, stem, body=body)
     notebooks.execute_notebook(nb, progress=False)
@@ -273,7 +274,7 @@ def _headline_chapter(folder, stem, better, deep, base):
 
 def test_glue_headline_round_trips_through_the_committed_notebook(chapters):
     nb = _headline_chapter(chapters, "05_round", "higher", 0.75, 0.7)
-    glued = notebooks.glued_values(nb)
+    glued = headline.glued_values(nb)
     assert {k: v for k, v in glued.items() if k.startswith("headline_")} == {
         "headline_task": "t", "headline_metric": "m", "headline_better": "higher",
         "headline_deep_model": "net", "headline_deep_score": float(np.float32(0.75)),
@@ -294,21 +295,21 @@ def test_glue_headline_rejects_bad_values_before_gluing(kwargs, message, monkeyp
     args = {"task": "t", "metric": "m", "better": "lower", "deep_model": "net", "deep_score": 0.3,
             "baseline_model": "lin", "baseline_score": 0.2, **kwargs}
     with pytest.raises(ValueError, match=message):
-        notebooks.glue_headline(**args)
+        headline.glue_headline(**args)
     assert glued == []
     args.update({"better": "lower", "deep_score": 0.3, "baseline_score": 0.2})
-    notebooks.glue_headline(**args)
-    assert [a[0] for a in glued] == [f"headline_{k}" for k in notebooks.HEADLINE_KEYS]
+    headline.glue_headline(**args)
+    assert [a[0] for a in glued] == [f"headline_{k}" for k in headline.HEADLINE_KEYS]
 
 
 def test_headline_table_orients_the_advantage_and_calls_ties(chapters):
     a = _headline_chapter(chapters, "06_auc", "higher", 0.80, 0.75)   # deep better
     b = _headline_chapter(chapters, "07_loss", "lower", 0.30, 0.20)   # deep worse
     c = _headline_chapter(chapters, "08_tie", "lower", 1.00, 1.01)    # within 2%
-    table = notebooks.headline_table([a, b, c])
+    table = headline.headline_table([a, b, c])
     assert table["verdict"].tolist() == ["deep model", "baseline", "tie"]
     assert table["advantage"].tolist() == pytest.approx([0.05 / 0.75, -0.5, 0.01 / 1.01])
-    assert notebooks.headline_table([a, b, c], tie=0.0)["verdict"].tolist()[2] == "deep model"
+    assert headline.headline_table([a, b, c], tie=0.0)["verdict"].tolist()[2] == "deep model"
 
 
 def test_headline_table_rejects_incomplete_headlines(chapters):
@@ -316,7 +317,7 @@ def test_headline_table_rejects_incomplete_headlines(chapters):
         "from myst_nb import glue\nglue('headline_task', 'x', display=False)"))
     notebooks.execute_notebook(nb, progress=False)
     with pytest.raises(ValueError, match="09_half: headline glue is missing"):
-        notebooks.headline_table([nb])
+        headline.headline_table([nb])
 
 
 def test_cli_data_verifies_everything(capsys):

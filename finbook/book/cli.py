@@ -21,7 +21,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from finbook import notebooks, paths
+from finbook import paths
+from finbook.book import pipeline as notebooks
 from finbook.book.export import ExportError
 from finbook.paths import ROOT
 
