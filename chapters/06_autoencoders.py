@@ -223,14 +223,341 @@ plt.show()
 # the only way an autoencoder can beat PCA, and {cite:t}`hinton2006reducing` showed that deep
 # ones do, by a wide margin, on images and documents.
 #
-# We build both with Keras in `finbook.curves`: a **linear** autoencoder (yields → $k$ →
+# We write both in Keras, here on the page: a **linear** autoencoder (yields → $k$ →
 # yields) and a **nonlinear** one with two hidden layers on each side of the bottleneck
-# (activation set by the parameter `ACTIVATION`), both trained with Adam in mini-batches.
-# Every error is reported on the original scale, in basis points:
+# (activation set by the parameter `ACTIVATION`), then the loss {eq}`ae-loss` and the
+# training loop that minimises it with Adam in mini-batches. PCA, the baseline, stays in
+# `finbook.curves` (`CurvePCA`, with the scaler, the error measures and the plots).
+#
+# ### The linear autoencoder
+#
+# The encoder is one dense layer without activation, and so is the decoder:
+#
+# $$
+# c_t = W_1 z_t + b_1 \in \mathbb{R}^k, \qquad \hat z_t = W_2 c_t + b_2 \in \mathbb{R}^{11},
+# $$ (ae-linear)
+#
+# with $W_1$ of size $k \times 11$ and $W_2$ of size $11 \times k$: $2 \cdot 11 k + k + 11$
+# weights in all. Keras builds each line of {eq}`ae-linear` as a `Dense` layer. The weight
+# matrices start from Glorot-uniform random values, each layer's seeded from `seed` (layer
+# 0 with `seed`, layer 1 with `seed + 1`, ...), so that a run can be repeated exactly; the
+# biases start at zero.
+
+# %%
+# @save
+import numpy as np
+
+from finbook import curves, repro
+
+
+def seeded_glorot(seed, layer):
+    """Glorot-uniform initial weights for dense layer number ``layer`` (0, 1, ...) (chapter 6).
+
+    Seeded ``seed + layer``, or unseeded when ``seed`` is None.
+    """
+    repro.import_tensorflow()  # quietly and with the book's CPU settings, before Keras loads
+    import keras
+
+    return keras.initializers.GlorotUniform(seed=None if seed is None else int(seed) + layer)
+
+
+def check_autoencoder_sizes(n_inputs, n_factors):
+    """``(n_inputs, n_factors)`` as ints if 2 <= n_inputs and 1 <= n_factors <= n_inputs (chapter 6)."""
+    if not isinstance(n_inputs, (int, np.integer)) or n_inputs < 2:
+        raise ValueError(f"n_inputs must be an integer >= 2, got {n_inputs!r}")
+    return int(n_inputs), curves.check_n_factors(n_factors, int(n_inputs))
+
+
+def compile_autoencoder(model, learning_rate):
+    """Give ``model`` the Adam optimizer and the squared-error loss (ae-loss) (chapter 6)."""
+    import keras
+
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be positive, got {learning_rate!r}")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mean_squared_error")
+    return model
+
+
+def linear_autoencoder(n_inputs, n_factors, *, learning_rate=1e-2, seed=None):
+    """The linear autoencoder (ae-linear), ``n_inputs -> n_factors -> n_inputs`` (chapter 6).
+
+    Its reconstruction lies in an ``n_factors``-dimensional affine subspace; trained on
+    squared error, that subspace tends to the span of the first ``n_factors`` principal
+    components (Baldi and Hornik, 1989). With 11 maturities and 3 factors: 80 weights.
+    """
+    n_inputs, n_factors = check_autoencoder_sizes(n_inputs, n_factors)
+    repro.import_tensorflow()
+    import keras
+
+    z = keras.Input(shape=(n_inputs,), name="curve")
+    code = keras.layers.Dense(n_factors, kernel_initializer=seeded_glorot(seed, 0), name="code")(z)
+    z_hat = keras.layers.Dense(n_inputs, kernel_initializer=seeded_glorot(seed, 1),
+                               name="reconstruction")(code)
+    model = keras.Model(z, z_hat, name=f"linear_autoencoder_{n_factors}")
+    return compile_autoencoder(model, learning_rate)
+
+
+# %% [markdown]
+# ### The nonlinear autoencoder
+#
+# The nonlinear encoder $f_\phi$ passes the curve through hidden layers with an activation
+# $a$ (`ACTIVATION`, applied to each element) before the code layer, and the decoder
+# $g_\theta$ mirrors it. With two hidden layers of widths $h_1$ and $h_2$:
+#
+# $$
+# \begin{aligned}
+# f_\phi(z) &= W_3\, a\big(W_2\, a(W_1 z + b_1) + b_2\big) + b_3 , \\
+# g_\theta(c) &= W_6\, a\big(W_5\, a(W_4 c + b_4) + b_5\big) + b_6 ,
+# \end{aligned}
+# $$ (ae-dense)
+#
+# with $W_1$ of size $h_1 \times 11$, $W_2$ of size $h_2 \times h_1$, $W_3$ of size
+# $k \times h_2$ and the decoder's matrices the other way round. The code layer and the
+# output layer have no activation, so neither the factors nor the yields are squashed into
+# a bounded range.
+
+# %%
+# @save
+import numpy as np
+
+from finbook import repro
+
+
+def dense_autoencoder(n_inputs, n_factors, *, hidden=(32, 16), activation="tanh", learning_rate=1e-2,
+                      seed=None):
+    """The nonlinear autoencoder (ae-dense): inputs, hidden, code, mirrored hidden, inputs (chapter 6).
+
+    Layers ``encoder1, encoder2, ...``, ``code``, ``decoder1, ...``, ``reconstruction``; the
+    hidden ones use ``activation``. With ``hidden=(32, 16)``, 11 maturities and 3 factors:
+    1,934 weights. Compiled with Adam and squared error; ``seed`` as in linear_autoencoder.
+    """
+    n_inputs, n_factors = check_autoencoder_sizes(n_inputs, n_factors)
+    hidden = tuple(hidden)
+    if not hidden or any(not isinstance(h, (int, np.integer)) or h < 1 for h in hidden):
+        raise ValueError(f"hidden must be a non-empty sequence of positive layer widths, got {hidden!r}; "
+                         f"use linear_autoencoder for no hidden layer")
+    activations = ("tanh", "relu", "sigmoid", "elu", "linear")
+    if activation not in activations:
+        raise ValueError(f"activation must be one of {activations}, got {activation!r}")
+    repro.import_tensorflow()
+    import keras
+
+    layers = ([(f"encoder{i}", units, activation) for i, units in enumerate(hidden, 1)]  # f_phi
+              + [("code", n_factors, None)]  # the code c, no activation
+              + [(f"decoder{i}", units, activation) for i, units in enumerate(reversed(hidden), 1)]  # g_theta
+              + [("reconstruction", n_inputs, None)])  # the output z_hat, no activation
+    x = z = keras.Input(shape=(n_inputs,), name="curve")
+    for layer, (name, units, act) in enumerate(layers):
+        x = keras.layers.Dense(int(units), activation=act, kernel_initializer=seeded_glorot(seed, layer),
+                               name=name)(x)
+    model = keras.Model(z, x, name=f"dense_autoencoder_{'_'.join(map(str, hidden))}_{n_factors}_{activation}")
+    return compile_autoencoder(model, learning_rate)
+
+
+# %% [markdown]
+# ### The loss and the training step
+#
+# Training minimises {eq}`ae-loss` by stochastic gradient descent: each epoch shuffles the
+# training days and walks through them in mini-batches $B$ of `batch_size` days. For each
+# batch it computes the loss on the batch alone,
+#
+# $$
+# L_B(\phi, \theta) = \frac{1}{11 |B|} \sum_{t \in B} \big\lVert z_t - g_\theta\big(f_\phi(z_t)\big) \big\rVert^2 ,
+# $$ (ae-batch-loss)
+#
+# its gradient with respect to every weight (TensorFlow's `GradientTape` records the forward
+# pass and differentiates it), and lets Adam {cite}`kingma2015adam` move the weights a
+# step against that gradient. Keras's `model.fit` would do the same, one Python call per
+# batch; compiling the whole epoch into one TensorFlow graph (`tf.function`) is about a
+# hundred times faster on a few thousand days. After each epoch we record the loss on all
+# training days and on the validation days.
+
+# %%
+# @save
+import numpy as np
+
+from finbook import repro
+
+
+def reconstruction_loss(model, x, training=False):
+    """The loss (ae-loss): mean squared difference between ``x`` and ``model(x)`` (chapter 6)."""
+    tf = repro.import_tensorflow()
+    return tf.reduce_mean(tf.square(model(x, training=training) - x))
+
+
+def make_autoencoder_epoch(model, x_train, x_valid, batch_size):
+    """One epoch of mini-batch training on ``x_train``, compiled as one TensorFlow graph (chapter 6).
+
+    The returned function takes an ordering of the training rows, takes one optimizer step on
+    the batch loss (ae-batch-loss) of each batch of ``batch_size`` rows in that order, and returns
+    the loss (ae-loss) on all of ``x_train`` and on ``x_valid`` (NaN when None) after the epoch.
+    """
+    tf = repro.import_tensorflow()
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None:
+        raise ValueError("the model has no optimizer; compile it first (the builders here do)")
+    n = len(x_train)
+    batch = min(int(batch_size), n)
+    n_batches = -(-n // batch)  # ceil(n / batch): the last batch may be smaller
+    xt = tf.constant(x_train)
+    xv = tf.constant(x_valid) if x_valid is not None else None
+    weights = model.trainable_variables
+    if not optimizer.built:
+        optimizer.build(weights)
+
+    @tf.function
+    def train_epoch(order):
+        for i in tf.range(n_batches):
+            xb = tf.gather(xt, order[i * batch: tf.minimum((i + 1) * batch, n)])
+            with tf.GradientTape() as tape:
+                loss = reconstruction_loss(model, xb, training=True)
+            optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights, strict=True))
+        return (reconstruction_loss(model, xt),
+                reconstruction_loss(model, xv) if xv is not None else tf.constant(np.nan))
+
+    return train_epoch
+
+
+# %% [markdown]
+# ### Early stopping
+#
+# A network with two thousand weights can learn the noise of the training years as well as
+# their curves. We therefore watch the loss on the validation year after every epoch, stop
+# once it has not improved for `patience` epochs and go back to the weights of its best
+# epoch (*early stopping*). Without validation days the training loss is watched instead,
+# which turns early stopping into a test of convergence; with `patience=None` every epoch
+# runs.
+
+# %%
+# @save
+import numpy as np
+
+from finbook import curves, repro
+
+
+def fit_autoencoder(model, x_train, x_valid=None, *, epochs=500, batch_size=256, patience=30,
+                    min_delta=0.0, seed=0):
+    """Train an autoencoder to reproduce its input, with early stopping (chapter 6).
+
+    Returns ``(model, history)``.
+
+    Each epoch (make_autoencoder_epoch) visits the rows in an order drawn from
+    ``numpy.random.default_rng(seed)``. Training stops once the monitored loss (validation
+    if ``x_valid`` is given, else training) has not fallen by more than ``min_delta`` for
+    ``patience`` epochs; the best epoch's weights are restored. ``history["loss"]`` and
+    ``history["val_loss"]`` hold the losses after each epoch, in squared input units.
+    """
+    tf = repro.import_tensorflow()
+    n_inputs = int(model.input_shape[-1])
+    x_train = curves.check_matrix(x_train, "x_train", n_inputs)
+    x_valid = None if x_valid is None else curves.check_matrix(x_valid, "x_valid", n_inputs)
+    for name, value in {"epochs": epochs, "batch_size": batch_size}.items():
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if patience is not None and (not isinstance(patience, (int, np.integer)) or patience < 1):
+        raise ValueError(f"patience must be a positive integer or None, got {patience!r}")
+    if not min_delta >= 0:
+        raise ValueError(f"min_delta must be >= 0, got {min_delta!r}")
+    train_epoch = make_autoencoder_epoch(model, x_train, x_valid, batch_size)
+
+    rng = np.random.default_rng(seed)
+    history = {"loss": []} if x_valid is None else {"loss": [], "val_loss": []}
+    monitored = history.get("val_loss", history["loss"])
+    best, best_weights, waited = np.inf, None, 0
+    for _ in range(int(epochs)):
+        train_loss, valid_loss = train_epoch(tf.constant(rng.permutation(len(x_train))))
+        history["loss"].append(float(train_loss))
+        if x_valid is not None:
+            history["val_loss"].append(float(valid_loss))
+        if monitored[-1] < best - min_delta:  # an improvement: remember these weights
+            best, best_weights, waited = monitored[-1], model.get_weights(), 0
+        else:
+            waited += 1
+            if patience is not None and waited >= patience:
+                break
+    if best_weights is not None:
+        model.set_weights(best_weights)  # back to the best epoch
+    return model, history
+
+
+# %% [markdown]
+# ### Curves in, curves out
+#
+# The networks work on standardised yields. `CurveAutoencoder` wraps them with the same
+# interface as `curves.CurvePCA`: `fit` standardises with the statistics of the training
+# days (`curves.CurveScaler`) and trains; `reconstruct` maps curves in percent to curves in
+# percent; `encode` returns the $k$ numbers of the code. Every error is then reported on the
+# original scale, in basis points:
 #
 # $$
 # \text{RMSE} = 100 \times \sqrt{\frac{1}{11 T} \sum_{t=1}^{T} \sum_{j=1}^{11} \big(y_{t,j} - \hat y_{t,j}\big)^2 } \ \text{bp}.
 # $$ (ae-rmse)
+
+# %%
+# @save
+import numpy as np
+import pandas as pd
+
+from finbook import curves
+
+
+class CurveAutoencoder:
+    """A yield-curve autoencoder with the interface of finbook.curves.CurvePCA (chapter 6).
+
+    ``hidden=()`` builds linear_autoencoder, else dense_autoencoder; ``fit`` keeps ``model_``,
+    ``history_`` and ``best_epoch_``. ``seed`` fixes the initial weights and the batch order.
+    """
+
+    def __init__(self, n_factors=3, *, hidden=(32, 16), activation="tanh", learning_rate=1e-2, epochs=500,
+                 batch_size=256, patience=30, min_delta=0.0, seed=0):
+        self.n_factors = curves.check_n_factors(n_factors)
+        self.hidden, self.activation, self.learning_rate = tuple(hidden), activation, learning_rate
+        self.epochs, self.batch_size, self.patience = epochs, batch_size, patience
+        self.min_delta, self.seed = min_delta, seed
+
+    def fit(self, curve, valid=None):
+        curve = curves.check_curve(curve)
+        n = curve.shape[1]
+        curves.check_n_factors(self.n_factors, n)
+        self.scaler_ = curves.CurveScaler().fit(curve)
+        x = self.scaler_.transform(curve)
+        x_valid = None if valid is None else self.scaler_.transform(valid)
+        if self.hidden:
+            model = dense_autoencoder(n, self.n_factors, hidden=self.hidden, activation=self.activation,
+                                      learning_rate=self.learning_rate, seed=self.seed)
+        else:
+            model = linear_autoencoder(n, self.n_factors, learning_rate=self.learning_rate, seed=self.seed)
+        self.model_, self.history_ = fit_autoencoder(
+            model, x, x_valid, epochs=self.epochs, batch_size=self.batch_size, patience=self.patience,
+            min_delta=self.min_delta, seed=self.seed)
+        self.best_epoch_ = int(np.argmin(self.history_.get("val_loss", self.history_["loss"]))) + 1
+        return self
+
+    def _fitted_model(self):
+        if not hasattr(self, "model_"):
+            raise RuntimeError("this CurveAutoencoder is not fitted yet; call fit(curve) first")
+        return self.model_
+
+    @property
+    def n_params(self):
+        """Number of trainable weights."""
+        return int(self._fitted_model().count_params())
+
+    def reconstruct(self, curve):
+        """The reconstruction of each day's curve, in percent."""
+        z_hat = self._fitted_model()(self.scaler_.transform(curve).astype("float32"), training=False)
+        return self.scaler_.inverse_transform(z_hat.numpy(), index=curve.index)
+
+    def encode(self, curve):
+        """The code: the bottleneck's ``n_factors`` numbers for each day."""
+        import keras
+
+        model = self._fitted_model()
+        encoder = keras.Model(model.inputs[0], model.get_layer("code").output)
+        code = encoder(self.scaler_.transform(curve).astype("float32"), training=False).numpy()
+        names = [f"code{i}" for i in range(1, self.n_factors + 1)]
+        return pd.DataFrame(code, index=curve.index, columns=names)
+
 
 # %%
 HIDDEN = (32, 16)  # widths of the nonlinear encoder; the decoder mirrors them
@@ -245,7 +572,7 @@ glue("ae_batch", BATCH, display=False)
 glue("ae_patience", PATIENCE, display=False)
 sizes = pd.DataFrame({
     "linear AE": [2 * 11 * k + k + 11 for k in (1, 2, 3)],
-    "nonlinear AE": [curves.dense_autoencoder(11, k, hidden=HIDDEN).count_params() for k in (1, 2, 3)],
+    "nonlinear AE": [dense_autoencoder(11, k, hidden=HIDDEN).count_params() for k in (1, 2, 3)],
 }, index=pd.Index([1, 2, 3], name="factors k"))
 glue("ae_params_nonlinear3", int(sizes.loc[3, "nonlinear AE"]), display=False)
 glue("ae_params_linear3", int(sizes.loc[3, "linear AE"]), display=False)
@@ -272,7 +599,7 @@ display(sizes)
 # tolerance: rtol=0.06; one seed of a network: CPU-dependent rounding grows through training
 shuffled_train, shuffled_test = train_test_split(curve, test_size=0.2, random_state=SEED)
 shuffled_fit, shuffled_valid = train_test_split(shuffled_train, test_size=0.1, random_state=SEED)
-shuffled = curves.CurveAutoencoder(3, seed=SEED, **NONLINEAR).fit(shuffled_fit, valid=shuffled_valid)
+shuffled = CurveAutoencoder(3, seed=SEED, **NONLINEAR).fit(shuffled_fit, valid=shuffled_valid)
 shuffled_rmse = curves.reconstruction_rmse_bp(shuffled_test, shuffled.reconstruct(shuffled_test))
 shuffled_loss = min(shuffled.history_["val_loss"])
 glue("ae_shuffled_rmse", round(shuffled_rmse, 1), display=False)
@@ -310,9 +637,9 @@ FACTORS = (1, 2, 3)
 models = {}
 for k in FACTORS:
     models["PCA", k, 0] = curves.CurvePCA(k).fit(train)
-    models["linear AE", k, 0] = curves.CurveAutoencoder(k, seed=SEED, **LINEAR).fit(train)
+    models["linear AE", k, 0] = CurveAutoencoder(k, seed=SEED, **LINEAR).fit(train)
     for run in range(N_SEEDS):
-        models["nonlinear AE", k, run] = curves.CurveAutoencoder(k, seed=SEED + run, **NONLINEAR).fit(
+        models["nonlinear AE", k, run] = CurveAutoencoder(k, seed=SEED + run, **NONLINEAR).fit(
             train, valid=valid)
 runs = curves.rmse_table(models, {"train": train, "validation": valid, "test": test})
 runs.index.names = ["model", "factors", "run"]
@@ -506,7 +833,7 @@ display(EPISODES)
 
 # %%
 pca_all = curves.CurvePCA(3).fit(curve)
-ae_all = curves.CurveAutoencoder(3, seed=SEED, **{**NONLINEAR, "epochs": ae3.best_epoch_, "patience": None})
+ae_all = CurveAutoencoder(3, seed=SEED, **{**NONLINEAR, "epochs": ae3.best_epoch_, "patience": None})
 ae_all.fit(curve)
 fitted_all = ae_all.reconstruct(curve)
 scores_all = pd.DataFrame({"nonlinear AE": curves.anomaly_scores(curve, fitted_all),

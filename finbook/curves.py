@@ -9,9 +9,11 @@ across) and reports errors in **basis points** (1 bp = 0.01 percentage point).
   training days only, so test days never leak into the scaling.
 * :class:`CurvePCA` fits principal components (level, slope, curvature, ...)
   on standardised training curves and reconstructs any curve from ``k`` factors.
-* :class:`CurveAutoencoder` does the same with a Keras autoencoder, linear
-  (:func:`linear_autoencoder`) or nonlinear (:func:`dense_autoencoder`),
-  trained by :func:`fit_autoencoder` with mini-batches and early stopping.
+  It is the baseline of chapter 6, which writes its autoencoders (models,
+  loss, training step) on the page; they are exported to :mod:`finbook.lessons`
+  (``CurveAutoencoder`` has the same ``fit``/``reconstruct`` interface).
+* :func:`check_curve`, :func:`check_n_factors` and :func:`check_matrix`
+  validate curves, factor counts and standardised training matrices.
 * :func:`reconstruction_rmse_bp`, :func:`rmse_by_maturity_bp`,
   :func:`anomaly_scores` and :func:`top_anomalies` measure reconstruction
   errors; :func:`principal_angles` compares two factor subspaces;
@@ -30,25 +32,21 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from finbook.repro import import_tensorflow
-
 __all__ = [
-    "CurveAutoencoder",
     "CurvePCA",
     "CurveScaler",
     "anomaly_scores",
     "check_curve",
+    "check_matrix",
+    "check_n_factors",
     "daily_changes",
-    "dense_autoencoder",
-    "fit_autoencoder",
     "label_episodes",
-    "linear_autoencoder",
     "plot_loadings",
     "principal_angles",
     "reconstruction_rmse_bp",
@@ -59,7 +57,6 @@ __all__ = [
 
 #: Basis points per percentage point.
 BP_PER_PERCENT = 100.0
-_ACTIVATIONS = ("tanh", "relu", "sigmoid", "elu", "linear")
 
 
 # --------------------------------------------------------------------------- validation
@@ -110,13 +107,41 @@ def _check_pair(actual: object, fitted: object) -> tuple[pd.DataFrame, pd.DataFr
     return a, f
 
 
-def _check_n_factors(n_factors: object, n_max: int | None = None) -> int:
+def check_n_factors(n_factors: object, n_max: int | None = None) -> int:
+    """``n_factors`` as an int, or ``ValueError`` unless it is a positive integer (at most ``n_max``).
+
+    Example
+    -------
+    >>> check_n_factors(3, 11)
+    3
+    """
     if isinstance(n_factors, bool) or not isinstance(n_factors, (int, np.integer)) or n_factors < 1:
         raise ValueError(f"n_factors must be a positive integer, got {n_factors!r}")
     if n_max is not None and n_factors > n_max:
         raise ValueError(f"n_factors must be at most the number of maturities ({n_max}), "
                          f"got {n_factors}")
     return int(n_factors)
+
+
+def check_matrix(x: object, name: str, n_columns: int | None = None) -> np.ndarray:
+    """``x`` as a float32 matrix (rows x features), or ``ValueError`` saying what is wrong.
+
+    Used for the standardised yields a network is trained on: 2-D, finite and,
+    when ``n_columns`` is given, with exactly that many columns (the model's inputs).
+
+    Example
+    -------
+    >>> check_matrix([[0.5, -1.0]], "x_train", 2).dtype
+    dtype('float32')
+    """
+    arr = np.asarray(x, dtype="float32")
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (rows x features), got shape {arr.shape}")
+    if n_columns is not None and arr.shape[1] != n_columns:
+        raise ValueError(f"{name} must have {n_columns} columns (the model's inputs), got {arr.shape[1]}")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} has NaN or infinite values; expected finite standardised yields")
+    return arr
 
 
 # --------------------------------------------------------------------------- scaling
@@ -195,11 +220,11 @@ class CurvePCA:
     """
 
     def __init__(self, n_factors: int = 3) -> None:
-        self.n_factors = _check_n_factors(n_factors)
+        self.n_factors = check_n_factors(n_factors)
 
     def fit(self, curve: pd.DataFrame) -> CurvePCA:
         curve = check_curve(curve)
-        _check_n_factors(self.n_factors, curve.shape[1])
+        check_n_factors(self.n_factors, curve.shape[1])
         self.scaler_ = CurveScaler().fit(curve)
         z = self.scaler_.transform(curve)
         _, s, vt = np.linalg.svd(z, full_matrices=False)
@@ -255,303 +280,6 @@ def _orient(vt: np.ndarray) -> np.ndarray:
         if key < 0:
             vt[i] = -row
     return vt
-
-
-# --------------------------------------------------------------------------- autoencoders
-def _adam(learning_rate: float) -> Any:
-    import keras  # noqa: PLC0415
-
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be positive, got {learning_rate!r}")
-    return keras.optimizers.Adam(learning_rate)
-
-
-def _initialisers(seed: int | None) -> Iterator[Any]:
-    """Glorot-uniform kernel initialisers, one per layer, seeded ``seed, seed + 1, ...`` if given."""
-    import keras  # noqa: PLC0415
-
-    layer = 0
-    while True:
-        yield keras.initializers.GlorotUniform(seed=None if seed is None else int(seed) + layer)
-        layer += 1
-
-
-def linear_autoencoder(n_inputs: int, n_factors: int, *, learning_rate: float = 1e-2,
-                       seed: int | None = None) -> Any:
-    """A linear autoencoder ``n_inputs -> n_factors -> n_inputs`` (Keras, compiled with MSE).
-
-    The code layer (``"code"``) and the output layer (``"reconstruction"``) are
-    dense with no activation, so the reconstruction lies in an
-    ``n_factors``-dimensional affine subspace; trained on squared error, that
-    subspace tends to the span of the first ``n_factors`` principal
-    components (Baldi and Hornik, 1989). Parameters: ``2 * n_inputs *
-    n_factors + n_factors + n_inputs``.
-
-    Example
-    -------
-    >>> linear_autoencoder(11, 3).count_params()  # doctest: +SKIP
-    80
-    """
-    if not isinstance(n_inputs, (int, np.integer)) or n_inputs < 2:
-        raise ValueError(f"n_inputs must be an integer >= 2, got {n_inputs!r}")
-    n_factors = _check_n_factors(n_factors, int(n_inputs))
-    import_tensorflow()
-    import keras  # noqa: PLC0415
-
-    inputs = keras.Input(shape=(int(n_inputs),), name="curve")
-    init = _initialisers(seed)
-    code = keras.layers.Dense(n_factors, kernel_initializer=next(init), name="code")(inputs)
-    outputs = keras.layers.Dense(int(n_inputs), kernel_initializer=next(init), name="reconstruction")(code)
-    model = keras.Model(inputs, outputs, name=f"linear_autoencoder_{n_factors}")
-    model.compile(optimizer=_adam(learning_rate), loss="mean_squared_error")
-    return model
-
-
-def dense_autoencoder(
-    n_inputs: int,
-    n_factors: int,
-    *,
-    hidden: Sequence[int] = (32, 16),
-    activation: str = "tanh",
-    learning_rate: float = 1e-2,
-    seed: int | None = None,
-) -> Any:
-    """A nonlinear autoencoder: ``n_inputs -> hidden -> n_factors -> reversed(hidden) -> n_inputs``.
-
-    Encoder layers ``encoder1, encoder2, ...`` and decoder layers ``decoder1,
-    ...`` use ``activation`` (``"tanh"``, ``"relu"``, ...); the code layer
-    (``"code"``, the bottleneck) and the output (``"reconstruction"``) are
-    linear, so factors and yields are not squashed into a bounded range. With
-    ``hidden=(32, 16)`` and 11 maturities, 3 factors: 1,934 parameters.
-    Compiled with Adam and mean squared error; ``seed`` as in
-    :func:`linear_autoencoder`.
-
-    Example
-    -------
-    >>> dense_autoencoder(11, 3).count_params()  # doctest: +SKIP
-    1934
-    """
-    if not isinstance(n_inputs, (int, np.integer)) or n_inputs < 2:
-        raise ValueError(f"n_inputs must be an integer >= 2, got {n_inputs!r}")
-    n_factors = _check_n_factors(n_factors, int(n_inputs))
-    hidden = tuple(hidden)
-    if not hidden or any(not isinstance(h, (int, np.integer)) or h < 1 for h in hidden):
-        raise ValueError(f"hidden must be a non-empty sequence of positive layer widths, got {hidden!r}; "
-                         f"use linear_autoencoder for no hidden layer")
-    if activation not in _ACTIVATIONS:
-        raise ValueError(f"activation must be one of {_ACTIVATIONS}, got {activation!r}")
-    import_tensorflow()
-    import keras  # noqa: PLC0415
-
-    inputs = keras.Input(shape=(int(n_inputs),), name="curve")
-    init = _initialisers(seed)
-    x = inputs
-    for i, units in enumerate(hidden, 1):
-        x = keras.layers.Dense(int(units), activation=activation, kernel_initializer=next(init),
-                               name=f"encoder{i}")(x)
-    x = keras.layers.Dense(n_factors, kernel_initializer=next(init), name="code")(x)
-    for i, units in enumerate(reversed(hidden), 1):
-        x = keras.layers.Dense(int(units), activation=activation, kernel_initializer=next(init),
-                               name=f"decoder{i}")(x)
-    outputs = keras.layers.Dense(int(n_inputs), kernel_initializer=next(init), name="reconstruction")(x)
-    label = f"dense_autoencoder_{'_'.join(map(str, hidden))}_{n_factors}_{activation}"
-    model = keras.Model(inputs, outputs, name=label)
-    model.compile(optimizer=_adam(learning_rate), loss="mean_squared_error")
-    return model
-
-
-def _as_matrix(x: object, name: str, n_columns: int | None = None) -> np.ndarray:
-    arr = np.asarray(x, dtype="float32")
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (rows x features), got shape {arr.shape}")
-    if n_columns is not None and arr.shape[1] != n_columns:
-        raise ValueError(f"{name} must have {n_columns} columns (the model's inputs), got {arr.shape[1]}")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} has NaN or infinite values; expected finite standardised yields")
-    return arr
-
-
-def fit_autoencoder(
-    model: Any,
-    x_train: np.ndarray,
-    x_valid: np.ndarray | None = None,
-    *,
-    epochs: int = 500,
-    batch_size: int = 256,
-    patience: int | None = 30,
-    min_delta: float = 0.0,
-    seed: int = 0,
-) -> tuple[Any, dict[str, list[float]]]:
-    """Train an autoencoder to reproduce its input; return ``(model, history)``.
-
-    Mini-batch training with the model's compiled optimizer on mean squared
-    error: each epoch visits the training rows once in an order drawn from
-    ``numpy.random.default_rng(seed)``, in batches of ``batch_size``. With
-    ``patience``, training stops once the monitored loss has not improved by
-    more than ``min_delta`` for ``patience`` epochs, and the weights of the
-    best epoch are restored (early stopping). The monitored loss is the
-    validation loss when ``x_valid`` is given; otherwise the training loss,
-    which turns early stopping into a convergence test. With
-    ``patience=None`` all ``epochs`` run (the best weights are still restored).
-
-    It does what ``model.fit(x, x, validation_data=(v, v), callbacks=[EarlyStopping(...)])``
-    does, but runs each epoch as one compiled TensorFlow graph, which on a
-    few thousand rows is about a hundred times faster than Keras's per-batch
-    loop. ``history["loss"]`` is the MSE on the whole training set *after*
-    each epoch (Keras reports the running mean during the epoch);
-    ``history["val_loss"]`` the MSE on ``x_valid``. Both in squared input units.
-
-    Example
-    -------
-    >>> net = linear_autoencoder(4, 2)  # doctest: +SKIP
-    >>> net, hist = fit_autoencoder(net, x, x_valid, epochs=200)  # doctest: +SKIP
-    >>> min(hist["val_loss"])  # doctest: +SKIP
-    """
-    tf = import_tensorflow()
-    n_inputs = int(model.input_shape[-1])
-    x_train = _as_matrix(x_train, "x_train", n_inputs)
-    if x_valid is not None:
-        x_valid = _as_matrix(x_valid, "x_valid", n_inputs)
-    for name, value in {"epochs": epochs, "batch_size": batch_size}.items():
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    if patience is not None and (not isinstance(patience, (int, np.integer)) or patience < 1):
-        raise ValueError(f"patience must be a positive integer or None, got {patience!r}")
-    if not min_delta >= 0:
-        raise ValueError(f"min_delta must be >= 0, got {min_delta!r}")
-    optimizer = getattr(model, "optimizer", None)
-    if optimizer is None:
-        raise ValueError("the model has no optimizer; compile it first (the builders here do)")
-
-    n = len(x_train)
-    batch = min(int(batch_size), n)
-    n_batches = -(-n // batch)
-    xt = tf.constant(x_train)
-    xv = tf.constant(x_valid) if x_valid is not None else None
-    weights = model.trainable_variables
-    if not optimizer.built:
-        optimizer.build(weights)
-
-    def mse(x):
-        return tf.reduce_mean(tf.square(model(x, training=False) - x))
-
-    @tf.function
-    def one_epoch(order):
-        for i in tf.range(n_batches):
-            xb = tf.gather(xt, order[i * batch: tf.minimum((i + 1) * batch, n)])
-            with tf.GradientTape() as tape:
-                loss = tf.reduce_mean(tf.square(model(xb, training=True) - xb))
-            optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights, strict=True))
-        return mse(xt), (mse(xv) if xv is not None else tf.constant(np.nan))
-
-    rng = np.random.default_rng(seed)
-    history: dict[str, list[float]] = {"loss": []}
-    if xv is not None:
-        history["val_loss"] = []
-    monitored = history["val_loss"] if xv is not None else history["loss"]
-    best, best_weights, waited = np.inf, None, 0
-    for _ in range(int(epochs)):
-        train_loss, valid_loss = one_epoch(tf.constant(rng.permutation(n)))
-        history["loss"].append(float(train_loss))
-        if xv is not None:
-            history["val_loss"].append(float(valid_loss))
-        if monitored[-1] < best - min_delta:
-            best, best_weights, waited = monitored[-1], model.get_weights(), 0
-        else:
-            waited += 1
-            if patience is not None and waited >= patience:
-                break
-    if best_weights is not None:
-        model.set_weights(best_weights)
-    return model, history
-
-
-class CurveAutoencoder:
-    """An autoencoder for yield curves with the same interface as :class:`CurvePCA`.
-
-    ``hidden=()`` gives :func:`linear_autoencoder`; otherwise
-    :func:`dense_autoencoder` with ``hidden`` and ``activation``. ``fit``
-    standardises with the training days' statistics (:class:`CurveScaler`),
-    trains with :func:`fit_autoencoder` (early stopping on ``valid`` when
-    given, else on the training loss) and keeps ``model_``, ``history_`` and ``best_epoch_``.
-    ``reconstruct`` returns curves in percent; ``encode`` the bottleneck
-    factors. ``seed`` fixes both the initial weights and the order of the
-    mini-batches, so one fit is reproducible on its own.
-
-    Example
-    -------
-    >>> ae = CurveAutoencoder(3, hidden=(32, 16), activation="tanh")  # doctest: +SKIP
-    >>> ae.fit(train, valid=valid).reconstruct(test)  # doctest: +SKIP
-    """
-
-    def __init__(
-        self,
-        n_factors: int = 3,
-        *,
-        hidden: Sequence[int] = (32, 16),
-        activation: str = "tanh",
-        learning_rate: float = 1e-2,
-        epochs: int = 500,
-        batch_size: int = 256,
-        patience: int | None = 30,
-        min_delta: float = 0.0,
-        seed: int = 0,
-    ) -> None:
-        self.n_factors = _check_n_factors(n_factors)
-        self.hidden = tuple(hidden)
-        self.activation = activation
-        self.learning_rate = learning_rate
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.patience = patience
-        self.min_delta = min_delta
-        self.seed = seed
-
-    def fit(self, curve: pd.DataFrame, valid: pd.DataFrame | None = None) -> CurveAutoencoder:
-        curve = check_curve(curve)
-        _check_n_factors(self.n_factors, curve.shape[1])
-        self.scaler_ = CurveScaler().fit(curve)
-        x = self.scaler_.transform(curve)
-        xv = None if valid is None else self.scaler_.transform(valid)
-        n = curve.shape[1]
-        if self.hidden:
-            model = dense_autoencoder(n, self.n_factors, hidden=self.hidden, activation=self.activation,
-                                      learning_rate=self.learning_rate, seed=self.seed)
-        else:
-            model = linear_autoencoder(n, self.n_factors, learning_rate=self.learning_rate, seed=self.seed)
-        self.model_, self.history_ = fit_autoencoder(
-            model, x, xv, epochs=self.epochs, batch_size=self.batch_size, patience=self.patience,
-            min_delta=self.min_delta, seed=self.seed)
-        monitored = self.history_.get("val_loss", self.history_["loss"])
-        self.best_epoch_ = int(np.argmin(monitored)) + 1
-        return self
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "model_"):
-            raise RuntimeError("this CurveAutoencoder is not fitted yet; call fit(curve) first")
-
-    @property
-    def n_params(self) -> int:
-        """Number of trainable weights."""
-        self._check_fitted()
-        return int(self.model_.count_params())
-
-    def reconstruct(self, curve: pd.DataFrame) -> pd.DataFrame:
-        """The autoencoder's reconstruction of each day's curve, in percent."""
-        self._check_fitted()
-        z = self.scaler_.transform(curve)
-        out = self.model_(z.astype("float32"), training=False).numpy()
-        return self.scaler_.inverse_transform(out, index=curve.index)
-
-    def encode(self, curve: pd.DataFrame) -> pd.DataFrame:
-        """The bottleneck factors of each day (days x ``n_factors``)."""
-        self._check_fitted()
-        import keras  # noqa: PLC0415
-
-        encoder = keras.Model(self.model_.inputs[0], self.model_.get_layer("code").output)
-        z = self.scaler_.transform(curve).astype("float32")
-        names = [f"code{i}" for i in range(1, self.n_factors + 1)]
-        return pd.DataFrame(encoder(z, training=False).numpy(), index=curve.index, columns=names)
 
 
 # --------------------------------------------------------------------------- errors
@@ -649,7 +377,7 @@ def rmse_table(models: dict[Any, Any], samples: dict[str, pd.DataFrame]) -> pd.D
 
     ``models`` maps a key (a string or a tuple such as ``("PCA", 3)``) to a
     fitted model with a ``reconstruct(curve)`` method (:class:`CurvePCA`,
-    :class:`CurveAutoencoder`); ``samples`` maps a sample name (``"train"``,
+    ``finbook.lessons.CurveAutoencoder``); ``samples`` maps a sample name (``"train"``,
     ``"test"``) to a curve. Returns one row per model (a MultiIndex when the
     keys are tuples) and one column per sample.
 

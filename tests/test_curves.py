@@ -1,4 +1,4 @@
-"""finbook.curves: hand-computed errors, PCA against its definition, the linear autoencoder's subspace."""
+"""finbook.curves: hand-computed errors, PCA against its definition; the autoencoders of chapter 6."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from finbook import curves
+from finbook import curves, lessons
 from finbook.data import MATURITY_YEARS
 
 MATURITIES = list(MATURITY_YEARS)
@@ -246,11 +246,12 @@ def test_label_episodes():
 
 
 # --------------------------------------------------------------------------- autoencoders
+# Taught in chapter 6 (cells marked '# @save'), exported to finbook.lessons.
 def test_autoencoder_sizes_by_hand():
     # linear: 11x3 + 3 (encoder) + 3x11 + 11 (decoder) = 80
-    assert curves.linear_autoencoder(11, 3).count_params() == 2 * 11 * 3 + 3 + 11
+    assert lessons.linear_autoencoder(11, 3).count_params() == 2 * 11 * 3 + 3 + 11
     # 11-32-16-3-16-32-11: 384 + 528 + 51 + 64 + 544 + 363
-    assert curves.dense_autoencoder(11, 3, hidden=(32, 16)).count_params() == 1934
+    assert lessons.dense_autoencoder(11, 3, hidden=(32, 16)).count_params() == 1934
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [
@@ -260,13 +261,13 @@ def test_autoencoder_sizes_by_hand():
 ])
 def test_dense_autoencoder_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
-        curves.dense_autoencoder(11, 3, **kwargs)
+        lessons.dense_autoencoder(11, 3, **kwargs)
 
 
 def test_linear_autoencoder_learns_the_pca_subspace():
     curve = low_rank_curves(2, n_days=500, noise=0.002, seed=7)
     pca = curves.CurvePCA(2).fit(curve)
-    ae = curves.CurveAutoencoder(2, hidden=(), learning_rate=1e-2, epochs=400, batch_size=64,
+    ae = lessons.CurveAutoencoder(2, hidden=(), learning_rate=1e-2, epochs=400, batch_size=64,
                                  patience=None, seed=0).fit(curve)
     decoder = ae.model_.get_layer("reconstruction").kernel.numpy().T
     assert np.max(curves.principal_angles(decoder, pca.loadings.to_numpy().T)) < 2.0
@@ -275,13 +276,13 @@ def test_linear_autoencoder_learns_the_pca_subspace():
     ae_rmse = curves.reconstruction_rmse_bp(curve, ae.reconstruct(curve))
     assert ae_rmse == pytest.approx(curves.reconstruction_rmse_bp(curve, pca.reconstruct(curve)), abs=0.5)
     # with the wrong rank (one factor for two) it cannot
-    one = curves.CurveAutoencoder(1, hidden=(), epochs=100, batch_size=64, patience=None).fit(curve)
+    one = lessons.CurveAutoencoder(1, hidden=(), epochs=100, batch_size=64, patience=None).fit(curve)
     assert curves.reconstruction_rmse_bp(curve, one.reconstruct(curve)) > 10 * ae_rmse
 
 
 def test_fit_autoencoder_early_stopping_restores_the_best_epoch():
     curve = low_rank_curves(3, n_days=300, noise=0.05, seed=2)
-    ae = curves.CurveAutoencoder(3, hidden=(8,), epochs=400, patience=5, seed=1)
+    ae = lessons.CurveAutoencoder(3, hidden=(8,), epochs=400, patience=5, seed=1)
     ae.fit(curve.iloc[:200], valid=curve.iloc[200:])
     history = ae.history_
     assert len(history["loss"]) == len(history["val_loss"]) < 400  # stopped early
@@ -294,37 +295,37 @@ def test_fit_autoencoder_early_stopping_restores_the_best_epoch():
 
 def test_fit_autoencoder_is_reproducible_with_a_seed():
     curve = low_rank_curves(2, n_days=200, noise=0.02)
-    first = curves.CurveAutoencoder(2, hidden=(8,), epochs=20, patience=None, seed=5).fit(curve)
-    second = curves.CurveAutoencoder(2, hidden=(8,), epochs=20, patience=None, seed=5).fit(curve)
+    first = lessons.CurveAutoencoder(2, hidden=(8,), epochs=20, patience=None, seed=5).fit(curve)
+    second = lessons.CurveAutoencoder(2, hidden=(8,), epochs=20, patience=None, seed=5).fit(curve)
     for a, b in zip(first.model_.get_weights(), second.model_.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
-    other = curves.CurveAutoencoder(2, hidden=(8,), epochs=20, patience=None, seed=6).fit(curve)
+    other = lessons.CurveAutoencoder(2, hidden=(8,), epochs=20, patience=None, seed=6).fit(curve)
     assert not np.array_equal(first.model_.get_weights()[0], other.model_.get_weights()[0])
 
 
 def test_fit_autoencoder_errors():
-    net = curves.linear_autoencoder(4, 2)
+    net = lessons.linear_autoencoder(4, 2)
     good = np.zeros((10, 4), dtype="float32")
     with pytest.raises(ValueError, match="must have 4 columns"):
-        curves.fit_autoencoder(net, np.zeros((10, 3)))
+        lessons.fit_autoencoder(net, np.zeros((10, 3)))
     with pytest.raises(ValueError, match="NaN or infinite"):
-        curves.fit_autoencoder(net, np.where(np.eye(10, 4) > 0, np.nan, 0.0))
+        lessons.fit_autoencoder(net, np.where(np.eye(10, 4) > 0, np.nan, 0.0))
     with pytest.raises(ValueError, match="epochs must be a positive integer, got 0"):
-        curves.fit_autoencoder(net, good, epochs=0)
+        lessons.fit_autoencoder(net, good, epochs=0)
     with pytest.raises(ValueError, match="x_valid must be 2-D"):
-        curves.fit_autoencoder(net, good, np.zeros(4))
+        lessons.fit_autoencoder(net, good, np.zeros(4))
 
 
 def test_curve_autoencoder_outputs_curves_and_codes():
     curve = low_rank_curves(2, n_days=120, noise=0.02)
-    ae = curves.CurveAutoencoder(2, hidden=(8,), epochs=5, patience=None).fit(curve)
+    ae = lessons.CurveAutoencoder(2, hidden=(8,), epochs=5, patience=None).fit(curve)
     rec = ae.reconstruct(curve)
     assert rec.shape == curve.shape and rec.index.equals(curve.index)
     assert list(rec.columns) == MATURITIES
     assert ae.encode(curve).shape == (len(curve), 2)
-    assert ae.n_params == curves.dense_autoencoder(11, 2, hidden=(8,)).count_params()
+    assert ae.n_params == lessons.dense_autoencoder(11, 2, hidden=(8,)).count_params()
     with pytest.raises(RuntimeError, match="not fitted"):
-        curves.CurveAutoencoder(2).reconstruct(curve)
+        lessons.CurveAutoencoder(2).reconstruct(curve)
 
 
 # --------------------------------------------------------------------------- figures
