@@ -54,7 +54,8 @@ from IPython.display import display
 from myst_nb import glue
 from sklearn.model_selection import train_test_split
 
-from finbook import curves, data, notebooks, plots, repro
+from finbook import curves, data, plots, repro
+from finbook.book import headline
 
 repro.set_seed(SEED)
 plots.use_book_style()
@@ -1026,7 +1027,7 @@ pd.Series({"10-year yield, largest rise after 21 May 2013 (bp)": int(round(100 *
 
 # %%
 # tolerance: rtol=0.03; one seed of a network: CPU-dependent rounding grows through training
-notebooks.glue_headline(
+headline.glue_headline(
     task="Treasury curve compression (3 factors)",
     metric=f"out-of-sample reconstruction RMSE (bp), test {test.index[0]:%Y}-{test.index[-1]:%Y}",
     better="lower",
