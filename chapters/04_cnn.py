@@ -235,12 +235,67 @@ plt.show()
 # input is a window of {glue:text}`cnn_lookback` days with two features; a convolution
 # layer with {glue:text}`cnn_n_filters` filters of {glue:text}`cnn_kernel_size` days and
 # ReLU activation; average pooling that halves the time axis; and a small fully connected
-# layer before the single output. It is deliberately small.
+# layer before the single output. It is deliberately small. The code below is the whole
+# model, one line per step, the convolution being {eq}`conv1d` with $\phi$ = ReLU. It is
+# trained to minimise the mean squared error of the standardised log variance over each
+# mini-batch of $n$ windows,
+#
+# $$
+# \mathcal{L} = \frac1n \sum_{i=1}^{n} \bigl(y_i - \hat y_i\bigr)^2 ,
+# $$ (mse-loss)
+#
+# with the Adam optimiser. The first line of the cell, `# @save`, exports its functions
+# to `finbook.lessons`, from where the next two chapters import them instead of copying them.
+
+# %%
+# @save
+from finbook.repro import import_tensorflow
+from finbook.sequence import positive_int
+
+
+def compile_forecaster(model, learning_rate=1e-2):
+    """Prepare a forecaster for training (chapter 4): Adam on the mean squared error of its output.
+
+    The rate 1e-2 suits the small networks of Part II, trained with batch size 256 and
+    early stopping; lower it for larger models. Returns ``model``.
+    """
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be positive, got {learning_rate!r}")
+    import_tensorflow()  # quietly, with the book's settings, before Keras
+    import keras
+
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mean_squared_error")
+    return model
+
+
+def conv1d_forecaster(lookback, n_features, *, filters=8, kernel_size=5, pool_size=2,
+                      dense_units=16, learning_rate=1e-2):
+    """A small 1-D CNN (chapter 4): Conv1D (ReLU) -> average pooling -> flatten -> Dense (ReLU) -> 1.
+
+    Reads windows of ``lookback`` days (oldest first) of ``n_features`` inputs and returns a
+    model compiled by :func:`compile_forecaster`. E.g. ``conv1d_forecaster(22, 2)`` has
+    8*(5*2+1) + (9*8*16+16) + (16+1) = 1273 parameters.
+    """
+    lookback, n_features = positive_int(lookback, "lookback"), positive_int(n_features, "n_features")
+    filters, kernel_size = positive_int(filters, "filters"), positive_int(kernel_size, "kernel_size")
+    pool_size, dense_units = positive_int(pool_size, "pool_size"), positive_int(dense_units, "dense_units")
+    if kernel_size > lookback:
+        raise ValueError(f"kernel_size must be at most lookback={lookback}, got {kernel_size}")
+    import_tensorflow()  # quietly, with the book's settings, before Keras
+    import keras
+
+    inputs = keras.Input(shape=(lookback, n_features), name="window")  # 1. the input window
+    x = keras.layers.Conv1D(filters, kernel_size, activation="relu", name="conv")(inputs)  # 2. eq. conv1d
+    x = keras.layers.AveragePooling1D(pool_size, name="pool")(x)  # 3. pooling halves the time axis
+    x = keras.layers.Flatten(name="flatten")(x)
+    x = keras.layers.Dense(dense_units, activation="relu", name="dense")(x)  # 4. fully connected
+    outputs = keras.layers.Dense(1, name="forecast")(x)  # next week's log variance (standardised)
+    return compile_forecaster(keras.Model(inputs, outputs, name="conv1d_forecaster"), learning_rate)
+
 
 # %%
 def cnn_builder():
-    return sequence.conv1d_forecaster(LOOKBACK, len(task.feature_names), filters=FILTERS,
-                                      kernel_size=KERNEL_SIZE)
+    return conv1d_forecaster(LOOKBACK, len(task.feature_names), filters=FILTERS, kernel_size=KERNEL_SIZE)
 
 
 net = cnn_builder()

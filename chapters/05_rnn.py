@@ -56,6 +56,7 @@ import pandas as pd
 from myst_nb import glue
 
 from finbook import data, notebooks, plots, repro, sequence, volatility
+from finbook.lessons import conv1d_forecaster
 from finbook.repro import import_tensorflow
 
 repro.set_seed(SEED)
@@ -122,9 +123,49 @@ task.summary()
 # and if it stretches them, it may blow up. This is the vanishing (or exploding) gradient
 # problem analysed by {cite:t}`bengio1994learning`.
 #
+# The function below computes {eq}`rnn-jacobian` exactly: it runs the recurrence
+# {eq}`rnn-state` forward and keeps the states, then multiplies the step Jacobians
+# $D_k W$ from the last step backwards, recording the spectral norm (largest singular
+# value) of the product after each step.
+
+# %%
+# @save
+import numpy as np  # noqa: F811  (imported again: this cell is exported on its own)
+
+
+def rnn_jacobian_norms(inputs, recurrent_kernel, input_kernel, bias=None, h0=None):
+    """Spectral norms of dh_T/dh_t, t = 0 ... T, of the RNN h_t = tanh(W h_{t-1} + U x_t + b) (chapter 5).
+
+    ``inputs`` is (T, n_inputs); W = ``recurrent_kernel`` is (units, units) and U =
+    ``input_kernel`` (units, n_inputs), acting on column vectors; h_0 = ``h0`` (default 0).
+    Entry t is the norm of D_T W D_{T-1} W ... D_{t+1} W, D_k = diag(1 - h_k^2); entry T is 1.
+    """
+    x, w, u = (np.asarray(a, dtype=float) for a in (inputs, recurrent_kernel, input_kernel))
+    if x.ndim != 2:
+        raise ValueError(f"inputs must be 2-D (time steps, n_inputs), got shape {x.shape}")
+    units = w.shape[0]
+    if w.shape != (units, units):
+        raise ValueError(f"recurrent_kernel must be square (units, units), got shape {w.shape}")
+    if u.shape != (units, x.shape[1]):
+        raise ValueError(f"input_kernel must have shape (units, n_inputs) = {(units, x.shape[1])}, "
+                         f"got {u.shape}")
+    b = np.zeros(units) if bias is None else np.asarray(bias, dtype=float).reshape(units)
+    h = np.zeros(units) if h0 is None else np.asarray(h0, dtype=float).reshape(units)
+    states = []
+    for x_t in x:  # forward: h_1, ..., h_T
+        h = np.tanh(w @ h + u @ x_t + b)
+        states.append(h)
+    jac, norms = np.eye(units), [1.0]
+    for h_k in reversed(states):  # backward: k = T, ..., 1, multiplying D_k W on the right
+        jac = jac @ (np.diag(1.0 - h_k**2) @ w)
+        norms.append(float(np.linalg.norm(jac, 2)))
+    return np.array(norms[::-1])
+
+
+# %% [markdown]
 # ## The article's claim, checked: how long does a plain RNN remember?
 #
-# We compute {eq}`rnn-jacobian` exactly (`finbook.sequence.rnn_jacobian_norms`) for a
+# We compute {eq}`rnn-jacobian` with `rnn_jacobian_norms` for a
 # tanh RNN of {glue:text}`rnn_units` units reading the {glue:text}`rnn_steps` trading
 # days up to {glue:text}`rnn_segment_end` (log variance and return, standardised). Its recurrent matrix is a
 # random rotation scaled by $\rho$, so that $\|W\| = \rho$; we try four values.
@@ -140,7 +181,7 @@ rng = np.random.default_rng(SEED)
 rotation, _ = np.linalg.qr(rng.normal(size=(UNITS, UNITS)))
 input_kernel = rng.normal(scale=0.5, size=(UNITS, 2))
 scales = [0.5, 0.9, 1.2, 2.0]
-norms = {rho: sequence.rnn_jacobian_norms(x_seq, rho * rotation, input_kernel) for rho in scales}
+norms = {rho: rnn_jacobian_norms(x_seq, rho * rotation, input_kernel) for rho in scales}
 lags = [1, 5, 22, 66]
 norm_table = pd.DataFrame({f"rho = {rho}": [norms[rho][-1 - lag] for lag in lags] for rho in scales},
                           index=pd.Index(lags, name="lag T - t (days)"))
@@ -193,7 +234,7 @@ with tf.GradientTape() as tape:
     h_last = layer(x_seq[None, -steps:].astype("float32"), initial_state=[h0])
 jacobian = tape.batch_jacobian(h_last, h0).numpy()[0]
 by_tape = np.linalg.norm(jacobian, 2)
-by_formula = sequence.rnn_jacobian_norms(x_seq[-steps:], rho * rotation, input_kernel)[0]
+by_formula = rnn_jacobian_norms(x_seq[-steps:], rho * rotation, input_kernel)[0]
 glue("rnn_tape_agree", "agree" if np.isclose(by_tape, by_formula, rtol=1e-4) else "disagree",
      display=False)
 pd.DataFrame({"norm of dh_T/dh_0": [by_formula, by_tape]},
@@ -242,24 +283,74 @@ pd.DataFrame({"norm of dh_T/dh_0": [by_formula, by_tape]},
 # With $z_t$ near one the state is copied forward unchanged, the GRU's route around the
 # vanishing gradient. (Keras, by default, applies the reset gate after the matrix product,
 # $r_t \odot (U_h h_{t-1})$, a variant with an extra bias vector per gate.)
+#
+# Keras implements the three recurrences as layers (`SimpleRNN`, `LSTM`, `GRU`). Each of
+# our networks is one such layer reading the window, oldest day first, with its last
+# state $h_T$ fed to the linear output {eq}`rnn-output`; it is compiled with the Adam
+# optimiser and mean squared error of {ref}`the previous chapter <cnn>`
+# (`compile_forecaster`, imported from `finbook.lessons` with that chapter's CNN).
+
+# %%
+# @save
+from finbook.lessons import compile_forecaster
+from finbook.repro import import_tensorflow
+from finbook.sequence import positive_int
+
+
+def recurrent_forecaster(kind, lookback, n_features, *, units=16, learning_rate=1e-2):
+    """One recurrent layer reads the window; its last state h_T feeds one linear unit (chapter 5).
+
+    ``kind`` is "simple_rnn" (the tanh recurrence), "lstm" or "gru"; the output is
+    v'h_T + c. Compiled by chapter 4's compile_forecaster (Adam, mean squared error).
+    """
+    lookback, n_features = positive_int(lookback, "lookback"), positive_int(n_features, "n_features")
+    units = positive_int(units, "units")
+    import_tensorflow()  # quietly, with the book's settings, before Keras
+    import keras
+
+    layers = {"simple_rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
+    if kind not in layers:
+        raise ValueError(f"kind must be one of {list(layers)}, got {kind!r}")
+    inputs = keras.Input(shape=(lookback, n_features), name="window")  # x_1, ..., x_T
+    h_last = layers[kind](units, name=kind)(inputs)  # runs the recurrence, returns h_T
+    outputs = keras.layers.Dense(1, name="forecast")(h_last)  # v'h_T + c
+    return compile_forecaster(keras.Model(inputs, outputs, name=f"{kind}_forecaster"), learning_rate)
+
+
+def simple_rnn_forecaster(lookback, n_features, *, units=16, learning_rate=1e-2):
+    """A plain tanh (Elman) RNN and a linear output (chapter 5): u(n_features + u + 1) + u + 1 parameters."""
+    return recurrent_forecaster("simple_rnn", lookback, n_features, units=units, learning_rate=learning_rate)
+
+
+def lstm_forecaster(lookback, n_features, *, units=16, learning_rate=1e-2):
+    """An LSTM and a linear output (chapter 5): 4u(n_features + u + 1) + u + 1 parameters (u = units)."""
+    return recurrent_forecaster("lstm", lookback, n_features, units=units, learning_rate=learning_rate)
+
+
+def gru_forecaster(lookback, n_features, *, units=16, learning_rate=1e-2):
+    """A GRU and a linear output (chapter 5): 3u(n_features + u + 2) + u + 1 parameters (u = units).
+
+    Keras' GRU has separate input and recurrent biases (``reset_after=True``), hence the 2.
+    """
+    return recurrent_forecaster("gru", lookback, n_features, units=units, learning_rate=learning_rate)
+
 
 # %%
 def lstm_builder():
-    return sequence.lstm_forecaster(LOOKBACK, len(task.feature_names), units=UNITS)
+    return lstm_forecaster(LOOKBACK, len(task.feature_names), units=UNITS)
 
 
 def gru_builder():
-    return sequence.gru_forecaster(LOOKBACK, len(task.feature_names), units=UNITS)
+    return gru_forecaster(LOOKBACK, len(task.feature_names), units=UNITS)
 
 
-def cnn_builder():  # the 1-D CNN of chapter 4, the same definition
-    return sequence.conv1d_forecaster(LOOKBACK, len(task.feature_names), filters=FILTERS,
-                                      kernel_size=KERNEL_SIZE)
+def cnn_builder():  # the 1-D CNN of chapter 4, imported from finbook.lessons
+    return conv1d_forecaster(LOOKBACK, len(task.feature_names), filters=FILTERS, kernel_size=KERNEL_SIZE)
 
 
 glue("rnn_sigmoid_one", round(float(1 / (1 + np.exp(-1.0))), 2), display=False)
 n_params = {"LSTM": lstm_builder().count_params(), "GRU": gru_builder().count_params(),
-            "plain RNN": sequence.simple_rnn_forecaster(LOOKBACK, 2, units=UNITS).count_params()}
+            "plain RNN": simple_rnn_forecaster(LOOKBACK, 2, units=UNITS).count_params()}
 glue("rnn_lstm_params", n_params["LSTM"], display=False)
 glue("rnn_gru_params", n_params["GRU"], display=False)
 pd.Series(n_params, name="parameters").to_frame()
@@ -453,7 +544,7 @@ plt.show()
 # ```{exercise}
 # :label: rnn-ex-plain
 # Train the plain RNN on the task:
-# `sequence.walk_forward_forecast(task, lambda: sequence.simple_rnn_forecaster(LOOKBACK, 2, units=UNITS), **kwargs)`,
+# `sequence.walk_forward_forecast(task, lambda: simple_rnn_forecaster(LOOKBACK, 2, units=UNITS), **kwargs)`,
 # and add it to `results`. Does it lose to the LSTM? Why might the difference be smaller
 # than the vanishing-gradient experiment suggests?
 # ```

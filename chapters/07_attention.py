@@ -112,6 +112,44 @@ task.summary()
 # three come from the same sequence through learned projections:
 # $Q = X W_Q$, $K = X W_K$, $V = X W_V$.
 #
+# In NumPy, {eq}`attention` is a few lines, for any number of leading batch dimensions.
+# An optional mask forbids some query–key pairs: their scores are set to $-\infty$, so
+# their weights are zero.
+
+# %%
+# @save
+import numpy as np  # noqa: F811  (imported again: this cell is exported on its own)
+
+
+def scaled_dot_product_attention(query, key, value, mask=None):
+    """Attention(Q, K, V) = softmax(Q K^T / sqrt(d_k)) V in NumPy (chapter 7); returns (output, weights).
+
+    Shapes: ``query`` (..., n_q, d_k), ``key`` (..., n_k, d_k), ``value`` (..., n_k, d_v), leading
+    batch dimensions alike. ``mask``, broadcast to (..., n_q, n_k), is True where a query may attend
+    to a key (the Keras convention). Each row of the weights (..., n_q, n_k) sums to 1.
+    """
+    q, k, v = (np.asarray(a, dtype=float) for a in (query, key, value))
+    if q.ndim < 2 or k.ndim < 2 or v.ndim < 2:
+        raise ValueError(f"query, key and value must be at least 2-D (positions, features), got "
+                         f"shapes {q.shape}, {k.shape}, {v.shape}")
+    if q.shape[-1] != k.shape[-1]:
+        raise ValueError(f"query and key must have the same last dimension d_k, got {q.shape[-1]} "
+                         f"and {k.shape[-1]}")
+    if k.shape[-2] != v.shape[-2]:
+        raise ValueError(f"key and value must have the same number of positions, got {k.shape[-2]} "
+                         f"and {v.shape[-2]}")
+    scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(q.shape[-1])  # Q K^T / sqrt(d_k)
+    if mask is not None:
+        m = np.broadcast_to(np.asarray(mask, dtype=bool), scores.shape)
+        if not m.any(axis=-1).all():
+            raise ValueError("mask leaves a query with no key to attend to; every row needs a True")
+        scores = np.where(m, scores, -np.inf)
+    e = np.exp(scores - scores.max(axis=-1, keepdims=True))  # softmax over the keys (shifted: no overflow)
+    weights = e / e.sum(axis=-1, keepdims=True)
+    return weights @ v, weights
+
+
+# %% [markdown]
 # Attention is a soft look-up. To see it on our data, take the window that ends on
 # {glue:text}`att_demo_date`, in the worst week of the crisis, and let the last day ask
 # "which other days of the past month looked like me?": queries and keys are the days'
@@ -126,7 +164,7 @@ days = task.dates[window_end - LOOKBACK + 1:window_end + 1]
 features = task.x[window_end].astype(float)
 z = (features - features.mean(axis=0)) / features.std(axis=0)
 not_itself = np.arange(LOOKBACK)[None, :] < LOOKBACK - 1
-out, weights = sequence.scaled_dot_product_attention(z[-1:], z, features[:, :1], mask=not_itself)
+out, weights = scaled_dot_product_attention(z[-1:], z, features[:, :1], mask=not_itself)
 glue("att_demo_top_day", f"{days[weights[0].argmax()]:%-d %B}", display=False)
 glue("att_demo_top_weight", round(float(weights[0].max()), 2), display=False)
 glue("att_demo_output", round(float(out[0, 0]), 2), display=False)
@@ -157,9 +195,43 @@ plt.show()
 #
 # ## Our NumPy attention against Keras
 #
-# `finbook.sequence.multi_head_attention` computes {eq}`multi-head` in NumPy from the
-# eight weight arrays of a `keras.layers.MultiHeadAttention` layer. We build such a layer,
-# apply it to a batch of real windows (their two features mapped to
+# The function below computes {eq}`multi-head` in NumPy from the eight weight arrays of a
+# `keras.layers.MultiHeadAttention` layer, which stores the projections $W_Q^h$ (and
+# $W_K^h$, $W_V^h$) of all heads in one array of shape (model width, heads, key size), with
+# a bias for each.
+
+# %%
+# @save
+import numpy as np
+
+
+def multi_head_attention(query, value, weights, key=None):
+    """Multi-head attention in NumPy with the weights of a keras.layers.MultiHeadAttention (chapter 7).
+
+    ``weights`` is ``layer.get_weights()``: query, key and value kernels (d_model, heads, key_dim)
+    with biases (heads, key_dim), then the output kernel (heads, key_dim, d_out) and bias (d_out,).
+    ``query`` is (batch, n_q, d_model), ``value`` (and ``key``, default ``value``) (batch, n_k,
+    d_model). Returns the output (batch, n_q, d_out) and the weights (batch, heads, n_q, n_k).
+    """
+    if len(weights) != 8:
+        raise ValueError(f"expected the 8 weight arrays of a MultiHeadAttention layer with biases "
+                         f"(Wq, bq, Wk, bk, Wv, bv, Wo, bo), got {len(weights)}")
+    wq, bq, wk, bk, wv, bv, wo, bo = (np.asarray(w, dtype=float) for w in weights)
+    key = value if key is None else key
+    q_in, k_in, v_in = (np.asarray(a, dtype=float) for a in (query, key, value))
+    for name, arr in {"query": q_in, "key": k_in, "value": v_in}.items():
+        if arr.ndim != 3 or arr.shape[-1] != wq.shape[0]:
+            raise ValueError(f"{name} must have shape (batch, positions, {wq.shape[0]}), got {arr.shape}")
+    q = np.einsum("bnd,dhk->bhnk", q_in, wq) + bq[None, :, None, :]  # X W_Q^h, all heads h at once
+    k = np.einsum("bnd,dhk->bhnk", k_in, wk) + bk[None, :, None, :]
+    v = np.einsum("bnd,dhk->bhnk", v_in, wv) + bv[None, :, None, :]
+    heads, att = scaled_dot_product_attention(q, k, v)  # head_h, (batch, heads, n_q, key_dim)
+    out = np.einsum("bhnk,hko->bno", heads, wo) + bo  # [head_1, ..., head_H] W_O
+    return out, att
+
+
+# %% [markdown]
+# We build such a layer, apply it to a batch of real windows (their two features mapped to
 # {glue:text}`att_d_model` dimensions by a random projection), and compare both the outputs
 # and the attention weights.
 
@@ -168,7 +240,7 @@ mha = keras.layers.MultiHeadAttention(num_heads=NUM_HEADS, key_dim=D_MODEL // NU
 projection = np.random.default_rng(SEED).normal(size=(2, D_MODEL))
 batch = (task.x[window_end - 7:window_end + 1].astype(float) @ projection).astype("float32")
 keras_out, keras_weights = mha(batch, batch, return_attention_scores=True)
-numpy_out, numpy_weights = sequence.multi_head_attention(batch, batch, mha.get_weights())
+numpy_out, numpy_weights = multi_head_attention(batch, batch, mha.get_weights())
 check = pd.Series({
     "largest |difference| in outputs": np.abs(numpy_out - np.asarray(keras_out)).max(),
     "largest |difference| in weights": np.abs(numpy_weights - np.asarray(keras_weights)).max(),
@@ -189,16 +261,134 @@ check.map(lambda v: "below 1e-5" if v < 1e-5 else f"{v:.3g}").to_frame("value")
 # and each query gets the same weighted average; shuffle a whole sequence and self-attention
 # returns the same rows, shuffled. For a time series that is a defect: a network that
 # cannot tell yesterday from three weeks ago cannot learn that recent days matter more.
-# We check it on an untrained Transformer of the kind used below, which reads its
+# The original Transformer therefore adds to each position's representation a fixed
+# pattern of sines and cosines of different frequencies,
+#
+# $$
+# \mathrm{PE}_{p,\,2i} = \sin\bigl(p / 10000^{2i/d}\bigr), \qquad
+# \mathrm{PE}_{p,\,2i+1} = \cos\bigl(p / 10000^{2i/d}\bigr),
+# $$ (positional-encoding)
+#
+# for position $p$ and dimension pair $i$ of a $d$-dimensional representation.
+
+# %%
+# @save
+import numpy as np
+
+from finbook.sequence import positive_int
+
+
+def positional_encoding(length, d_model):
+    """Sinusoidal positions of Vaswani et al. (2017), shape (length, d_model) (chapter 7).
+
+    PE[p, 2i] = sin(p / 10000^(2i/d_model)) and PE[p, 2i+1] = cos(p / 10000^(2i/d_model)).
+    """
+    length = positive_int(length, "length")
+    d_model = positive_int(d_model, "d_model", minimum=2)
+    if d_model % 2:
+        raise ValueError(f"d_model must be even (sine and cosine pairs), got {d_model}")
+    pos = np.arange(length)[:, None]
+    rate = 1.0 / 10000 ** (np.arange(0, d_model, 2) / d_model)
+    pe = np.zeros((length, d_model))
+    pe[:, 0::2] = np.sin(pos * rate)
+    pe[:, 1::2] = np.cos(pos * rate)
+    return pe
+
+
+# %% [markdown]
+# Each position gets a distinct code, and nearby positions similar codes. Over a window of
+# {glue:text}`att_lookback` days only the first few dimensions vary; the slow ones are
+# there for sequences thousands of positions long.
+
+# %%
+pe = positional_encoding(LOOKBACK, D_MODEL)
+fig, ax = plt.subplots(figsize=(7, 3))
+image = ax.imshow(pe.T, cmap="RdBu_r", aspect="auto", vmin=-1, vmax=1)
+ax.set_xlabel("position in the window (0 = oldest day)")
+ax.set_ylabel("dimension")
+ax.grid(False)
+fig.colorbar(image, ax=ax, label="value")
+plt.show()
+
+# %% [markdown]
+# ## A small Transformer encoder
+#
+# Our encoder maps each day's two features to {glue:text}`att_d_model` numbers, adds
+# {eq}`positional-encoding`, and applies one encoder block as in the original paper:
+# multi-head self-attention with {glue:text}`att_num_heads` heads, then a feed-forward
+# network of {glue:text}`att_ff_units` ReLU units applied to each day separately, each
+# sublayer wrapped in a residual connection and layer normalisation,
+#
+# $$
+# X' = \operatorname{LayerNorm}\bigl(X + \operatorname{MultiHead}(X)\bigr), \qquad
+# X'' = \operatorname{LayerNorm}\bigl(X' + \max(0, X' W_1 + b_1) W_2 + b_2\bigr).
+# $$ (encoder-block)
+#
+# The forecast is a linear function of the last day's row of $X''$, which through
+# attention has looked at the whole month. In the code, `encoder_block` is
+# {eq}`encoder-block` in Keras layers (its attention is the `MultiHeadAttention` layer
+# checked against our NumPy version above), and `transformer_forecaster` stacks the
+# embedding, the positions, the blocks and the output; it is compiled with the Adam
+# optimiser and mean squared error of {ref}`the CNN chapter <cnn>` (`compile_forecaster`).
+
+# %%
+# @save
+from finbook.lessons import compile_forecaster
+from finbook.repro import import_tensorflow
+from finbook.sequence import positive_int  # noqa: F811
+
+
+def encoder_block(x, b, *, num_heads, ff_units):
+    """One post-norm Transformer encoder block on the days of x, its layers numbered b (chapter 7).
+
+    X' = LayerNorm(X + MultiHead(X)), X'' = LayerNorm(X' + max(0, X' W_1 + b_1) W_2 + b_2).
+    """
+    import keras  # loaded, with the book's settings, by transformer_forecaster
+
+    d_model = x.shape[-1]
+    att = keras.layers.MultiHeadAttention(num_heads, d_model // num_heads, name=f"attention{b}")(x, x)
+    x = keras.layers.LayerNormalization(name=f"norm{b}a")(x + att)  # X'
+    ff = keras.layers.Dense(ff_units, activation="relu", name=f"ff{b}a")(x)  # max(0, X' W_1 + b_1)
+    ff = keras.layers.Dense(d_model, name=f"ff{b}b")(ff)  # ... W_2 + b_2
+    return keras.layers.LayerNormalization(name=f"norm{b}b")(x + ff)  # X''
+
+
+def transformer_forecaster(lookback, n_features, *, d_model=16, num_heads=2, ff_units=32,
+                           num_blocks=1, positional=True, learning_rate=1e-2):
+    """A small Transformer encoder (Vaswani et al. 2017) with a linear output (chapter 7).
+
+    Each day's inputs are projected to ``d_model`` numbers, plus the positional_encoding
+    if ``positional``; ``num_blocks`` encoder blocks follow, and the last day's row feeds one
+    linear unit. Compiled by chapter 4's compile_forecaster (Adam, mean squared error).
+    """
+    lookback, n_features = positive_int(lookback, "lookback"), positive_int(n_features, "n_features")
+    d_model, num_heads = positive_int(d_model, "d_model"), positive_int(num_heads, "num_heads")
+    if d_model % num_heads:
+        raise ValueError(f"d_model must be a multiple of num_heads={num_heads}, got {d_model}")
+    num_blocks, ff_units = positive_int(num_blocks, "num_blocks"), positive_int(ff_units, "ff_units")
+    import_tensorflow()  # quietly, with the book's settings, before Keras
+    import keras
+
+    inputs = keras.Input(shape=(lookback, n_features), name="window")
+    x = keras.layers.Dense(d_model, name="embed")(inputs)  # X: one row of d_model numbers per day
+    if positional:
+        x = x + positional_encoding(lookback, d_model).astype("float32")
+    for b in range(1, num_blocks + 1):
+        x = encoder_block(x, b, num_heads=num_heads, ff_units=ff_units)
+    outputs = keras.layers.Dense(1, name="forecast")(x[:, -1, :])  # the last day's row of X''
+    return compile_forecaster(keras.Model(inputs, outputs, name="transformer_forecaster"), learning_rate)
+
+
+# %% [markdown]
+# Before training it, we check the defect on an untrained encoder, which reads its
 # forecast from the last day's representation: we shuffle the first
 # {glue:text}`att_n_shuffled` days of each window, keep the last day in place, and compare
-# the forecasts.
+# the forecasts, with and without the positional encoding.
 
 # %%
 def transformer_builder(positional=True):
-    return sequence.transformer_forecaster(LOOKBACK, len(task.feature_names), d_model=D_MODEL,
-                                           num_heads=NUM_HEADS, ff_units=FF_UNITS,
-                                           positional=positional)
+    return transformer_forecaster(LOOKBACK, len(task.feature_names), d_model=D_MODEL,
+                                  num_heads=NUM_HEADS, ff_units=FF_UNITS, positional=positional)
 
 
 sample = task.x[-256:]
@@ -218,47 +408,8 @@ pd.Series(change).map(lambda v: "below 1e-5" if v < 1e-5 else f"{v:.3f}").to_fra
 
 # %% [markdown]
 # Without positional information, reordering the month leaves every forecast unchanged
-# (up to float rounding); with it, forecasts move by up to {glue:text}`att_change_with`.
-# The original Transformer adds to each position's representation a fixed pattern of
-# sines and cosines of different frequencies,
-#
-# $$
-# \mathrm{PE}_{p,\,2i} = \sin\bigl(p / 10000^{2i/d}\bigr), \qquad
-# \mathrm{PE}_{p,\,2i+1} = \cos\bigl(p / 10000^{2i/d}\bigr),
-# $$ (positional-encoding)
-#
-# for position $p$ and dimension pair $i$ of a $d$-dimensional representation
-# (`finbook.sequence.positional_encoding`). Each position gets a distinct code, and nearby
-# positions similar codes. Over a window of {glue:text}`att_lookback` days only the first
-# few dimensions vary; the slow ones are there for sequences thousands of positions long.
-
-# %%
-pe = sequence.positional_encoding(LOOKBACK, D_MODEL)
-fig, ax = plt.subplots(figsize=(7, 3))
-image = ax.imshow(pe.T, cmap="RdBu_r", aspect="auto", vmin=-1, vmax=1)
-ax.set_xlabel("position in the window (0 = oldest day)")
-ax.set_ylabel("dimension")
-ax.grid(False)
-fig.colorbar(image, ax=ax, label="value")
-plt.show()
-
-# %% [markdown]
-# ## A small Transformer encoder
-#
-# Our encoder (`finbook.sequence.transformer_forecaster`) maps each day's two features to
-# {glue:text}`att_d_model` numbers, adds {eq}`positional-encoding`, and applies one
-# encoder block as in the original paper: multi-head self-attention with
-# {glue:text}`att_num_heads` heads, then a feed-forward network of
-# {glue:text}`att_ff_units` ReLU units applied to each day separately, each sublayer
-# wrapped in a residual connection and layer normalisation,
-#
-# $$
-# X' = \operatorname{LayerNorm}\bigl(X + \operatorname{MultiHead}(X)\bigr), \qquad
-# X'' = \operatorname{LayerNorm}\bigl(X' + \max(0, X' W_1 + b_1) W_2 + b_2\bigr).
-# $$ (encoder-block)
-#
-# The forecast is a linear function of the last day's row of $X''$, which through
-# attention has looked at the whole month.
+# (up to float rounding); with it, forecasts move by up to {glue:text}`att_change_with`:
+# the sinusoids tell the days apart.
 
 # %%
 net = transformer_builder()
@@ -340,8 +491,8 @@ last = transformer.models[-1]
 last_block = task.dates.year >= years.max() - YEARS_PER_REFIT + 1
 inputs = transformer.prepare[-1](task.x[last_block]).astype(float)
 w_embed, b_embed = last.get_layer("embed").get_weights()
-embedded = inputs @ w_embed + b_embed + sequence.positional_encoding(LOOKBACK, D_MODEL)
-_, att = sequence.multi_head_attention(embedded, embedded, last.get_layer("attention1").get_weights())
+embedded = inputs @ w_embed + b_embed + positional_encoding(LOOKBACK, D_MODEL)
+_, att = multi_head_attention(embedded, embedded, last.get_layer("attention1").get_weights())
 last_row = att[:, :, -1, :].mean(axis=0)  # (heads, days): the forecast day's query
 recent_share = last_row[:, -5:].sum(axis=1)
 glue("att_recent_share", " and ".join(f"{100 * s:.0f} %" for s in recent_share), display=False)
@@ -376,17 +527,19 @@ plt.show()
 # before does not matter). The last column says where each model is defined.
 
 # %%
+from finbook.lessons import conv1d_forecaster, gru_forecaster, lstm_forecaster  # chapters 4 and 5
+
+
 def cnn_builder():  # chapter 4
-    return sequence.conv1d_forecaster(LOOKBACK, len(task.feature_names), filters=FILTERS,
-                                      kernel_size=KERNEL_SIZE)
+    return conv1d_forecaster(LOOKBACK, len(task.feature_names), filters=FILTERS, kernel_size=KERNEL_SIZE)
 
 
 def lstm_builder():  # chapter 5
-    return sequence.lstm_forecaster(LOOKBACK, len(task.feature_names), units=UNITS)
+    return lstm_forecaster(LOOKBACK, len(task.feature_names), units=UNITS)
 
 
 def gru_builder():  # chapter 5
-    return sequence.gru_forecaster(LOOKBACK, len(task.feature_names), units=UNITS)
+    return gru_forecaster(LOOKBACK, len(task.feature_names), units=UNITS)
 
 
 cnn = sequence.walk_forward_forecast(task, cnn_builder, name="CNN", **kwargs)

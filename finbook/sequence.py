@@ -16,12 +16,13 @@ every network on the same data, splits, target and metric, defined once here:
 * **baselines**: the HAR model of Corsi (2009), refitted by OLS on the same
   schedule, and the naive forecast "next week = last week's average variance".
 
-The Keras builders (:func:`conv1d_forecaster`, :func:`lstm_forecaster`,
-:func:`gru_forecaster`, :func:`transformer_forecaster`) all take
-``(lookback, n_features)`` and return a compiled model with one linear output
-trained on mean squared error. :func:`scaled_dot_product_attention` and
-:func:`multi_head_attention` compute attention in NumPy, and
-:func:`rnn_jacobian_norms` measures vanishing gradients in a tanh RNN.
+The networks themselves are taught, and defined, in their chapters, beside their
+equations, and exported to :mod:`finbook.lessons` (cells marked ``# @save``):
+the 1-D CNN in chapter 4 (``conv1d_forecaster``, and ``compile_forecaster``, Adam
+on mean squared error), the plain RNN, LSTM and GRU and the Jacobian product of
+a tanh RNN in chapter 5, attention, positional encoding and the Transformer in
+chapter 7. A builder is a function of no arguments returning a compiled Keras
+model; :func:`walk_forward_forecast` trains whatever it returns.
 
 Example
 -------
@@ -34,7 +35,7 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,25 +44,16 @@ import pandas as pd
 
 from finbook import metrics, validation, volatility
 from finbook.plots import PALETTE
-from finbook.repro import import_tensorflow
 
 __all__ = [
     "MODEL_COLOURS",
     "VolatilityTask",
     "WalkForwardResult",
-    "conv1d_forecaster",
     "forecast_table",
-    "gru_forecaster",
     "lag_elasticity",
-    "lstm_forecaster",
-    "multi_head_attention",
     "plot_forecasts",
-    "positional_encoding",
+    "positive_int",
     "qlike_by_block",
-    "rnn_jacobian_norms",
-    "scaled_dot_product_attention",
-    "simple_rnn_forecaster",
-    "transformer_forecaster",
     "volatility_task",
     "walk_forward_forecast",
 ]
@@ -75,7 +67,16 @@ MODEL_COLOURS: dict[str, str] = {
 }
 
 
-def _positive_int(value: object, name: str, minimum: int = 1) -> int:
+def positive_int(value: object, name: str, minimum: int = 1) -> int:
+    """``value`` as an int, or a clear error if it is not an integer >= ``minimum`` (bools refused).
+
+    Shared by the task, the harness and the chapters' model builders.
+
+    Example
+    -------
+    >>> positive_int(3, "units")
+    3
+    """
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
@@ -153,8 +154,8 @@ def volatility_task(
     >>> task.x.shape[1:], str(task.dates[0].date())
     ((22, 2), '1999-02-03')
     """
-    lookback = _positive_int(lookback, "lookback")
-    horizon = _positive_int(horizon, "horizon")
+    lookback = positive_int(lookback, "lookback")
+    horizon = positive_int(horizon, "horizon")
     if prices is None:
         from finbook import data  # noqa: PLC0415
 
@@ -270,7 +271,7 @@ def walk_forward_forecast(
     the log target on the log daily, weekly and monthly variance, Corsi 2009) or
     a function of no arguments returning a compiled Keras model that maps
     ``(lookback, n_features)`` windows to one number, e.g.
-    ``lambda: lstm_forecaster(22, 2)``.
+    ``lambda: finbook.lessons.lstm_forecaster(22, 2)`` (chapter 5).
 
     For each block of ``years_per_refit`` test years from ``first_test_year``
     the model is fitted on every sample whose target ends before the block
@@ -307,12 +308,12 @@ def walk_forward_forecast(
     elif not callable(model):
         raise TypeError(f"model must be 'har', 'naive' or a function returning a Keras model, "
                         f"got {type(model).__name__}")
-    years_per_refit = _positive_int(years_per_refit, "years_per_refit")
+    years_per_refit = positive_int(years_per_refit, "years_per_refit")
     gap = task.horizon - 1 if gap is None else gap
     if not isinstance(gap, (int, np.integer)) or gap < task.horizon - 1:
         raise ValueError(f"gap must be an integer >= horizon - 1 = {task.horizon - 1} so that no "
                          f"training target overlaps the test period, got {gap!r}")
-    validation_days = _positive_int(validation_days, "validation_days")
+    validation_days = positive_int(validation_days, "validation_days")
     label = name or (model if isinstance(model, str) else "network")
 
     splits = list(validation.yearly_walk_forward(
@@ -520,132 +521,6 @@ def plot_forecasts(
     return ax
 
 
-# --------------------------------------------------------------------------- Keras builders
-def _keras():
-    import_tensorflow()
-    import keras  # noqa: PLC0415
-
-    return keras
-
-
-def _check_shape(lookback: object, n_features: object) -> tuple[int, int]:
-    return _positive_int(lookback, "lookback"), _positive_int(n_features, "n_features")
-
-
-def _compile(model: Any, learning_rate: float) -> Any:
-    keras = _keras()
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be positive, got {learning_rate!r}")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mean_squared_error")
-    return model
-
-
-def conv1d_forecaster(
-    lookback: int,
-    n_features: int,
-    *,
-    filters: int = 8,
-    kernel_size: int = 5,
-    pool_size: int = 2,
-    dense_units: int = 16,
-    learning_rate: float = 1e-2,
-) -> Any:
-    """A small 1-D CNN: Conv1D (ReLU) -> average pooling -> flatten -> Dense (ReLU) -> 1 output.
-
-    The convolution slides ``filters`` learned filters of ``kernel_size`` days
-    over the window (each filter sees all ``n_features`` inputs of those days);
-    pooling halves the time axis; a dense layer combines the pooled features.
-    Compiled with Adam and mean squared error.
-
-    Example
-    -------
-    >>> conv1d_forecaster(22, 2).count_params()  # 8*(5*2+1) + (9*8*16+16) + (16+1)
-    1273
-    """
-    lookback, n_features = _check_shape(lookback, n_features)
-    filters = _positive_int(filters, "filters")
-    kernel_size = _positive_int(kernel_size, "kernel_size")
-    pool_size = _positive_int(pool_size, "pool_size")
-    if kernel_size > lookback:
-        raise ValueError(f"kernel_size must be at most lookback={lookback}, got {kernel_size}")
-    keras = _keras()
-    inputs = keras.Input(shape=(lookback, n_features), name="window")
-    x = keras.layers.Conv1D(filters, kernel_size, activation="relu", name="conv")(inputs)
-    x = keras.layers.AveragePooling1D(pool_size, name="pool")(x)
-    x = keras.layers.Flatten(name="flatten")(x)
-    x = keras.layers.Dense(_positive_int(dense_units, "dense_units"), activation="relu", name="dense")(x)
-    outputs = keras.layers.Dense(1, name="forecast")(x)
-    return _compile(keras.Model(inputs, outputs, name="conv1d_forecaster"), learning_rate)
-
-
-def _recurrent(kind: str, lookback: int, n_features: int, units: int, learning_rate: float) -> Any:
-    lookback, n_features = _check_shape(lookback, n_features)
-    units = _positive_int(units, "units")
-    keras = _keras()
-    layer = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU,
-             "simple_rnn": keras.layers.SimpleRNN}[kind]
-    inputs = keras.Input(shape=(lookback, n_features), name="window")
-    x = layer(units, name=kind)(inputs)
-    outputs = keras.layers.Dense(1, name="forecast")(x)
-    return _compile(keras.Model(inputs, outputs, name=f"{kind}_forecaster"), learning_rate)
-
-
-def lstm_forecaster(lookback: int, n_features: int, *, units: int = 16,
-                    learning_rate: float = 1e-2) -> Any:
-    """One LSTM layer (Hochreiter & Schmidhuber 1997) reading the window, then a linear output.
-
-    Input shape ``(lookback, n_features)``: ``lookback`` time steps, oldest
-    first, each with ``n_features`` numbers. The last hidden state (``units``
-    numbers) feeds a single linear unit, so the output is one real number per
-    window (e.g. a log variance for any horizon). Compiled with Adam at
-    ``learning_rate`` and mean squared error; train it on standardised inputs
-    and target (:func:`walk_forward_forecast` does, or :func:`finbook.models.fit`
-    on your own arrays). The default rate 1e-2 suits small models trained with
-    batch size 256 and early stopping; lower it for larger models.
-    Parameters: 4 * units * (n_features + units + 1) + units + 1.
-
-    Example
-    -------
-    >>> net = lstm_forecaster(22, 2, units=16)
-    >>> net.count_params()  # 4*16*(2+16+1) + 17
-    1233
-    >>> net.input_shape, net.output_shape
-    ((None, 22, 2), (None, 1))
-    """
-    return _recurrent("lstm", lookback, n_features, units, learning_rate)
-
-
-def gru_forecaster(lookback: int, n_features: int, *, units: int = 16,
-                   learning_rate: float = 1e-2) -> Any:
-    """One GRU layer (Cho et al. 2014) reading the window, then a linear output.
-
-    Same interface as :func:`lstm_forecaster`. Keras' GRU has separate input
-    and recurrent biases (``reset_after=True``), so it has
-    3 * units * (n_features + units + 2) + units + 1 parameters.
-
-    Example
-    -------
-    >>> gru_forecaster(22, 2, units=16).count_params()  # 3*16*(2+16+2) + 17
-    977
-    """
-    return _recurrent("gru", lookback, n_features, units, learning_rate)
-
-
-def simple_rnn_forecaster(lookback: int, n_features: int, *, units: int = 16,
-                          learning_rate: float = 1e-2) -> Any:
-    """One plain tanh RNN layer (Elman network) reading the window, then a linear output.
-
-    Same interface as :func:`lstm_forecaster`; units * (n_features + units + 1)
-    + units + 1 parameters. The baseline recurrent network whose gradients vanish.
-
-    Example
-    -------
-    >>> simple_rnn_forecaster(22, 2, units=16).count_params()  # 16*(2+16+1) + 17
-    321
-    """
-    return _recurrent("simple_rnn", lookback, n_features, units, learning_rate)
-
-
 def lag_elasticity(
     predictor: Callable[[np.ndarray], np.ndarray],
     windows: np.ndarray,
@@ -687,201 +562,19 @@ def lag_elasticity(
     return ((out[:, 0] - out[:, 1]) / (2 * eps)).mean(axis=1)
 
 
-def positional_encoding(length: int, d_model: int) -> np.ndarray:
-    """Sinusoidal positions of Vaswani et al. (2017), shape (length, d_model).
-
-    PE[pos, 2i] = sin(pos / 10000^(2i/d_model)) and PE[pos, 2i+1] =
-    cos(pos / 10000^(2i/d_model)).
-
-    Example
-    -------
-    >>> positional_encoding(3, 4)[1].round(4).tolist()
-    [0.8415, 0.5403, 0.01, 1.0]
-    """
-    length = _positive_int(length, "length")
-    d_model = _positive_int(d_model, "d_model", minimum=2)
-    if d_model % 2:
-        raise ValueError(f"d_model must be even (sine and cosine pairs), got {d_model}")
-    pos = np.arange(length)[:, None]
-    rate = 1.0 / 10000 ** (np.arange(0, d_model, 2) / d_model)
-    pe = np.zeros((length, d_model))
-    pe[:, 0::2] = np.sin(pos * rate)
-    pe[:, 1::2] = np.cos(pos * rate)
-    return pe
+# --------------------------------------------------------------------------- moved to the chapters
+#: Names that chapters 4, 5 and 7 now define (exported to finbook.lessons); still reachable here,
+#: without a second definition, for code not yet importing them from finbook.lessons (chapter 14).
+_TAUGHT_IN_CHAPTERS = frozenset({
+    "conv1d_forecaster", "gru_forecaster", "lstm_forecaster", "multi_head_attention",
+    "positional_encoding", "rnn_jacobian_norms", "scaled_dot_product_attention",
+    "simple_rnn_forecaster", "transformer_forecaster",
+})
 
 
-def transformer_forecaster(
-    lookback: int,
-    n_features: int,
-    *,
-    d_model: int = 16,
-    num_heads: int = 2,
-    ff_units: int = 32,
-    num_blocks: int = 1,
-    positional: bool = True,
-    learning_rate: float = 1e-2,
-) -> Any:
-    """A small Transformer encoder (Vaswani et al. 2017) with a linear output.
+def __getattr__(name: str) -> Any:
+    if name in _TAUGHT_IN_CHAPTERS:
+        from finbook import lessons  # noqa: PLC0415  (lessons imports this module)
 
-    Each day's inputs are projected to ``d_model`` numbers and, with
-    ``positional=True``, the sinusoidal :func:`positional_encoding` is added.
-    Then ``num_blocks`` encoder blocks, each: multi-head self-attention
-    (``num_heads`` heads of size d_model / num_heads) with a residual
-    connection and layer normalisation, then a two-layer feed-forward network
-    (``ff_units`` ReLU units) with a residual connection and layer
-    normalisation (the post-norm block of the original paper). The last day's
-    representation feeds one linear unit. Compiled with Adam and MSE.
-
-    Example
-    -------
-    >>> transformer_forecaster(22, 2).count_params()
-    2289
-    """
-    lookback, n_features = _check_shape(lookback, n_features)
-    d_model = _positive_int(d_model, "d_model")
-    num_heads = _positive_int(num_heads, "num_heads")
-    if d_model % num_heads:
-        raise ValueError(f"d_model must be a multiple of num_heads={num_heads}, got {d_model}")
-    keras = _keras()
-    inputs = keras.Input(shape=(lookback, n_features), name="window")
-    x = keras.layers.Dense(d_model, name="embed")(inputs)
-    if positional:
-        x = x + positional_encoding(lookback, d_model).astype("float32")
-    for b in range(1, _positive_int(num_blocks, "num_blocks") + 1):
-        att = keras.layers.MultiHeadAttention(num_heads, d_model // num_heads, name=f"attention{b}")(x, x)
-        x = keras.layers.LayerNormalization(name=f"norm{b}a")(x + att)
-        ff = keras.layers.Dense(_positive_int(ff_units, "ff_units"), activation="relu", name=f"ff{b}a")(x)
-        ff = keras.layers.Dense(d_model, name=f"ff{b}b")(ff)
-        x = keras.layers.LayerNormalization(name=f"norm{b}b")(x + ff)
-    last = x[:, -1, :]
-    outputs = keras.layers.Dense(1, name="forecast")(last)
-    return _compile(keras.Model(inputs, outputs, name="transformer_forecaster"), learning_rate)
-
-
-# --------------------------------------------------------------------------- attention in NumPy
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def scaled_dot_product_attention(
-    query: np.ndarray,
-    key: np.ndarray,
-    value: np.ndarray,
-    mask: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Attention(Q, K, V) = softmax(Q K^T / sqrt(d_k)) V, in NumPy.
-
-    Shapes: ``query`` (..., n_q, d_k), ``key`` (..., n_k, d_k), ``value``
-    (..., n_k, d_v); leading batch dimensions must agree. ``mask`` (broadcast to
-    (..., n_q, n_k)) is True where a query may attend to a key (the Keras
-    convention). Returns ``(output, weights)`` with shapes (..., n_q, d_v) and
-    (..., n_q, n_k); each row of ``weights`` sums to 1.
-
-    Example
-    -------
-    >>> q = np.array([[1.0, 0.0]]); k = np.array([[1.0, 0.0], [0.0, 1.0]]); v = np.array([[1.0], [3.0]])
-    >>> out, w = scaled_dot_product_attention(q, k, v)
-    >>> w.round(4).tolist(), out.round(4).tolist()
-    ([[0.6698, 0.3302]], [[1.6604]])
-    """
-    q, k, v = (np.asarray(a, dtype=float) for a in (query, key, value))
-    if q.ndim < 2 or k.ndim < 2 or v.ndim < 2:
-        raise ValueError(f"query, key and value must be at least 2-D (positions, features), got "
-                         f"shapes {q.shape}, {k.shape}, {v.shape}")
-    if q.shape[-1] != k.shape[-1]:
-        raise ValueError(f"query and key must have the same last dimension d_k, got {q.shape[-1]} "
-                         f"and {k.shape[-1]}")
-    if k.shape[-2] != v.shape[-2]:
-        raise ValueError(f"key and value must have the same number of positions, got {k.shape[-2]} "
-                         f"and {v.shape[-2]}")
-    scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(q.shape[-1])
-    if mask is not None:
-        m = np.broadcast_to(np.asarray(mask, dtype=bool), scores.shape)
-        if not m.any(axis=-1).all():
-            raise ValueError("mask leaves a query with no key to attend to; every row needs a True")
-        scores = np.where(m, scores, -np.inf)
-    weights = _softmax(scores)
-    return weights @ v, weights
-
-
-def multi_head_attention(
-    query: np.ndarray,
-    value: np.ndarray,
-    weights: Sequence[np.ndarray],
-    key: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Multi-head attention in NumPy with the weights of a ``keras.layers.MultiHeadAttention``.
-
-    ``weights`` is ``layer.get_weights()``: query, key and value kernels of shape
-    (d_model, heads, key_dim) with biases (heads, key_dim), then the output
-    kernel (heads, key_dim, d_out) and bias (d_out,). Each head projects the
-    inputs, applies :func:`scaled_dot_product_attention`, and the heads'
-    outputs are projected back and summed. ``query`` is (batch, n_q, d_model),
-    ``value`` (and ``key``, default ``value``) (batch, n_k, d_model). Returns
-    ``(output, attention weights)`` of shapes (batch, n_q, d_out) and
-    (batch, heads, n_q, n_k).
-    """
-    if len(weights) != 8:
-        raise ValueError(f"expected the 8 weight arrays of a MultiHeadAttention layer with biases "
-                         f"(Wq, bq, Wk, bk, Wv, bv, Wo, bo), got {len(weights)}")
-    wq, bq, wk, bk, wv, bv, wo, bo = (np.asarray(w, dtype=float) for w in weights)
-    key = value if key is None else key
-    q_in, k_in, v_in = (np.asarray(a, dtype=float) for a in (query, key, value))
-    for name, arr in {"query": q_in, "key": k_in, "value": v_in}.items():
-        if arr.ndim != 3 or arr.shape[-1] != wq.shape[0]:
-            raise ValueError(f"{name} must have shape (batch, positions, {wq.shape[0]}), got {arr.shape}")
-    q = np.einsum("bnd,dhk->bhnk", q_in, wq) + bq[None, :, None, :]
-    k = np.einsum("bnd,dhk->bhnk", k_in, wk) + bk[None, :, None, :]
-    v = np.einsum("bnd,dhk->bhnk", v_in, wv) + bv[None, :, None, :]
-    heads, att = scaled_dot_product_attention(q, k, v)
-    out = np.einsum("bhnk,hko->bno", heads, wo) + bo
-    return out, att
-
-
-# --------------------------------------------------------------------------- vanishing gradients
-def rnn_jacobian_norms(
-    inputs: np.ndarray,
-    recurrent_kernel: np.ndarray,
-    input_kernel: np.ndarray,
-    bias: np.ndarray | None = None,
-    h0: np.ndarray | None = None,
-) -> np.ndarray:
-    """Spectral norms of dh_T/dh_t, t = 0 ... T, for the tanh RNN h_t = tanh(W h_{t-1} + U x_t + b).
-
-    ``inputs`` is (T, n_inputs); ``recurrent_kernel`` W is (units, units) and
-    ``input_kernel`` U is (units, n_inputs), acting on column vectors. The
-    Jacobian is the product dh_T/dh_t = D_T W D_{T-1} W ... D_{t+1} W with
-    D_k = diag(1 - h_k^2). Entry t of the result is its largest singular value
-    (entry T is 1, the identity). Values far below 1 for small t mean that the
-    last state barely depends on early ones: the gradient has vanished.
-
-    Example
-    -------
-    >>> rnn_jacobian_norms(np.zeros((3, 1)), np.array([[0.5]]), np.array([[1.0]])).tolist()
-    [0.125, 0.25, 0.5, 1.0]
-    """
-    x = np.asarray(inputs, dtype=float)
-    w = np.asarray(recurrent_kernel, dtype=float)
-    u = np.asarray(input_kernel, dtype=float)
-    if x.ndim != 2:
-        raise ValueError(f"inputs must be 2-D (time steps, n_inputs), got shape {x.shape}")
-    units = w.shape[0]
-    if w.shape != (units, units):
-        raise ValueError(f"recurrent_kernel must be square (units, units), got shape {w.shape}")
-    if u.shape != (units, x.shape[1]):
-        raise ValueError(f"input_kernel must have shape (units, n_inputs) = {(units, x.shape[1])}, "
-                         f"got {u.shape}")
-    b = np.zeros(units) if bias is None else np.asarray(bias, dtype=float).reshape(units)
-    h = np.zeros(units) if h0 is None else np.asarray(h0, dtype=float).reshape(units)
-    jac = np.eye(units)
-    norms = [1.0]
-    states = []
-    for x_t in x:
-        h = np.tanh(w @ h + u @ x_t + b)
-        states.append(h)
-    for h_k in reversed(states):  # k = T, T-1, ..., 1: multiply on the right
-        jac = jac @ (np.diag(1.0 - h_k**2) @ w)
-        norms.append(float(np.linalg.norm(jac, 2)))
-    return np.array(norms[::-1])
+        return getattr(lessons, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,15 +1,14 @@
-"""finbook.sequence: the volatility task has no look-ahead, attention matches hand and Keras,
-builders have the parameter counts their formulas give, and bad input is refused."""
+"""finbook.sequence: the volatility task has no look-ahead, the walk-forward harness fits on the
+past only, and bad input is refused. (The networks of chapters 4, 5 and 7 are tested in
+test_lessons_cnn_rnn_attention.py.)"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from finbook import data, sequence, volatility
+from finbook import data, lessons, sequence, volatility
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +182,7 @@ def test_network_target_scaler_is_fitted_on_training_rows_only(task, keras, rela
 def test_network_walk_forward_is_reproducible(task, keras):
     def run():
         return sequence.walk_forward_forecast(
-            task, lambda: sequence.conv1d_forecaster(22, 2, filters=2, dense_units=4),
+            task, lambda: lessons.conv1d_forecaster(22, 2, filters=2, dense_units=4),
             first_test_year=2017, years_per_refit=5, epochs=2, seed=3)
     a, b = run(), run()
     pd.testing.assert_frame_equal(a.forecasts, b.forecasts)
@@ -221,52 +220,7 @@ def test_forecast_table_refuses_different_test_days(task):
         sequence.forecast_table({"HAR": a}, baseline="GARCH")
 
 
-# --------------------------------------------------------------------------- builders
-def test_builder_parameter_counts_match_their_formulas(keras):
-    lb, f = 22, 2
-    conv = 8 * (5 * f + 1)
-    pooled = ((lb - 5 + 1) // 2) * 8
-    assert sequence.conv1d_forecaster(lb, f).count_params() == conv + (pooled * 16 + 16) + 17
-    u = 16
-    assert sequence.lstm_forecaster(lb, f, units=u).count_params() == 4 * (u * (f + u) + u) + u + 1
-    # Keras' GRU (reset_after=True) has an input bias and a recurrent bias per gate
-    assert sequence.gru_forecaster(lb, f, units=u).count_params() == 3 * (u * (f + u) + 2 * u) + u + 1
-    assert sequence.simple_rnn_forecaster(lb, f, units=u).count_params() == u * (f + u) + u + u + 1
-    d, h, ff = 16, 2, 32
-    embed = f * d + d
-    mha = 3 * (d * d + d) + d * d + d
-    norms = 2 * 2 * d
-    ffn = (d * ff + ff) + (ff * d + d)
-    expected = embed + mha + norms + ffn + d + 1
-    assert sequence.transformer_forecaster(lb, f, d_model=d, num_heads=h, ff_units=ff).count_params() \
-        == expected
-
-
-def test_builders_map_windows_to_one_number(keras):
-    x = np.zeros((3, 22, 2), dtype="float32")
-    for build in (sequence.conv1d_forecaster, sequence.lstm_forecaster, sequence.gru_forecaster,
-                  sequence.simple_rnn_forecaster, sequence.transformer_forecaster):
-        model = build(22, 2)
-        assert model.predict(x, verbose=0).shape == (3, 1)
-        assert model.loss == "mean_squared_error"
-
-
-@pytest.mark.parametrize(("build", "kwargs", "match"), [
-    (sequence.conv1d_forecaster, {"kernel_size": 30}, "kernel_size must be at most lookback=22, got 30"),
-    (sequence.lstm_forecaster, {"units": 0}, "units must be an integer >= 1, got 0"),
-    (sequence.gru_forecaster, {"learning_rate": -1.0}, "learning_rate must be positive, got -1.0"),
-    (sequence.transformer_forecaster, {"d_model": 15}, "d_model must be a multiple of num_heads=2"),
-])
-def test_builders_refuse_bad_arguments(keras, build, kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        build(22, 2, **kwargs)
-
-
-def test_builders_refuse_bad_shapes():
-    with pytest.raises(ValueError, match="n_features must be an integer >= 1, got 0"):
-        sequence.lstm_forecaster(22, 0)
-
-
+# --------------------------------------------------------------------------- lag elasticity
 def test_lag_elasticity_of_a_linear_predictor_is_its_weights():
     w = np.array([0.1, -0.2, 0.3, 0.8])
     x = np.random.default_rng(0).normal(size=(6, 4, 2))
@@ -293,124 +247,9 @@ def test_har_predictor_reproduces_its_forecasts_and_its_lag_weights(task):
     np.testing.assert_allclose(sequence.lag_elasticity(har.predictors[-1], flat), expected, atol=1e-6)
 
 
-# --------------------------------------------------------------------------- attention
-def test_attention_by_hand():
-    q = np.array([[1.0, 0.0]])
-    k = np.array([[1.0, 0.0], [0.0, 1.0]])
-    v = np.array([[1.0], [3.0]])
-    out, w = sequence.scaled_dot_product_attention(q, k, v)
-    # scores: q.k / sqrt(2) = (0.7071, 0); softmax weights e^0.7071 / (e^0.7071 + 1)
-    w0 = np.exp(1 / np.sqrt(2)) / (np.exp(1 / np.sqrt(2)) + 1)
-    np.testing.assert_allclose(w, [[w0, 1 - w0]])
-    np.testing.assert_allclose(out, [[w0 * 1 + (1 - w0) * 3]])
-    assert w0 == pytest.approx(0.66976, abs=1e-5)
-
-
-def test_attention_mask_and_equal_scores():
-    q = np.zeros((3, 4))  # all scores equal: uniform weights over the allowed keys
-    k = np.ones((3, 4))
-    v = np.array([[1.0], [2.0], [6.0]])
-    causal = np.tril(np.ones((3, 3), dtype=bool))
-    out, w = sequence.scaled_dot_product_attention(q, k, v, mask=causal)
-    np.testing.assert_allclose(w, [[1, 0, 0], [0.5, 0.5, 0], [1 / 3, 1 / 3, 1 / 3]])
-    np.testing.assert_allclose(out.ravel(), [1.0, 1.5, 3.0])
-
-
-@settings(max_examples=50, deadline=None)
-@given(seed=st.integers(0, 10_000), n=st.integers(2, 8))
-def test_attention_rows_sum_to_one_and_ignore_the_order_of_keys(seed, n):
-    rng = np.random.default_rng(seed)
-    q, k, v = rng.normal(size=(2, 3, 4)), rng.normal(size=(2, n, 4)), rng.normal(size=(2, n, 5))
-    out, w = sequence.scaled_dot_product_attention(q, k, v)
-    np.testing.assert_allclose(w.sum(axis=-1), 1.0)
-    perm = rng.permutation(n)
-    out_p, _ = sequence.scaled_dot_product_attention(q, k[:, perm], v[:, perm])
-    np.testing.assert_allclose(out, out_p, atol=1e-12)
-
-
-def test_attention_refuses_bad_shapes():
-    with pytest.raises(ValueError, match="same last dimension d_k, got 3 and 4"):
-        sequence.scaled_dot_product_attention(np.ones((2, 3)), np.ones((2, 4)), np.ones((2, 1)))
-    with pytest.raises(ValueError, match="same number of positions, got 2 and 5"):
-        sequence.scaled_dot_product_attention(np.ones((2, 3)), np.ones((2, 3)), np.ones((5, 1)))
-    with pytest.raises(ValueError, match="no key to attend to"):
-        sequence.scaled_dot_product_attention(np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 1)),
-                                              mask=np.array([[True, False], [False, False]]))
-
-
-def test_multi_head_attention_matches_keras(keras):
-    from finbook import repro
-
-    repro.set_seed(0)
-    layer = keras.layers.MultiHeadAttention(num_heads=2, key_dim=3)
-    x = np.random.default_rng(1).normal(size=(2, 5, 4)).astype("float32")
-    ctx = np.random.default_rng(2).normal(size=(2, 7, 4)).astype("float32")
-    expected, scores = layer(x, ctx, return_attention_scores=True)
-    out, att = sequence.multi_head_attention(x, ctx, layer.get_weights())
-    np.testing.assert_allclose(out, np.asarray(expected), atol=1e-5)
-    np.testing.assert_allclose(att, np.asarray(scores), atol=1e-6)
-    with pytest.raises(ValueError, match="8 weight arrays"):
-        sequence.multi_head_attention(x, ctx, layer.get_weights()[:6])
-    with pytest.raises(ValueError, match=r"query must have shape \(batch, positions, 4\)"):
-        sequence.multi_head_attention(x[..., :3], ctx, layer.get_weights())
-
-
-def test_positional_encoding_values():
-    pe = sequence.positional_encoding(50, 8)
-    assert pe.shape == (50, 8)
-    np.testing.assert_allclose(pe[:, 0], np.sin(np.arange(50)))
-    np.testing.assert_allclose(pe[:, 1], np.cos(np.arange(50)))
-    np.testing.assert_allclose(pe[7, 6], np.sin(7 / 10000 ** (6 / 8)))
-    with pytest.raises(ValueError, match="d_model must be even"):
-        sequence.positional_encoding(5, 3)
-
-
-# --------------------------------------------------------------------------- vanishing gradients
-def test_rnn_jacobian_norms_scalar_by_hand():
-    x = np.array([[0.5], [-1.0], [2.0]])
-    w, u = 0.9, 0.7
-    h, states = 0.0, []
-    for xt in x[:, 0]:
-        h = np.tanh(w * h + u * xt)
-        states.append(h)
-    d = [w * (1 - s**2) for s in states]  # dh_k / dh_{k-1}
-    expected = [d[0] * d[1] * d[2], d[1] * d[2], d[2], 1.0]
-    np.testing.assert_allclose(sequence.rnn_jacobian_norms(x, [[w]], [[u]]), expected)
-
-
-def test_rnn_jacobian_matches_finite_differences():
-    rng = np.random.default_rng(0)
-    units, steps = 4, 6
-    w = rng.normal(scale=0.6, size=(units, units))
-    u = rng.normal(size=(units, 2))
-    x = rng.normal(size=(steps, 2))
-    h0 = rng.normal(scale=0.3, size=units)
-
-    def last_state(h):
-        for xt in x:
-            h = np.tanh(w @ h + u @ xt)
-        return h
-
-    eps = 1e-6
-    jac = np.column_stack([(last_state(h0 + eps * e) - last_state(h0 - eps * e)) / (2 * eps)
-                           for e in np.eye(units)])
-    norms = sequence.rnn_jacobian_norms(x, w, u, h0=h0)
-    assert norms[0] == pytest.approx(np.linalg.norm(jac, 2), rel=1e-6)
-    assert norms[-1] == 1.0
-
-
-def test_rnn_jacobian_norms_vanish_for_a_contracting_recurrence():
-    rng = np.random.default_rng(0)
-    q, _ = np.linalg.qr(rng.normal(size=(8, 8)))
-    norms = sequence.rnn_jacobian_norms(rng.normal(size=(50, 1)), 0.5 * q, rng.normal(size=(8, 1)))
-    assert norms[0] < 0.5**50 * 1.0001  # |tanh'| <= 1 and ||W|| = 0.5
-    assert np.all(np.diff(norms) > 0)
-
-
-def test_rnn_jacobian_norms_bad_shapes():
-    with pytest.raises(ValueError, match="recurrent_kernel must be square"):
-        sequence.rnn_jacobian_norms(np.ones((3, 1)), np.ones((2, 3)), np.ones((2, 1)))
-    with pytest.raises(ValueError, match=r"input_kernel must have shape \(units, n_inputs\) = \(2, 1\)"):
-        sequence.rnn_jacobian_norms(np.ones((3, 1)), np.eye(2), np.ones((2, 2)))
-    with pytest.raises(ValueError, match="inputs must be 2-D"):
-        sequence.rnn_jacobian_norms(np.ones(3), np.eye(2), np.ones((2, 1)))
+def test_models_taught_in_the_chapters_are_defined_once_in_finbook_lessons():
+    # chapter 14 still reaches chapter 5's LSTM as sequence.lstm_forecaster: the same object
+    assert sequence.lstm_forecaster is lessons.lstm_forecaster
+    assert sequence.transformer_forecaster is lessons.transformer_forecaster
+    with pytest.raises(AttributeError, match="has no attribute 'no_such_model'"):
+        sequence.no_such_model  # noqa: B018
