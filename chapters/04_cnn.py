@@ -56,7 +56,8 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from finbook import data, notebooks, plots, repro, sequence
+from finbook import data, plots, repro, sequence
+from finbook.book import headline
 from finbook.repro import import_tensorflow
 
 repro.set_seed(SEED)
@@ -403,7 +404,7 @@ glue("cnn_second_block", second_block, display=False)
 glue("cnn_second_validation_year", int(second_block[:4]) - 1, display=False)
 
 # headline numbers for the book's cross-chapter table
-notebooks.glue_headline(
+headline.glue_headline(
     task="S&P 500 next-week volatility",
     metric=f"mean QLIKE, walk-forward {period}",
     better="lower",

@@ -55,7 +55,8 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from finbook import data, notebooks, plots, repro, sequence, volatility
+from finbook import data, plots, repro, sequence, volatility
+from finbook.book import headline
 from finbook.lessons import conv1d_forecaster
 from finbook.repro import import_tensorflow
 
@@ -405,7 +406,7 @@ glue("rnn_epochs_lstm", ", ".join(str(len(h["loss"])) for h in lstm.histories), 
 glue("rnn_epochs_gru", ", ".join(str(len(h["loss"])) for h in gru.histories), display=False)
 
 # headline numbers for the book's cross-chapter table
-notebooks.glue_headline(
+headline.glue_headline(
     task="S&P 500 next-week volatility",
     metric=f"mean QLIKE, walk-forward {period}",
     better="lower",

@@ -58,7 +58,8 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from finbook import data, notebooks, plots, repro, sequence
+from finbook import data, plots, repro, sequence
+from finbook.book import headline
 from finbook.repro import import_tensorflow
 
 repro.set_seed(SEED)
@@ -455,7 +456,7 @@ glue("att_train_min", f"{min(train_sizes):,}", display=False)
 glue("att_train_max", f"{max(train_sizes):,}", display=False)
 
 # headline numbers for the book's cross-chapter table
-notebooks.glue_headline(
+headline.glue_headline(
     task="S&P 500 next-week volatility",
     metric=f"mean QLIKE, walk-forward {period}",
     better="lower",

@@ -54,6 +54,7 @@ from myst_nb import glue
 from finbook import data, metrics, plots, repro, sequence, validation, volatility
 from finbook import forecast as fc
 from finbook.book import headline
+from finbook.lessons import lstm_forecaster  # chapter 5's LSTM
 
 repro.set_seed(SEED)
 plots.use_book_style()
@@ -232,7 +233,7 @@ garch_params.round(4)
 
 # %%
 def lstm_builder():
-    return sequence.lstm_forecaster(LOOKBACK, len(task.feature_names), units=UNITS)
+    return lstm_forecaster(LOOKBACK, len(task.feature_names), units=UNITS)
 
 
 har = sequence.walk_forward_forecast(task, "har", name="HAR", **kwargs)

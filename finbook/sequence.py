@@ -560,21 +560,3 @@ def lag_elasticity(
     out = np.asarray(predictor(bumped.reshape(-1, lookback, x.shape[2])), dtype=float)
     out = out.reshape(lookback, 2, n)
     return ((out[:, 0] - out[:, 1]) / (2 * eps)).mean(axis=1)
-
-
-# --------------------------------------------------------------------------- moved to the chapters
-#: Names that chapters 4, 5 and 7 now define (exported to finbook.lessons); still reachable here,
-#: without a second definition, for code not yet importing them from finbook.lessons (chapter 14).
-_TAUGHT_IN_CHAPTERS = frozenset({
-    "conv1d_forecaster", "gru_forecaster", "lstm_forecaster", "multi_head_attention",
-    "positional_encoding", "rnn_jacobian_norms", "scaled_dot_product_attention",
-    "simple_rnn_forecaster", "transformer_forecaster",
-})
-
-
-def __getattr__(name: str) -> Any:
-    if name in _TAUGHT_IN_CHAPTERS:
-        from finbook import lessons  # noqa: PLC0415  (lessons imports this module)
-
-        return getattr(lessons, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
