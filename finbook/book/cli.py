@@ -184,6 +184,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from finbook.book import sweep  # noqa: PLC0415 - imports Dask only when needed
+
+    return sweep.command(args)
+
+
 def _cmd_data(args: argparse.Namespace) -> int:
     import pandas as pd  # noqa: PLC0415
 
@@ -248,6 +254,24 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--openblas", default="auto", metavar="CORE",
                    help="OPENBLAS_CORETYPE for NumPy/SciPy (default auto: a family other than this CPU's)")
     p.set_defaults(func=_cmd_crosscheck)
+
+    p = sub.add_parser("sweep", help="run chapters over a grid of parameters on Dask; tabulate their "
+                       "headline values")
+    p.add_argument("chapters", nargs="+", metavar="CHAPTER", help="e.g. 90 or 90_reproducibility")
+    p.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUES"),
+                   help="values to sweep (repeatable; the grid is their product): 0..19 (inclusive), "
+                        "1,5,9, or one value as for `run`")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="worker processes of the Dask cluster started on this machine (default 2)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on the Dask cluster behind this scheduler instead, e.g. tcp://HOST:8786")
+    p.add_argument("--output", required=True, metavar="DIR",
+                   help="folder for the executed copies: DIR/<chapter>/<NAME>=<value>_....ipynb")
+    p.add_argument("--table", metavar="CSV", help="also write the table of values to this CSV file")
+    p.add_argument("--collect", action="append", metavar="KEY",
+                   help="also collect this glued value (repeatable); the headline_* values always are")
+    p.add_argument("--force", action="store_true", help="overwrite executed copies of an earlier sweep")
+    p.set_defaults(func=_cmd_sweep)
     return parser
 
 
