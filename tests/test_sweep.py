@@ -10,12 +10,12 @@ import nbformat
 import pandas as pd
 import pytest
 
-from finbook import notebooks, paths
-from finbook.book import cli, sweep
+from finbook import paths
+from finbook.book import cli, headline, pipeline, sweep
 
 _GLUE = """\
 from myst_nb import glue
-from finbook.notebooks import glue_headline
+from finbook.book.headline import glue_headline
 if FAIL_ON is not None and SEED == FAIL_ON:
     raise ValueError(f"seed {SEED} is cursed")
 glue_headline("toy task", "score", "higher", deep_model="net", deep_score=0.5 + SEED / 10,
@@ -43,7 +43,7 @@ def _write_chapter(folder: Path, stem: str, fail_on: int | None = None) -> Path:
 def chapters(tmp_path, monkeypatch):
     # execute_notebook records the machine in each notebook; probing it (oneDNN in a
     # TensorFlow subprocess) takes 20 s or more and is not what these tests are about.
-    monkeypatch.setattr(notebooks, "_MACHINE", {"cpu": "stand-in for the sweep tests"})
+    monkeypatch.setattr(pipeline, "_MACHINE", {"cpu": "stand-in for the sweep tests"})
     folder = tmp_path / "chapters"
     folder.mkdir()
     _write_chapter(folder, "01_toy")
@@ -104,14 +104,14 @@ def test_file_names_stay_distinct_for_values_with_odd_characters(chapters, tmp_p
 
 
 def test_unknown_parameter_fails_with_the_message_of_coerce_parameters(chapters, tmp_path):
-    with pytest.raises(notebooks.ParameterError,
+    with pytest.raises(pipeline.ParameterError,
                        match=r"unknown parameter 'SEEDS' for chapter 01_toy; valid parameters: "
                              r"SEED \(int, default 0\), LABEL \(str, default 'x'\)"):
         sweep.plan(["01"], [("SEEDS", "0..3")], tmp_path)
 
 
 def test_wrongly_typed_value_fails_before_anything_runs(chapters, tmp_path):
-    with pytest.raises(notebooks.ParameterError, match=r"parameter SEED expects int \(default 0\), got 'x'"):
+    with pytest.raises(pipeline.ParameterError, match=r"parameter SEED expects int \(default 0\), got 'x'"):
         sweep.plan(["01"], [("SEED", "0,1,x")], tmp_path)
 
 
@@ -148,7 +148,7 @@ def test_table_rows_are_sorted_whatever_order_runs_finish_in(chapters, tmp_path)
     table = sweep.results_table(results, ["extra"])
     assert list(table["chapter"]) == ["01_toy"] * 12 + ["02_cursed"] * 12
     assert list(table["SEED"]) == list(range(12)) * 2  # numeric, not text, order
-    assert list(table.columns) == ["chapter", "SEED", *[f"headline_{k}" for k in notebooks.HEADLINE_KEYS],
+    assert list(table.columns) == ["chapter", "SEED", *[f"headline_{k}" for k in headline.HEADLINE_KEYS],
                                    "extra"]
     assert table["headline_metric"].isna().all()  # not glued: missing, not invented
 
@@ -186,7 +186,7 @@ def test_sweep_on_a_local_cluster_of_two_workers(chapters, tmp_path, capsys, mon
     assert table["headline_baseline_score"].tolist() == [0.5] * 4
     assert table["toy_twice_seed"].tolist() == [0, 2, 4, 6]
     assert sorted(p.name for p in (out / "01_toy").iterdir()) == [f"SEED={s}.ipynb" for s in range(4)]
-    glued = notebooks.glued_values(out / "01_toy" / "SEED=3.ipynb")
+    glued = headline.glued_values(out / "01_toy" / "SEED=3.ipynb")
     assert glued["headline_deep_score"] == pytest.approx(0.8)
     assert not list(chapters.glob("*SEED*")), "a sweep must never write into chapters/"
 

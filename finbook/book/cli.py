@@ -10,6 +10,7 @@ data                             list the datasets and verify every committed fi
 check                            check (without writing) that every .ipynb/.py pair agrees
 crosscheck [CHAPTER ...]         re-execute with other CPU kernels forced; compare within tolerance
 export [--check]                 write finbook/lessons.py from the chapters' cells marked "# @save"
+sweep CHAPTER... -p NAME 0..19    run chapters over a parameter grid on Dask; tabulate their headlines
 
 Every error names what was wrong and what would be valid, and exits with status 2.
 """

@@ -3,7 +3,7 @@
 ``python -m finbook sweep CHAPTER... -p SEED 0..19 [-p NAME VALUE ...] --workers N
 [--scheduler ADDRESS] --output DIR [--table CSV] [--collect KEY ...]`` executes every
 chapter once per point of the Cartesian product of the ``-p`` values (papermill, through
-:func:`finbook.notebooks.execute_notebook`) on a Dask cluster: a ``LocalCluster`` of N
+:func:`finbook.book.pipeline.execute_notebook`) on a Dask cluster: a ``LocalCluster`` of N
 single-threaded worker processes on this machine, or the cluster behind a scheduler
 address. Each run writes ``DIR/<chapter>/<NAME>=<value>_....ipynb`` (never into
 ``chapters/``); a run that fails is reported and the others go on. The glued
@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from finbook import notebooks, paths
+from finbook import paths
+from finbook.book import headline, pipeline
 
 if TYPE_CHECKING:  # pandas and dask are imported lazily: the CLI must start fast
     import pandas as pd
@@ -55,7 +56,7 @@ _OPEN, _CLOSE, _QUOTES = "([{", ")]}", "'\""
 
 #: Whether the local cluster's workers are processes (True: N processes of 1 thread each).
 #: The tests set it to False: each new worker process probes the machine once
-#: (:func:`finbook.notebooks.record_machine`, about 20 s), threads share the probe.
+#: (:func:`finbook.book.pipeline.record_machine`, about 20 s), threads share the probe.
 LOCAL_PROCESSES = True
 
 
@@ -158,8 +159,8 @@ def plan(chapters: Sequence[str], pairs: Sequence[tuple[str, str]], output: str 
     """Resolve the chapters, type-check every value and lay out the grid, before anything runs.
 
     ``pairs`` are the ``-p NAME VALUES`` as given. Every value is checked against each
-    chapter's ``parameters`` cell with :func:`finbook.notebooks.coerce_parameters`
-    (its :class:`~finbook.notebooks.ParameterError` names the valid parameters). The
+    chapter's ``parameters`` cell with :func:`finbook.book.pipeline.coerce_parameters`
+    (its :class:`~finbook.book.pipeline.ParameterError` names the valid parameters). The
     grid is the Cartesian product of all values, per chapter; runs come sorted by
     chapter, then parameters.
 
@@ -182,7 +183,7 @@ def plan(chapters: Sequence[str], pairs: Sequence[tuple[str, str]], output: str 
                          f"in one -p, e.g. -p {repeated[0]} 0..4,10")
     expanded = [(name, expand_values(text, name)) for name, text in pairs]
 
-    paths_ = [notebooks.find_chapter(c) for c in chapters]
+    paths_ = [pipeline.find_chapter(c) for c in chapters]
     stems = [p.stem for p in paths_]
     twice = sorted({s for s in stems if stems.count(s) > 1})
     if twice:
@@ -192,7 +193,7 @@ def plan(chapters: Sequence[str], pairs: Sequence[tuple[str, str]], output: str 
     for path in paths_:
         typed: list[list[tuple[str, Any]]] = []
         for name, values in expanded:
-            column = [(name, notebooks.coerce_parameters(path, [(name, v)])[name]) for v in values]
+            column = [(name, pipeline.coerce_parameters(path, [(name, v)])[name]) for v in values]
             seen: list[Any] = []
             for (_, value), raw in zip(column, values, strict=True):
                 if value in seen:
@@ -248,7 +249,7 @@ def execute_run(run: Run) -> RunResult:
     """
     start = time.perf_counter()
     try:
-        seconds = notebooks.execute_notebook(run.chapter, output=run.output, parameters=run.parameters,
+        seconds = pipeline.execute_notebook(run.chapter, output=run.output, parameters=run.parameters,
                                              progress=False)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a reported run
         partial = ""
@@ -262,7 +263,7 @@ def execute_run(run: Run) -> RunResult:
     stale = run.output.with_suffix(".failed.ipynb")
     if stale.exists():  # a --force rerun that succeeded: the old failure no longer applies
         stale.unlink()
-    return RunResult(run, True, seconds, values=notebooks.glued_values(run.output))
+    return RunResult(run, True, seconds, values=headline.glued_values(run.output))
 
 
 # --------------------------------------------------------------------------- the cluster
@@ -331,7 +332,7 @@ def results_table(results: Iterable[RunResult], collect: Sequence[str] = ()) -> 
     names: list[str] = []
     for r in ok:
         names += [k for k in r.run.parameters if k not in names]
-    keys = [f"headline_{k}" for k in notebooks.HEADLINE_KEYS] + [k for k in collect if
+    keys = [f"headline_{k}" for k in headline.HEADLINE_KEYS] + [k for k in collect if
                                                                  not k.startswith("headline_")]
     reserved = {"chapter", *names}
     rows = []
@@ -377,7 +378,7 @@ def command(args: argparse.Namespace) -> int:
                   f"{result.seconds:.1f} s {status}", flush=True)
 
         results = run_sweep(runs, workers=args.workers or 2, scheduler=args.scheduler, on_result=show)
-    except (SweepError, notebooks.ChapterError, notebooks.ParameterError) as exc:
+    except (SweepError, pipeline.ChapterError, pipeline.ParameterError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
