@@ -31,7 +31,7 @@ EPOCHS = 200  # maximum training epochs of the Keras networks
 BATCH_SIZE = 64  # applicants per mini-batch
 PATIENCE = 20  # early stopping: epochs without a better validation loss
 
-# %%
+# %% tags=["remove-cell"]
 # Setup: in Google Colab only, fetch the book's code and data and install its pinned
 # requirements (a few minutes, once per session). Elsewhere this cell does nothing.
 import sys

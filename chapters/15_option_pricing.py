@@ -38,7 +38,7 @@ EPOCHS = 60  # epochs of the surrogate network
 N_PATHS = 10_000  # simulated one-year price paths for learning from payoffs
 N_HEDGE_PATHS = 2_000  # fresh paths on which the hedges are tested
 
-# %%
+# %% tags=["remove-cell"]
 # Setup: in Google Colab only, fetch the book's code and data and install its pinned
 # requirements (a few minutes, once per session). Elsewhere this cell does nothing.
 import sys
