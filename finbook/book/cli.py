@@ -11,6 +11,7 @@ check                            check (without writing) that every .ipynb/.py p
 crosscheck [CHAPTER ...]         re-execute with other CPU kernels forced; compare within tolerance
 export [--check]                 write finbook/lessons.py from the chapters' cells marked "# @save"
 sweep CHAPTER... -p NAME 0..19    run chapters over a parameter grid on Dask; tabulate their headlines
+build [--edition full|student]   build the book (student: every exercise, no solution)
 
 Every error names what was wrong and what would be valid, and exits with status 2.
 """
@@ -191,6 +192,20 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return sweep.command(args)
 
 
+def _cmd_build(args: argparse.Namespace) -> int:
+    from finbook.book import build  # noqa: PLC0415
+
+    print(f"building the {args.edition} edition (from the committed notebooks; nothing is re-executed)",
+          flush=True)
+    result = build.build(args.edition, strict=not args.lenient)
+    if result.returncode != 0:
+        print((result.stdout + result.stderr)[-4000:], file=sys.stderr)
+        print(f"the {args.edition} edition failed to build", file=sys.stderr)
+        return 1
+    print(f"built {_rel(build.output_dir(args.edition) / 'index.html')}")
+    return 0
+
+
 def _cmd_data(args: argparse.Namespace) -> int:
     import pandas as pd  # noqa: PLC0415
 
@@ -242,6 +257,13 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="check that every notebook agrees with its .py twin")
     p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("build", help="build the book's HTML: the full edition or the student edition")
+    p.add_argument("--edition", choices=("full", "student"), default="full",
+                   help="full (default): with solutions, into _build/html; student: without solutions, "
+                        "into _build/student/_build/html")
+    p.add_argument("--lenient", action="store_true", help="do not treat Sphinx warnings as errors")
+    p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser("export", help="write finbook/lessons.py from the chapters' '# @save' cells")
     p.add_argument("--check", action="store_true", help="only check that it is up to date (exit 1 if not)")
