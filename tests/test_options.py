@@ -221,6 +221,58 @@ def test_heston_errors():
         P.heston_price(1.0, 0.123456, 0.04, 1.0, 0.04, 0.5, -0.5)
 
 
+def test_heston_lewis_matches_the_published_reference_value():
+    # Fang & Oosterlee (2008), the COS method paper: S = K = 100, T = 1, r = q = 0,
+    # kappa = 1.5768, theta = 0.0398, sigma = 0.5751, rho = -0.5711, v0 = 0.0175: 5.785155450.
+    price = 100 * P.heston_price_lewis(1.0, 1.0, 0.0175, 1.5768, 0.0398, 0.5751, -0.5711)[0]
+    assert price == pytest.approx(5.785155450, abs=1e-6)
+
+
+def test_heston_lewis_tends_to_black_scholes_when_variance_is_nearly_constant():
+    m = np.array([0.8, 1.0, 1.25])
+    h = P.heston_price_lewis(m, 0.4, 0.04, 2.0, 0.04, 1e-4, -0.5)
+    bs = P.black_scholes_price(m, 1.0, 0.4, 0.0, 0.2)
+    np.testing.assert_allclose(h, bs, atol=1e-6)
+
+
+def test_heston_lewis_matches_quantlib_to_a_hundredth_of_a_basis_point():
+    grid = P.heston_grid(6, seed=11)
+    cols = [grid[c].to_numpy() for c in ("moneyness", "maturity", *P.HESTON_PARAMETERS)]
+    assert np.abs(P.heston_price_lewis(*cols) - P.heston_price(*cols)).max() < 1e-6
+    frame = P.heston_training_set(20, 5, seed=3)
+    cols = [frame[c].to_numpy() for c in ("moneyness", "maturity", *P.HESTON_PARAMETERS)]
+    assert np.abs(P.heston_price_lewis(*cols) - frame["price"].to_numpy()).max() < 1e-6
+
+
+def test_heston_lewis_keeps_the_shape_and_rejects_bad_input():
+    out = P.heston_price_lewis(np.ones((2, 3)), 0.5, 0.04, 1.0, 0.04, 0.5, -0.5)
+    assert out.shape == (2, 3)
+    with pytest.raises(ValueError, match="rho must be in"):
+        P.heston_price_lewis(1.0, 0.5, 0.04, 1.0, 0.04, 0.5, 1.0)
+    with pytest.raises(ValueError, match="maturity must be positive"):
+        P.heston_price_lewis(1.0, 0.0, 0.04, 1.0, 0.04, 0.5, -0.5)
+    with pytest.raises(ValueError, match="nodes must be"):
+        P.heston_price_lewis(1.0, 0.5, 0.04, 1.0, 0.04, 0.5, -0.5, nodes=1)
+    with pytest.raises(ValueError, match="width must be"):
+        P.heston_price_lewis(1.0, 0.5, 0.04, 1.0, 0.04, 0.5, -0.5, width=-1.0)
+
+
+def test_heston_quantlib_pricer_reuses_objects_and_matches_heston_price():
+    grid = P.heston_grid(3, seed=5)
+    first = grid[grid["set"] == 0]
+    pricer = P.HestonQuantLibPricer(first["moneyness"], first["maturity"])
+    for _, part in grid.groupby("set"):
+        params = part[list(P.HESTON_PARAMETERS)].iloc[0]
+        expected = P.heston_price(part["moneyness"], part["maturity"], *params)
+        np.testing.assert_allclose(pricer.price(*params), expected, rtol=0, atol=1e-12)
+    with pytest.raises(ValueError, match="rho must be in"):
+        pricer.price(0.04, 1.0, 0.04, 0.5, -1.0)
+    with pytest.raises(ValueError, match="v0 must be positive"):
+        pricer.price(-0.04, 1.0, 0.04, 0.5, -0.5)
+    with pytest.raises(ValueError, match="whole number of days"):
+        P.HestonQuantLibPricer([1.0], [0.123456])
+
+
 def test_heston_effective_volatility_limits():
     assert float(P.heston_effective_volatility(1.0, 0.09, 3.0, 0.09)) == pytest.approx(0.3)
     assert float(P.heston_effective_volatility(1e-8, 0.09, 3.0, 0.04)) == pytest.approx(0.3, rel=1e-6)
