@@ -866,7 +866,8 @@ group_sizes.round(3)
 #    {ref}`credit-risk`.
 # 2. **The book's small network**: two ReLU layers of 32 and 16 units, a sigmoid output, Adam
 #    on mini-batches of 128 and L2 weight decay, trained one epoch at a time until the
-#    validation log loss has not improved for 10 epochs, keeping the best epoch. Written out
+#    validation log loss has not improved for 10 epochs, keeping the best epoch (epoch
+#    {glue:text}`fair_epochs` across folds and seeds). Written out
 #    below with scikit-learn's `MLPClassifier`, which trains this small network in a fraction
 #    of the time a Keras model needs for 25 fits. We fit it with {glue:text}`n_fair_seeds`
 #    seeds; the **seed ensemble** averages their probabilities (on the validation and the test
