@@ -308,3 +308,114 @@ def test_scorecard_points_errors(german_card):
         explain.scorecard_points(card, X, relative_to="minimum")
     with pytest.raises(TypeError, match="fitted ScorecardClassifier"):
         explain.scorecard_points(object(), X)
+
+
+# --------------------------------------------------------------------------- accumulated local effects
+def _correlated_frame(n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    a = rng.uniform(-2, 2, n)
+    return pd.DataFrame({"a": a, "b": a + 0.1 * rng.standard_normal(n)})  # b almost equals a
+
+
+def test_ale_of_an_additive_function_is_its_component_exactly():
+    # f = a**3 + 5 b: the ALE of a is g(z) - g(z_0) minus the centring constant, whatever corr(a, b)
+    X = _correlated_frame()
+    ale = explain.accumulated_local_effects(lambda d: d["a"] ** 3 + 5 * d["b"], X, "a", n_bins=10)
+    z = ale.index.to_numpy()
+    uncentred = z**3 - z[0] ** 3
+    k = np.clip(np.searchsorted(z, X["a"].to_numpy(), side="left"), 1, len(z) - 1)
+    n_k = np.bincount(k, minlength=len(z))[1:]
+    centre = np.sum(n_k * (uncentred[:-1] + uncentred[1:]) / 2) / n_k.sum()
+    np.testing.assert_allclose(ale.to_numpy(), uncentred - centre, atol=1e-12)
+    # the increments do not pick up the correlated b, which partial dependence of f on a would not either,
+    # but a marginal plot would (slope 3a^2 + 5)
+    np.testing.assert_allclose(np.diff(ale.to_numpy()), np.diff(z**3), atol=1e-12)
+
+
+def test_ale_of_a_linear_function_by_hand():
+    X = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0, 4.0], "b": [0.0, 1.0, 0.0, 1.0, 0.0]})
+    ale = explain.accumulated_local_effects(lambda d: 2 * d["a"] + d["b"], X, "a", n_bins=2)
+    # edges 0, 2, 4; bins hold {0, 1, 2} and {3, 4}; uncentred 0, 4, 8; centre (3 * 2 + 2 * 6) / 5 = 3.6
+    assert ale.index.tolist() == [0.0, 2.0, 4.0]
+    np.testing.assert_allclose(ale.to_numpy(), [-3.6, 0.4, 4.4])
+    # a feature the model ignores has a flat ALE at zero
+    assert np.allclose(explain.accumulated_local_effects(lambda d: d["b"], X, "a", n_bins=2), 0.0)
+
+
+def test_ale_differs_from_partial_dependence_with_an_interaction_on_correlated_data():
+    # f = a * b with b = a: PD of a averages over all b (mean 0) and is flat; ALE follows d(a^2)
+    a = np.linspace(-1, 1, 201)
+    X = pd.DataFrame({"a": a, "b": a})
+    ale = explain.accumulated_local_effects(lambda d: d["a"] * d["b"], X, "a", n_bins=20)
+    pd_curve = explain.partial_dependence(lambda d: d["a"] * d["b"], X, "a", grid=ale.index.tolist())
+    assert np.ptp(pd_curve.to_numpy()) < 1e-12
+    assert ale.iloc[0] > ale.iloc[10] < ale.iloc[-1]  # U-shaped, like a^2
+
+
+def test_ale_errors():
+    X = pd.DataFrame({"a": [0.0, 1.0, 2.0], "c": pd.Categorical(["x", "y", "x"]), "k": [1.0, 1.0, 1.0]})
+    f = lambda d: d["a"].to_numpy()  # noqa: E731
+    with pytest.raises(KeyError, match="not a column"):
+        explain.accumulated_local_effects(f, X, "zzz")
+    with pytest.raises(TypeError, match="must be numeric"):
+        explain.accumulated_local_effects(f, X, "c")
+    with pytest.raises(ValueError, match="single value"):
+        explain.accumulated_local_effects(f, X, "k")
+    with pytest.raises(ValueError, match="n_bins"):
+        explain.accumulated_local_effects(f, X, "a", n_bins=0)
+    with pytest.raises(ValueError, match="quantile_range"):
+        explain.accumulated_local_effects(f, X, "a", quantile_range=(0.5, 0.2))
+    with pytest.raises(TypeError, match="DataFrame"):
+        explain.accumulated_local_effects(f, X.to_numpy(), "a")
+    with pytest.raises(ValueError, match="missing"):
+        explain.accumulated_local_effects(f, pd.DataFrame({"a": [0.0, np.nan, 1.0]}), "a")
+
+
+# --------------------------------------------------------------------------- group fairness
+def test_group_fairness_by_hand():
+    # protected: 10 applicants, 8 good, 5 approved of which 4 good; reference: 10, 6 good, 8 approved, 6 good
+    y_good = [1] * 8 + [0] * 2 + [1] * 6 + [0] * 4
+    approved = [1, 1, 1, 1, 0, 0, 0, 0, 1, 0] + [1] * 6 + [1, 1, 0, 0]
+    group = ["p"] * 10 + ["r"] * 10
+    t = explain.group_fairness(y_good, approved, group, protected="p", reference="r", n_boot=500, seed=1)
+    assert t.loc["approval rate, protected", "estimate"] == pytest.approx(0.5)
+    assert t.loc["approval rate, reference", "estimate"] == pytest.approx(0.8)
+    assert t.loc["disparate impact ratio", "estimate"] == pytest.approx(0.5 / 0.8)
+    assert t.loc["TPR among good, protected", "estimate"] == pytest.approx(0.5)
+    assert t.loc["TPR among good, reference", "estimate"] == pytest.approx(1.0)
+    assert t.loc["equal opportunity difference", "estimate"] == pytest.approx(-0.5)
+    assert t.loc["equal opportunity difference", "n"] == 14
+    assert (t["low"] <= t["estimate"] + 1e-12).all() and (t["estimate"] <= t["high"] + 1e-12).all()
+    assert 0 < t.loc["equal opportunity difference", "pvalue"] < 0.05  # every reference good is approved
+
+
+def test_group_fairness_parity_and_pooled_labels():
+    rng = np.random.default_rng(0)
+    n = 2000
+    group = rng.choice(["a", "b", "c"], n)
+    y_good = rng.integers(0, 2, n)
+    approved = rng.integers(0, 2, n)  # independent of group: parity up to noise
+    t = explain.group_fairness(y_good, approved, group, protected="a", reference=["b", "c"], n_boot=400)
+    assert t.loc["disparate impact ratio", "low"] < 1 < t.loc["disparate impact ratio", "high"]
+    assert t.loc["approval rate, reference", "n"] == int(np.isin(group, ["b", "c"]).sum())
+    # rows of other groups are ignored
+    t2 = explain.group_fairness(y_good, approved, group, protected="a", reference="b", n_boot=50)
+    assert t2.loc["approval rate, reference", "n"] == int((group == "b").sum())
+
+
+def test_group_fairness_errors():
+    y, a, g = [1, 0, 1, 1], [1, 0, 1, 0], ["p", "p", "r", "r"]
+    with pytest.raises(ValueError, match="same length"):
+        explain.group_fairness(y, a[:3], g, protected="p", reference="r")
+    with pytest.raises(ValueError, match="has no rows"):
+        explain.group_fairness(y, a, g, protected="x", reference="r")
+    with pytest.raises(ValueError, match="disjoint"):
+        explain.group_fairness(y, a, g, protected=["p", "r"], reference="r")
+    with pytest.raises(ValueError, match="no good applicant"):
+        explain.group_fairness([0, 0, 1, 1], a, g, protected="p", reference="r")
+    with pytest.raises(ValueError, match="no approval"):
+        explain.group_fairness(y, [1, 0, 0, 0], g, protected="p", reference="r")
+    with pytest.raises(ValueError, match="level"):
+        explain.group_fairness(y, a, g, protected="p", reference="r", level=1.5)
+    with pytest.raises(ValueError, match="y_good"):
+        explain.group_fairness([2, 0, 1, 1], a, g, protected="p", reference="r")
