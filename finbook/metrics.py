@@ -285,7 +285,7 @@ def paired_bootstrap_ci(
 
 @dataclass(frozen=True)
 class PairedBootstrapTest:
-    """Result of :func:`paired_bootstrap_test`: ``estimate`` = metric(A) - metric(B), interval, two-sided p."""
+    """Result of :func:`paired_bootstrap_test`: estimate = metric(A) - metric(B), interval, two-sided p."""
 
     estimate: float
     lower: float
