@@ -713,8 +713,8 @@ plt.show()
 # - a bad loan loses {glue:text}`lgd_pct`% of its amount (loss given default, net of what was
 #   repaid and recovered). The data hold no recoveries, so this is an assumption: Lending Club
 #   itself says that recoveries on charged-off loans are infrequent
-#   {cite}`lendingclub_chargedoff`, so we take 10% recovered, the same value as the
-#   loan-pricing chapter ({ref}`loan-pricing`); because a loan that goes bad in its first year
+#   {cite}`lendingclub_chargedoff`, so we take a loss given default of {glue:text}`lgd_pct`%, the
+#   same value as the loan-pricing chapter ({ref}`loan-pricing`); because a loan that goes bad in its first year
 #   has repaid little principal, applying it to the full amount overstates the loss only a
 #   little. The end of the section shows what changes with a much lower LGD;
 # - no prepayment, no fees, no discounting; a declined applicant earns and costs nothing.
