@@ -483,7 +483,6 @@ plt.show()
 # the table after the next one shows the single seeds.
 
 # %%
-# tolerance: rtol=0.01, atol=0.002; the network's rows come from float32 training, which differs in the last bits between CPU kernels
 def predict_all(rows_idx, p_net):
     """Probability of default from each model for the given rows (the network: its seed ensemble)."""
     return {
@@ -509,7 +508,6 @@ scorecard.round(4)
 # not choose it.
 
 # %%
-# tolerance: rtol=0.01, atol=0.002; per-seed networks are float32 training runs, which differ slightly between CPU kernels
 CLASSICAL = ["Lending Club grade", "logistic regression", "gradient boosting"]
 val_auc = pd.Series({name: metrics.roc_auc(y_val, p_val[name]) for name in CLASSICAL}, name="validation AUC")
 baseline_name = str(val_auc.idxmax())
@@ -543,7 +541,6 @@ seed_table.round(4)
 # the 5% level.
 
 # %%
-# tolerance: rtol=0.05, atol=0.003; differences involving the network inherit its float32 training noise across CPU kernels
 pairs = [("embedding network", baseline_name), ("embedding network", "Lending Club grade"),
          ("embedding network", "logistic regression"), ("embedding network", "gradient boosting"),
          ("logistic regression", "Lending Club grade"), ("gradient boosting", "Lending Club grade")]
