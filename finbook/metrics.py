@@ -8,7 +8,7 @@ Classification (``y`` is 0/1 with 1 = the event, e.g. default; ``p`` the
 predicted probability of the event):
 ``roc_auc``, ``gini``, ``ks_statistic``, ``pr_auc``, ``brier_score``, ``log_loss``,
 ``classification_summary``, ``calibration_table``, ``bootstrap_ci``, ``paired_bootstrap_ci``,
-``expected_cost``, ``bayes_threshold``, ``cost_optimal_threshold``.
+``paired_bootstrap_test``, ``expected_cost``, ``bayes_threshold``, ``cost_optimal_threshold``.
 
 Forecasts: ``mse``, ``qlike``, ``oos_r2``, ``pinball_loss``, ``diebold_mariano``.
 
@@ -50,6 +50,8 @@ __all__ = [
     "mse",
     "oos_r2",
     "paired_bootstrap_ci",
+    "PairedBootstrapTest",
+    "paired_bootstrap_test",
     "pinball_loss",
     "pr_auc",
     "qlike",
@@ -279,6 +281,75 @@ def paired_bootstrap_ci(
         diffs.append(metric(ys, pa[idx]) - metric(ys, pb[idx]))
     lo, hi = np.quantile(diffs, [(1 - level) / 2, (1 + level) / 2])
     return float(metric(yy, pa) - metric(yy, pb)), float(lo), float(hi)
+
+
+@dataclass(frozen=True)
+class PairedBootstrapTest:
+    """Result of :func:`paired_bootstrap_test`: estimate = metric(A) - metric(B), interval, two-sided p."""
+
+    estimate: float
+    lower: float
+    upper: float
+    pvalue: float
+    level: float
+    n_boot: int
+
+
+def paired_bootstrap_test(
+    metric: Callable[[np.ndarray, np.ndarray], float],
+    y: object,
+    p_a: object,
+    p_b: object,
+    *,
+    n_boot: int = 1000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> PairedBootstrapTest:
+    """:func:`paired_bootstrap_ci` with a two-sided p-value for "the difference is 0".
+
+    Independent cases (not a time series: for those use
+    :func:`finbook.inference.paired_block_bootstrap`) are resampled with
+    replacement, the same resample for both models, exactly as
+    :func:`paired_bootstrap_ci` does with the same ``seed`` (so the interval is
+    the same). With replicates ``d*_1..d*_B`` of metric(A) - metric(B),
+    p = min(1, 2 min((1 + #{d* <= 0}) / (B + 1), (1 + #{d* >= 0}) / (B + 1))),
+    the p-value that matches the percentile interval (the level-``level``
+    interval excludes 0 about when p < 1 - level); its smallest value is
+    2 / (B + 1). The result has ``estimate`` and ``pvalue``, so
+    :func:`finbook.inference.verdict` turns it into words.
+
+    Example
+    -------
+    >>> y = np.array([0, 1] * 10); a = np.where(y == 1, 0.9, 0.1); b = np.where(y == 1, 0.1, 0.9)
+    >>> r = paired_bootstrap_test(roc_auc, y, a, b, n_boot=99)
+    >>> r.estimate, r.lower, r.upper, r.pvalue
+    (1.0, 1.0, 1.0, 0.02)
+    """
+    yy = check_binary(y)
+    pa, pb = _as_1d(p_a, "p_a"), _as_1d(p_b, "p_b")
+    if not len(yy) == len(pa) == len(pb):
+        raise ValueError(f"y, p_a and p_b must have the same length, got {len(yy)}, {len(pa)}, {len(pb)}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 99:
+        raise ValueError(f"n_boot must be an integer of at least 99, got {n_boot!r}")
+    if yy.min() == yy.max():
+        raise ValueError("y holds a single class; the metric cannot be bootstrapped")
+    rng = np.random.default_rng(seed)
+    n = len(yy)
+    diffs: list[float] = []
+    while len(diffs) < n_boot:
+        idx = rng.integers(0, n, n)
+        ys = yy[idx]
+        if ys.min() == ys.max():
+            continue
+        diffs.append(metric(ys, pa[idx]) - metric(ys, pb[idx]))
+    d = np.asarray(diffs, dtype=float)
+    lo, hi = np.quantile(d, [(1 - level) / 2, (1 + level) / 2])
+    below = (1 + np.sum(d <= 0)) / (n_boot + 1)
+    above = (1 + np.sum(d >= 0)) / (n_boot + 1)
+    return PairedBootstrapTest(float(metric(yy, pa) - metric(yy, pb)), float(lo), float(hi),
+                               float(min(1.0, 2 * min(below, above))), float(level), int(n_boot))
 
 
 # --------------------------------------------------------------------------- decisions and cost

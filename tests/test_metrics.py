@@ -96,6 +96,42 @@ def test_paired_bootstrap_of_a_model_against_itself_is_zero_and_of_a_better_mode
         m.paired_bootstrap_ci(m.roc_auc, y, good, noise, level=1.5)
 
 
+def test_paired_bootstrap_test_p_values_by_hand_and_same_interval_as_the_ci():
+    y = np.array([0, 1] * 10)
+    perfect, inverse = np.where(y == 1, 0.9, 0.1), np.where(y == 1, 0.1, 0.9)
+    # every replicate of AUC(perfect) - AUC(inverse) is +1: p = 2 (1 + 0) / (99 + 1) = 0.02
+    r = m.paired_bootstrap_test(m.roc_auc, y, perfect, inverse, n_boot=99)
+    assert (r.estimate, r.lower, r.upper, r.pvalue) == (1.0, 1.0, 1.0, 0.02)
+    # a model against itself: every replicate is 0, so both tails count all of them: p = 1
+    assert m.paired_bootstrap_test(m.roc_auc, y, perfect, perfect, n_boot=99).pvalue == 1.0
+    # same resamples as paired_bootstrap_ci with the same seed, so the same interval
+    rng = np.random.default_rng(1)
+    yy = (rng.random(300) < 0.2).astype(int)
+    a = np.clip(0.2 + 0.3 * yy + rng.normal(0, 0.3, 300), 0, 1)
+    b = rng.random(300)
+    t = m.paired_bootstrap_test(m.roc_auc, yy, a, b, n_boot=200, seed=3)
+    assert (t.estimate, t.lower, t.upper) == m.paired_bootstrap_ci(m.roc_auc, yy, a, b, n_boot=200, seed=3)
+    assert t.pvalue < 0.05
+    # a sum metric (profit per loan): the difference of totals
+    total = m.paired_bootstrap_test(lambda _y, v: float(np.sum(v)), y, np.ones(20), np.zeros(20), n_boot=99)
+    assert total.estimate == 20.0 and total.pvalue == 0.02
+
+
+def test_paired_bootstrap_test_rejects_bad_input():
+    y = np.array([0, 1] * 10)
+    a = np.linspace(0, 1, 20)
+    with pytest.raises(ValueError, match="same length"):
+        m.paired_bootstrap_test(m.roc_auc, y, a, a[:5])
+    with pytest.raises(ValueError, match="level must be in"):
+        m.paired_bootstrap_test(m.roc_auc, y, a, a, level=0)
+    with pytest.raises(ValueError, match="n_boot"):
+        m.paired_bootstrap_test(m.roc_auc, y, a, a, n_boot=10)
+    with pytest.raises(ValueError, match="single class"):
+        m.paired_bootstrap_test(m.roc_auc, np.zeros(20, dtype=int), a, a)
+    with pytest.raises(ValueError):
+        m.paired_bootstrap_test(m.roc_auc, np.full(20, 2), a, a)
+
+
 def test_expected_cost_and_thresholds():
     assert m.expected_cost([1, 0, 0, 1], [0, 0, 1, 1], cost_fn=5, cost_fp=1) == 1.5
     assert m.bayes_threshold(cost_fn=5, cost_fp=1) == pytest.approx(1 / 6)
