@@ -130,3 +130,14 @@ def test_arch_variance_rejects_bad_input(simulated_returns):
     bad.iloc[10] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         v.arch_variance(bad, np.arange(500), 600)
+
+
+def test_arch_variance_does_not_look_ahead(simulated_returns):
+    """Changing a return after day t leaves every forecast made at or before day t unchanged."""
+    r = simulated_returns
+    shocked = r.copy()
+    shocked.iloc[1200] = -25.0
+    a, _ = v.arch_variance(r, np.arange(1000), 1399, model="GJR-GARCH")
+    b, _ = v.arch_variance(shocked, np.arange(1000), 1399, model="GJR-GARCH")
+    np.testing.assert_array_equal(a.iloc[:1200].to_numpy(), b.iloc[:1200].to_numpy())
+    assert b.iloc[1200] > 5 * a.iloc[1200]
