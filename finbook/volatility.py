@@ -18,10 +18,13 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "ARCH_MODELS",
+    "arch_variance",
     "forward_mean",
     "garman_klass",
     "har_design",
     "log_returns",
+    "negative_return_design",
     "parkinson",
 ]
 
@@ -106,3 +109,78 @@ def har_design(variance: pd.Series, *, log: bool = True) -> pd.DataFrame:
         }
     )
     return np.log(out) if log else out
+
+
+def negative_return_design(returns: pd.Series) -> pd.DataFrame:
+    """Leverage regressors of the LHAR model of Corsi & Renò (2012), known at the end of day t.
+
+    With r-_t = min(r_t, 0) (the day's return when negative, else zero), the
+    columns ``neg_daily`` (r-_t), ``neg_weekly`` (mean of r- over days t-4..t)
+    and ``neg_monthly`` (mean over days t-21..t): the same cascade of horizons
+    as :func:`har_design`, for the sign of returns. The first 21 rows (and any
+    window containing a NaN return) are NaN.
+
+    >>> r = pd.Series([1.0, -2.0, 3.0, -4.0, 0.5])
+    >>> negative_return_design(r)["neg_weekly"].iloc[-1]
+    np.float64(-1.2)
+    """
+    if not isinstance(returns, pd.Series):
+        raise TypeError(f"returns must be a pandas Series, got {type(returns).__name__}")
+    if np.isinf(returns.to_numpy(dtype=float)).any():
+        raise ValueError("returns contain infinite value(s)")
+    neg = returns.clip(upper=0.0)
+    return pd.DataFrame({
+        "neg_daily": neg,
+        "neg_weekly": neg.rolling(5).mean(),
+        "neg_monthly": neg.rolling(22).mean(),
+    })
+
+
+#: The conditional-variance models :func:`arch_variance` fits, as ``arch_model`` keywords.
+ARCH_MODELS: dict[str, dict[str, object]] = {
+    "GARCH": {"vol": "GARCH", "p": 1, "o": 0, "q": 1},
+    "GJR-GARCH": {"vol": "GARCH", "p": 1, "o": 1, "q": 1},
+    "EGARCH": {"vol": "EGARCH", "p": 1, "o": 1, "q": 1},
+}
+
+
+def arch_variance(returns: pd.Series, train: object, end: int, *,
+                  model: str = "GARCH") -> tuple[pd.Series, pd.Series]:
+    """One-day-ahead conditional variances of a (1,1) GARCH-family model, estimated on ``train``.
+
+    ``model`` is ``"GARCH"`` (Bollerslev 1986), ``"GJR-GARCH"`` (Glosten,
+    Jagannathan & Runkle 1993: a negative surprise adds gamma eps^2) or
+    ``"EGARCH"`` (Nelson 1991: log variance, sign term gamma z), each with a
+    constant mean and normal errors, fitted by maximum likelihood with the
+    ``arch`` package on ``returns.iloc[train]`` (positions). With the parameters
+    fixed, the variance is filtered through rows 0 ... ``end``: value t is
+    h_{t+1|t}, the forecast of day t+1's variance made with returns up to day t,
+    so test rows after the training window use no future data.
+
+    Returns the variances (index ``returns.index[: end + 1]``) and the
+    estimated parameters. ``returns`` are in percent; no rescaling is done.
+    """
+    from arch import arch_model  # noqa: PLC0415
+
+    if model not in ARCH_MODELS:
+        raise ValueError(f"model must be one of {sorted(ARCH_MODELS)}, got {model!r}")
+    if not isinstance(returns, pd.Series):
+        raise TypeError(f"returns must be a pandas Series, got {type(returns).__name__}")
+    train = np.asarray(train)
+    if train.ndim != 1 or train.size < 100 or not np.issubdtype(train.dtype, np.integer):
+        raise ValueError("train must be a one-dimensional array of at least 100 integer positions, "
+                         f"got shape {train.shape} and dtype {train.dtype}")
+    if isinstance(end, bool) or not isinstance(end, int | np.integer) or not 0 <= end < len(returns):
+        raise ValueError(f"end must be a position in returns (0 ... {len(returns) - 1}), got {end!r}")
+    if train.min() < 0 or train.max() > end:
+        raise ValueError(f"training positions must lie in 0 ... end={end}; "
+                         f"got {train.min()} ... {train.max()}")
+    upto = returns.iloc[: end + 1]
+    if upto.isna().any():
+        raise ValueError(f"returns has {int(upto.isna().sum())} NaN value(s) up to end; drop them first")
+    spec = ARCH_MODELS[model]
+    fit = arch_model(returns.iloc[train], mean="Constant", dist="normal", rescale=False,
+                     **spec).fit(disp="off")
+    fixed = arch_model(upto, mean="Constant", dist="normal", rescale=False, **spec).fix(fit.params)
+    h = fixed.forecast(horizon=1, start=0, reindex=False).variance["h.1"]
+    return h.rename(model), fit.params.rename(model)

@@ -65,3 +65,79 @@ def test_misaligned_series_are_rejected():
     other = pd.Series([99.0, 99.0, 99.0], pd.date_range("2021-01-01", periods=3, freq="D"))
     with pytest.raises(ValueError, match="not aligned"):
         v.parkinson(pd.Series([101.0, 100.0, 100.0], IDX), other)
+
+
+def test_negative_return_design_by_hand():
+    r = pd.Series(np.r_[np.zeros(17), [1.0, -2.0, 3.0, -4.0, 0.5]])
+    d = v.negative_return_design(r)
+    assert d["neg_daily"].iloc[-5:].tolist() == [0.0, -2.0, 0.0, -4.0, 0.0]
+    assert d["neg_weekly"].iloc[-1] == pytest.approx(-6.0 / 5)
+    assert d["neg_monthly"].iloc[-1] == pytest.approx(-6.0 / 22)
+    assert d["neg_monthly"].iloc[:21].isna().all()
+
+
+def test_negative_return_design_rejects_bad_input():
+    with pytest.raises(TypeError, match="pandas Series"):
+        v.negative_return_design(np.array([1.0, -1.0]))
+    with pytest.raises(ValueError, match="infinite"):
+        v.negative_return_design(pd.Series([1.0, -np.inf]))
+
+
+@pytest.fixture(scope="module")
+def simulated_returns():
+    rng = np.random.default_rng(0)
+    n, h, r = 1500, np.empty(1500), np.empty(1500)
+    h[0] = 1.0
+    for t in range(n):  # a GJR-GARCH path, so every model has an asymmetry to find
+        r[t] = np.sqrt(h[t]) * rng.standard_normal()
+        if t + 1 < n:
+            h[t + 1] = 0.05 + (0.03 + 0.10 * (r[t] < 0)) * r[t] ** 2 + 0.88 * h[t]
+    return pd.Series(r, index=pd.date_range("2000-01-03", periods=n, freq="B"))
+
+
+@pytest.mark.parametrize("model", sorted(v.ARCH_MODELS))
+def test_arch_variance_follows_the_model_recursion(simulated_returns, model):
+    """h_t (forecast of day t+1) from h_{t-1} and r_t, recomputed by hand from the fitted parameters."""
+    r = simulated_returns
+    end = 1399
+    h, p = v.arch_variance(r, np.arange(1000), end, model=model)
+    assert len(h) == end + 1 and h.index.equals(r.index[: end + 1])
+    eps = (r.iloc[1 : end + 1] - p["mu"]).to_numpy()
+    prev = h.iloc[:-1].to_numpy()
+    if model == "EGARCH":
+        z = eps / np.sqrt(prev)
+        expected = np.exp(p["omega"] + p["alpha[1]"] * (np.abs(z) - np.sqrt(2 / np.pi))
+                          + p["gamma[1]"] * z + p["beta[1]"] * np.log(prev))
+    else:
+        gamma = p.get("gamma[1]", 0.0)
+        expected = p["omega"] + (p["alpha[1]"] + gamma * (eps < 0)) * eps**2 + p["beta[1]"] * prev
+    np.testing.assert_allclose(h.iloc[1:].to_numpy(), expected, rtol=1e-10)
+    if model != "GARCH":  # the simulated asymmetry is found: negative surprises raise variance more
+        assert p["gamma[1]"] > 0 if model == "GJR-GARCH" else p["gamma[1]"] < 0
+
+
+def test_arch_variance_rejects_bad_input(simulated_returns):
+    r = simulated_returns
+    with pytest.raises(ValueError, match="model must be one of"):
+        v.arch_variance(r, np.arange(500), 600, model="FIGARCH")
+    with pytest.raises(ValueError, match="must lie in"):
+        v.arch_variance(r, np.arange(500), 400)
+    with pytest.raises(ValueError, match="at least 100 integer"):
+        v.arch_variance(r, np.arange(50), 400)
+    with pytest.raises(ValueError, match="end must be"):
+        v.arch_variance(r, np.arange(500), len(r))
+    bad = r.copy()
+    bad.iloc[10] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        v.arch_variance(bad, np.arange(500), 600)
+
+
+def test_arch_variance_does_not_look_ahead(simulated_returns):
+    """Changing a return after day t leaves every forecast made at or before day t unchanged."""
+    r = simulated_returns
+    shocked = r.copy()
+    shocked.iloc[1200] = -25.0
+    a, _ = v.arch_variance(r, np.arange(1000), 1399, model="GJR-GARCH")
+    b, _ = v.arch_variance(shocked, np.arange(1000), 1399, model="GJR-GARCH")
+    np.testing.assert_array_equal(a.iloc[:1200].to_numpy(), b.iloc[:1200].to_numpy())
+    assert b.iloc[1200] > 5 * a.iloc[1200]
