@@ -482,15 +482,17 @@ def quantile_network_forecasts(
     volatility); multiplying by sigma_t gives return quantiles. It is trained
     with the pinball loss averaged over the levels of
     :func:`quantile_levels_for`. Each January the network continues training
-    (warm start) on all earlier days, a random ``validation_fraction`` of them
-    held out for early stopping (chapter 9's ``refit_quantile_network``, seeded
-    with ``seed + year``), and then forecasts every day of the year. ``features`` are columns of
+    (warm start) on all earlier days, the last ``validation_fraction`` of them
+    held out as a time-ordered validation block for early stopping, with a gap
+    of 66 days between training rows and the block (chapter 9's
+    ``refit_quantile_network``, seeded with ``seed + year``), and then
+    forecasts every day of the year. ``features`` are columns of
     :func:`quantile_features`; the default leaves out the volatility level
     ``log_var`` so that the network sees only scale-free inputs and cannot
     extrapolate from a level it has never seen.
     VaR is minus the 1 - var_level quantile; ES minus the average of the
     es_points midpoint quantiles below 1 - es_level. ``seed`` seeds the
-    initial weights, the validation split and the order of the batches; a
+    initial weights and the order of the batches; a
     result that matters should rest on several seeds
     (:func:`quantile_network_ensemble`).
     """
@@ -554,7 +556,7 @@ def quantile_network_ensemble(returns: pd.Series, *, start: object, seeds: Seque
                               **kwargs: Any) -> QuantileNetworkEnsemble:
     """Seed ensemble of :func:`quantile_network_forecasts`: one network per seed, forecasts averaged.
 
-    Each seed trains its own network (initial weights, validation split and
+    Each seed trains its own network (initial weights and
     batch order all follow the seed); the ensemble's quantiles, VaR and ES are
     the averages over the seeds of the members' (the average of non-crossing
     quantiles does not cross, and since ES is linear in the quantiles, the ES
