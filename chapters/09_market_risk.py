@@ -306,7 +306,9 @@ def quantile_network(n_features, levels, *, hidden=(16, 16), learning_rate=1e-3,
 # validation block, and the {glue:text}`qnet_gap` days before the block are used for neither:
 # their inputs (up to 66-day averages of squared returns) overlap the block's, so a network
 # fitted on them would be judged on days it has partly seen. Training stops once the pinball
-# loss on the block has not improved for 10 epochs, and the weights of the best epoch are kept. Then it forecasts every day of the year, and the
+# loss on the block has not improved for 10 epochs. The block has then chosen the number of
+# epochs, and the network is trained again, from the same starting weights and for that many
+# epochs, on all the earlier days, so that the latest days are learned from too. Then it forecasts every day of the year, and the
 # quantiles of the standardised return, multiplied by the EWMA volatility $\sigma_t$, give
 # the return quantiles, the VaR and the ES. One year's refit:
 
@@ -323,8 +325,9 @@ def refit_quantile_network(model, x, y, past, *, seed, validation_fraction=0.2, 
     validation block; the ``gap`` rows before it are dropped (their rolling inputs overlap the
     block's), and the network is fitted on the rows before those. Training continues from the
     current weights, with mini-batches in an order drawn from ``seed`` and the pinball loss the
-    model was compiled with, until the block's loss has not improved for ``patience`` epochs;
-    the best epoch's weights are kept. Returns ``(model, history)``.
+    model was compiled with, until the block's loss has not improved for ``patience`` epochs.
+    Then, from the same starting weights, the network is trained on all of ``past`` for the
+    best epoch's number of epochs. Returns ``(model, history)``, the history of the first run.
     """
     from finbook.scorecard import fit_with_early_stopping
 
@@ -336,9 +339,19 @@ def refit_quantile_network(model, x, y, past, *, seed, validation_fraction=0.2, 
     if len(fit_rows) < 50:
         raise ValueError(f"only {len(fit_rows)} training rows before the gap and the validation "
                          f"block; need at least 50")
-    return fit_with_early_stopping(
+    start = model.get_weights()
+    model, history = fit_with_early_stopping(
         model, x[fit_rows], y[fit_rows], validation_data=(x[val_rows], y[val_rows]),
         loss=model.loss, max_epochs=max_epochs, patience=patience, batch_size=batch_size, seed=seed)
+    # the epoch count is chosen; now train that many epochs from the same start on all the rows,
+    # so that the latest days, the most informative ones, are learned from as well
+    epochs = history["best_epoch"][0]
+    model.set_weights(start)
+    model, _ = fit_with_early_stopping(
+        model, x[past], y[past], validation_data=(x[val_rows], y[val_rows]), loss=model.loss,
+        max_epochs=epochs, patience=epochs, batch_size=batch_size, seed=seed,
+        restore_best_weights=False)
+    return model, history
 
 
 # %% [markdown]

@@ -905,8 +905,9 @@ def refit_quantile_network(model, x, y, past, *, seed, validation_fraction=0.2, 
     validation block; the ``gap`` rows before it are dropped (their rolling inputs overlap the
     block's), and the network is fitted on the rows before those. Training continues from the
     current weights, with mini-batches in an order drawn from ``seed`` and the pinball loss the
-    model was compiled with, until the block's loss has not improved for ``patience`` epochs;
-    the best epoch's weights are kept. Returns ``(model, history)``.
+    model was compiled with, until the block's loss has not improved for ``patience`` epochs.
+    Then, from the same starting weights, the network is trained on all of ``past`` for the
+    best epoch's number of epochs. Returns ``(model, history)``, the history of the first run.
     """
     from finbook.scorecard import fit_with_early_stopping
 
@@ -918,9 +919,19 @@ def refit_quantile_network(model, x, y, past, *, seed, validation_fraction=0.2, 
     if len(fit_rows) < 50:
         raise ValueError(f"only {len(fit_rows)} training rows before the gap and the validation "
                          f"block; need at least 50")
-    return fit_with_early_stopping(
+    start = model.get_weights()
+    model, history = fit_with_early_stopping(
         model, x[fit_rows], y[fit_rows], validation_data=(x[val_rows], y[val_rows]),
         loss=model.loss, max_epochs=max_epochs, patience=patience, batch_size=batch_size, seed=seed)
+    # the epoch count is chosen; now train that many epochs from the same start on all the rows,
+    # so that the latest days, the most informative ones, are learned from as well
+    epochs = history["best_epoch"][0]
+    model.set_weights(start)
+    model, _ = fit_with_early_stopping(
+        model, x[past], y[past], validation_data=(x[val_rows], y[val_rows]), loss=model.loss,
+        max_epochs=epochs, patience=epochs, batch_size=batch_size, seed=seed,
+        restore_best_weights=False)
+    return model, history
 
 # ----------------------------------------------------------------------
 # chapters/15_option_pricing.py, code cell 7
