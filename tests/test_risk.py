@@ -184,6 +184,27 @@ def test_refit_quantile_network_is_reproducible_from_its_seed():
     assert runs[0][1]["val_loss"] == pytest.approx(runs[1][1]["val_loss"], abs=1e-6)
 
 
+def test_refit_quantile_network_validates_on_the_latest_block_after_a_gap():
+    from finbook import repro
+    from finbook.lessons import quantile_network, refit_quantile_network
+
+    repro.set_seed(0)
+    levels, _ = risk.quantile_levels_for()
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(400, 3)).astype("float32")
+    y = rng.standard_t(5, size=400).astype("float32")
+    net = quantile_network(3, levels, seed=0)
+    # the block is the last 20% of past (rows 320-399); its loss at the best epoch is recorded
+    net, hist = refit_quantile_network(net, x, y, np.arange(400), seed=1, max_epochs=2, patience=5)
+    block = float(net.loss(y[320:, None], net(x[320:], training=False)))
+    assert np.isfinite(block) and len(hist["val_loss"]) == 2
+    # 100 rows: 20 for validation and a 66-day gap leave 14 to train on, too few
+    with pytest.raises(ValueError, match="training rows"):
+        refit_quantile_network(net, x, y, np.arange(100), seed=1)
+    with pytest.raises(ValueError, match="time order"):
+        refit_quantile_network(net, x, y, np.arange(400)[::-1], seed=1)
+
+
 def test_quantile_network_forecasts_are_coherent(sp_returns):
     from finbook import repro
 
