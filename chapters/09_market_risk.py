@@ -173,7 +173,8 @@ plt.show()
 #
 # Each model produces, every evening from the first trading day of {glue:text}`start_year`
 # on, the 99% VaR, the 97.5% VaR and the 97.5% ES for the next day, using only returns up to
-# that evening.
+# that evening. Five are described here; three classical quantile models that isolate what the
+# network adds (linear quantile regression, CAViaR and an extreme-value model) follow it.
 #
 # **Historical simulation (HS).** The empirical quantile and tail mean of the last
 # {glue:text}`hs_window` daily returns. No model, no parameters, and slow to react: a crisis
@@ -308,7 +309,10 @@ def quantile_network(n_features, levels, *, hidden=(16, 16), learning_rate=1e-3,
 # fitted on them would be judged on days it has partly seen. Training stops once the pinball
 # loss on the block has not improved for 10 epochs. The block has then chosen the number of
 # epochs, and the network is trained again, from the same starting weights and for that many
-# epochs, on all the earlier days, so that the latest days are learned from too. Then it forecasts every day of the year, and the
+# epochs, on all the earlier days, so that the latest days are learned from too. (An earlier
+# version of this chapter held out a random fifth of the days instead, so that early stopping
+# was judged on days whose inputs overlapped the training days; every number of the network
+# below comes from the time-ordered block.) Then it forecasts every day of the year, and the
 # quantiles of the standardised return, multiplied by the EWMA volatility $\sigma_t$, give
 # the return quantiles, the VaR and the ES. One year's refit:
 
@@ -437,9 +441,9 @@ ax.set_title("Quantile network: yearly refits with early stopping")
 plt.show()
 
 # %% [markdown]
-# The first refit, before {glue:text}`start_year`, is fitted on {glue:text}`qnet_first_rows`
-# days (one year less the days without a full 66-day history, the validation block and the
-# gap) and judged on {glue:text}`qnet_first_val` days. Later refits start from the previous
+# The first refit, before {glue:text}`start_year`, chooses its epochs by fitting on
+# {glue:text}`qnet_first_rows` days (one year less the days without a full 66-day history, the
+# validation block and the gap) and validating on {glue:text}`qnet_first_val` days. Later refits start from the previous
 # year's weights; their best epochs (over all {glue:text}`n_seeds` seeds and all refits) range
 # from {glue:text}`qnet_best_min` to {glue:text}`qnet_best_max`, and in
 # {glue:text}`qnet_share_early`% of the refits the best epoch is one of the first five.
@@ -449,8 +453,9 @@ plt.show()
 # ## Baselines on the same inputs
 #
 # A network that beats GARCH could owe its advantage to its inputs rather than to being a
-# network. Two classical quantile models isolate what the hidden layers add; both are refitted
-# every January on the same earlier days as the network, and both are judged on the same
+# network. Two classical quantile models isolate what the hidden layers add, and an
+# extreme-value model gives a third, distribution-based view of the tail. All three are
+# refitted every January on the same earlier days as the network and judged on the same
 # forecast days.
 #
 # **Linear quantile regression (QuantReg)** {cite}`koenker1978regression` is the network
