@@ -20,10 +20,11 @@
 # evening with a **Value-at-Risk** (VaR) and an **Expected Shortfall** (ES), and its
 # supervisor checks the answers against what actually happened. This chapter forecasts the
 # one-day 99% VaR and 97.5% ES of the S&P 500 out of sample, day by day over
-# {glue:text}`n_years` years, with five models, from historical simulation to a neural
+# {glue:text}`n_years` years, with eight models, from historical simulation to a neural
 # network trained on the quantile loss, and judges them with the backtests regulators use:
-# Kupiec's count of exceptions, Christoffersen's test for their clustering, and the Basel
-# traffic light. The financial crisis tells most of the story.
+# Kupiec's count of exceptions, Christoffersen's test for their clustering, the Basel
+# traffic light and Acerbi and Székely's test of the Expected Shortfall. The financial crisis
+# tells most of the story.
 
 # %% tags=["parameters"]
 SEED = 2024  # seeds the quantile networks: SEED, SEED + 1, ...
@@ -48,6 +49,8 @@ if "google.colab" in sys.modules:
     sys.path.insert(0, "/content/finbook")
 
 # %%
+import inspect
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -55,7 +58,7 @@ from IPython.display import display
 from myst_nb import glue
 from scipy import stats
 
-from finbook import data, metrics, plots, repro, risk, volatility
+from finbook import data, inference, plots, repro, risk, volatility
 from finbook.book import headline
 
 repro.set_seed(SEED)
@@ -166,11 +169,12 @@ plt.show()
 # and Christoffersen's independence test (below) rejects this one with a p-value of
 # {glue:text}`static_indep_p`. Volatility changes from day to day, and so must the VaR.
 #
-# ## Five models
+# ## Eight models
 #
 # Each model produces, every evening from the first trading day of {glue:text}`start_year`
 # on, the 99% VaR, the 97.5% VaR and the 97.5% ES for the next day, using only returns up to
-# that evening.
+# that evening. Five are described here; three classical quantile models that isolate what the
+# network adds (linear quantile regression, CAViaR and an extreme-value model) follow it.
 #
 # **Historical simulation (HS).** The empirical quantile and tail mean of the last
 # {glue:text}`hs_window` daily returns. No model, no parameters, and slow to react: a crisis
@@ -299,9 +303,16 @@ def quantile_network(n_features, levels, *, hidden=(16, 16), learning_rate=1e-3,
 
 # %% [markdown]
 # The network is trained walk-forward. Every January it is retrained on all earlier days,
-# continuing from the previous year's weights, with a random fifth of those days held out:
-# training stops once the pinball loss on them has not improved for 10 epochs, and the
-# weights of the best epoch are kept. Then it forecasts every day of the year, and the
+# continuing from the previous year's weights. The last fifth of those days is held out as a
+# validation block, and the {glue:text}`qnet_gap` days before the block are used for neither:
+# their inputs (up to 66-day averages of squared returns) overlap the block's, so a network
+# fitted on them would be judged on days it has partly seen. Training stops once the pinball
+# loss on the block has not improved for 10 epochs. The block has then chosen the number of
+# epochs, and the network is trained again, from the same starting weights and for that many
+# epochs, on all the earlier days, so that the latest days are learned from too. (An earlier
+# version of this chapter held out a random fifth of the days instead, so that early stopping
+# was judged on days whose inputs overlapped the training days; every number of the network
+# below comes from the time-ordered block.) Then it forecasts every day of the year, and the
 # quantiles of the standardised return, multiplied by the EWMA volatility $\sigma_t$, give
 # the return quantiles, the VaR and the ES. One year's refit:
 
@@ -310,24 +321,41 @@ def quantile_network(n_features, levels, *, hidden=(16, 16), learning_rate=1e-3,
 import numpy as np  # noqa: F811 (a saved cell imports what it uses)
 
 
-def refit_quantile_network(model, x, y, past, *, seed, validation_fraction=0.2, max_epochs=100,
-                           patience=10, batch_size=256):
+def refit_quantile_network(model, x, y, past, *, seed, validation_fraction=0.2, gap=66,
+                           max_epochs=100, patience=10, batch_size=256):
     """One yearly refit of the quantile network on the rows ``past`` of ``x`` and ``y`` (chapter 9).
 
-    A random ``validation_fraction`` of those rows, drawn with ``seed``, is held out (at random
-    rather than the latest days, so that the most recent year, the most informative, is trained
-    on). Training continues from the current weights, with mini-batches in an order drawn from
-    ``seed`` and the pinball loss the model was compiled with, until the held-out loss has not
-    improved for ``patience`` epochs; the best epoch's weights are kept. Returns
-    ``(model, history)``.
+    ``past`` are time-ordered row numbers. The last ``validation_fraction`` of them is a
+    validation block; the ``gap`` rows before it are dropped (their rolling inputs overlap the
+    block's), and the network is fitted on the rows before those. Training continues from the
+    current weights, with mini-batches in an order drawn from ``seed`` and the pinball loss the
+    model was compiled with, until the block's loss has not improved for ``patience`` epochs.
+    Then, from the same starting weights, the network is trained on all of ``past`` for the
+    best epoch's number of epochs. Returns ``(model, history)``, the history of the first run.
     """
     from finbook.scorecard import fit_with_early_stopping
 
-    held_out = np.random.default_rng(seed).random(len(past)) < validation_fraction
-    fit_rows, val_rows = past[~held_out], past[held_out]
-    return fit_with_early_stopping(
+    past = np.asarray(past)
+    if past.ndim != 1 or (np.diff(past) <= 0).any():
+        raise ValueError("past must be increasing row numbers (days in time order)")
+    n_val = max(1, int(round(validation_fraction * len(past))))
+    fit_rows, val_rows = past[: len(past) - n_val - gap], past[len(past) - n_val:]
+    if len(fit_rows) < 50:
+        raise ValueError(f"only {len(fit_rows)} training rows before the gap and the validation "
+                         f"block; need at least 50")
+    start = model.get_weights()
+    model, history = fit_with_early_stopping(
         model, x[fit_rows], y[fit_rows], validation_data=(x[val_rows], y[val_rows]),
         loss=model.loss, max_epochs=max_epochs, patience=patience, batch_size=batch_size, seed=seed)
+    # the epoch count is chosen; now train that many epochs from the same start on all the rows,
+    # so that the latest days, the most informative ones, are learned from as well
+    epochs = history["best_epoch"][0]
+    model.set_weights(start)
+    model, _ = fit_with_early_stopping(
+        model, x[past], y[past], validation_data=(x[val_rows], y[val_rows]), loss=model.loss,
+        max_epochs=epochs, patience=epochs, batch_size=batch_size, seed=seed,
+        restore_best_weights=False)
+    return model, history
 
 
 # %% [markdown]
@@ -336,15 +364,15 @@ def refit_quantile_network(model, x, y, past, *, seed, validation_fraction=0.2, 
 # once, calls `refit_quantile_network` each January with the seed plus the year, and turns
 # the forecast quantiles into VaR and ES as above.
 #
-# A network's result depends on its random seed (the initial weights, the held-out days, the
-# order of the batches), and even on the processor: the same seed trained with another CPU's
+# A network's result depends on its random seed (the initial weights and the order of the
+# batches), and even on the processor: the same seed trained with another CPU's
 # arithmetic kernels ends in a different network. So we train {glue:text}`n_seeds` networks
 # with different seeds, and **QNet is the seed ensemble**: its VaR and ES are the averages
 # of the {glue:text}`n_seeds` networks' forecasts. Every backtest and test below judges the
 # ensemble; how much single seeds differ is shown after the comparison with the GARCH model.
 
 # %%
-# tolerance: rtol=0.002, atol=0.0005; the GARCH fits are numerical optimisations whose optimum other BLAS kernels move in the fourth digit
+# tolerance: rtol=0.002, atol=0.0005, counts=10; the GARCH fits are numerical optimisations whose optimum other BLAS kernels move in the fourth digit; the first fit's half-life ln 0.5 / ln beta magnifies that (beta 0.99728 vs 0.99733: 255 vs 259 days measured)
 hs = risk.historical_simulation(r, start=START, window=HS_WINDOW)
 ewma = risk.ewma_forecasts(r, start=START, lam=LAMBDA)
 garch = risk.garch_t_forecasts(r, start=START, refit_every=REFIT_EVERY)
@@ -361,11 +389,23 @@ best_epochs = [h["best_epoch"][0] for m in qnet.members.values() for h in m.hist
 glue("n_seeds", N_SEEDS, display=False)
 glue("qnet_best_min", min(best_epochs), display=False)
 glue("qnet_best_max", max(best_epochs), display=False)
+glue("qnet_share_early", round(100 * float(np.mean(np.asarray(best_epochs) <= 5)), 1), display=False)
+n_first = int(risk.quantile_features(r).loc[: str(pd.Timestamp(START).year - 1)].notna().all(axis=1).sum())
+n_first_val = int(round(0.2 * n_first))
+glue("qnet_first_val", n_first_val, display=False)
+glue("qnet_first_rows", n_first - n_first_val
+     - inspect.signature(refit_quantile_network).parameters["gap"].default, display=False)
 last = garch.params.iloc[-1]
 for name in ["alpha", "beta", "nu"]:
     glue(f"garch_{name}", round(float(last[name]), 3), display=False)
 glue("garch_persistence", round(float(last["alpha"] + last["beta"]), 4), display=False)
-glue("garch_alpha_first", round(float(garch.params["alpha"].iloc[0]), 3), display=False)
+first_fit = garch.params.iloc[0]
+glue("garch_alpha_first", f"{first_fit['alpha']:.1e}", display=False)
+glue("garch_omega_first", f"{first_fit['omega']:.1e}", display=False)
+glue("garch_beta_first", round(float(first_fit["beta"]), 4), display=False)
+glue("garch_halflife_first", round(float(np.log(0.5) / np.log(first_fit["beta"]))), display=False)
+glue("garch_decay_first", round(100 * (1 - float(first_fit["beta"])), 2), display=False)
+glue("qnet_gap", inspect.signature(refit_quantile_network).parameters["gap"].default, display=False)
 glue("n_years", int(hs.index.year.nunique()), display=False)
 params_shown = garch.params.iloc[:: max(1, len(garch.params) // 6)].round(4)
 # above 100 degrees of freedom the t is a normal distribution and nu is not identified: the
@@ -375,8 +415,12 @@ params_shown
 
 # %% [markdown]
 # The table shows every few refits of the {glue:text}`n_refits` re-estimations of the GARCH
-# model. The first fit, on a single year, finds no volatility clustering at all ($\alpha$ =
-# {glue:text}`garch_alpha_first`, a constant variance) and tails so close to normal that $\nu$
+# model. The first fit, on a single year, finds no volatility clustering ($\alpha$ =
+# {glue:text}`garch_alpha_first`: yesterday's return does not move the variance), but that does
+# not make the variance constant: with $\omega$ = {glue:text}`garch_omega_first` and $\beta$ =
+# {glue:text}`garch_beta_first` it decays by {glue:text}`garch_decay_first`% a day from where it
+# started, halving in about {glue:text}`garch_halflife_first` trading days, towards
+# $\omega / (1 - \beta)$, which is almost zero. The fit also finds tails so close to normal that $\nu$
 # is not identified (shown as > 100: the likelihood is flat there, and where the optimiser
 # stops depends on the processor's arithmetic); as the data accumulate the estimates
 # settle. In the last fit
@@ -397,13 +441,205 @@ ax.set_title("Quantile network: yearly refits with early stopping")
 plt.show()
 
 # %% [markdown]
-# The first refit, before {glue:text}`start_year`, learns from a single year and overfits
-# within a few epochs: the training loss keeps falling while the validation loss rises from
-# the first epoch. Later refits start from the previous year's weights; their best epochs
-# (over all {glue:text}`n_seeds` seeds) range from {glue:text}`qnet_best_min` to
-# {glue:text}`qnet_best_max`. Early stopping keeps
-# the network close to where it started, which is a sign of how little signal 1% quantiles
-# leave in a few thousand days.
+# The first refit, before {glue:text}`start_year`, chooses its epochs by fitting on
+# {glue:text}`qnet_first_rows` days (one year less the days without a full 66-day history, the
+# validation block and the gap) and validating on {glue:text}`qnet_first_val` days. Later refits start from the previous
+# year's weights; their best epochs (over all {glue:text}`n_seeds` seeds and all refits) range
+# from {glue:text}`qnet_best_min` to {glue:text}`qnet_best_max`, and in
+# {glue:text}`qnet_share_early`% of the refits the best epoch is one of the first five.
+# Early stopping keeps the network close to where it started, a sign of how little signal
+# 1% quantiles leave in a few thousand days.
+#
+# ## Baselines on the same inputs
+#
+# A network that beats GARCH could owe its advantage to its inputs rather than to being a
+# network. Two classical quantile models isolate what the hidden layers add, and an
+# extreme-value model gives a third, distribution-based view of the tail. All three are
+# refitted every January on the same earlier days as the network and judged on the same
+# forecast days.
+#
+# **Linear quantile regression (QuantReg)** {cite}`koenker1978regression` is the network
+# without its hidden layers: the same five inputs, the same target (the return over its EWMA
+# volatility), the same seven levels, each quantile a linear function of the inputs fitted by
+# minimising the pinball loss {eq}`pinball` (statsmodels' `QuantReg`). Linear quantiles fitted
+# one level at a time can cross; sorting the seven forecasts of each day puts them back in
+# order. VaR and ES are formed from them exactly as for the network.
+#
+# **CAViaR** {cite}`engle2004caviar` models the quantile itself as an autoregression. In its
+# symmetric absolute value form the return's $u$-quantile is
+#
+# $$
+# q_t = \beta_0 + \beta_1 q_{t-1} + \beta_2 |r_{t-1}|,
+# $$ (caviar)
+#
+# a GARCH-like recursion for the quantile rather than the variance, with no assumption about
+# the distribution. Its three parameters minimise the pinball loss over all earlier days
+# (`risk.fit_caviar`: Nelder-Mead from the two best of 200 random parameter vectors and from
+# last year's optimum, because the loss surface has local minima). One CAViaR for $u$ = 1%
+# gives the 99% VaR, one for 2.5% the 97.5% VaR, and the ES is that VaR times the average
+# ratio of loss to VaR on the training days beyond it.
+#
+# **Extreme-value VaR (EVT).** Extreme value theory says that the excesses over a high
+# threshold $v$ of almost any distribution are close to a generalised Pareto distribution,
+# $P(Z - v \le y \mid Z > v) = 1 - (1 + \xi y / b)^{-1/\xi}$. McNeil and Frey
+# {cite}`mcneil2000estimation` fit it to the tail of standardised losses
+# $z_t = -r_t / \sigma_t$; here $\sigma_t$ is the EWMA volatility, $v$ the 90% quantile of the
+# past $z_t$, and the shape $\xi$ and scale $b$ are fitted by maximum likelihood
+# (`scipy.stats.genpareto`) every January. With $N_v$ of the $n$ past days above $v$, the
+# standardised VaR and ES at tail probability $p$ are
+#
+# $$
+# z_p = v + \frac{b}{\xi}\left[\left(\frac{n p}{N_v}\right)^{-\xi} - 1\right], \qquad
+# \text{ES}_p = \frac{z_p + b - \xi v}{1 - \xi},
+# $$ (pot)
+#
+# and both are multiplied by $\sigma_t$.
+
+# %%
+# tolerance: rtol=0.002, atol=0.0005; linear programmes and Nelder-Mead searches whose optimum other BLAS kernels move in the fourth digit
+import warnings
+
+import statsmodels.api as sm
+from scipy import sparse
+from scipy.optimize import linprog
+from statsmodels.tools.sm_exceptions import IterationLimitWarning
+
+FEATURES = ["z_last", "z_neg", "log_rv5", "log_rv22", "log_rv66"]  # the network's inputs
+levels, es_weights = risk.quantile_levels_for(0.99, 0.975, 5)
+column = {round(u, 12): k for k, u in enumerate(levels)}
+feats = risk.quantile_features(r)
+usable = feats[FEATURES].notna().all(axis=1).to_numpy()
+X = sm.add_constant(feats[FEATURES].to_numpy())
+sigma = feats["sigma"].to_numpy()
+z_target = (r / feats["sigma"]).to_numpy()
+years = r.index.year
+first = int(np.searchsorted(r.index, pd.Timestamp(START)))
+forecast_years = range(int(years[first]), int(years[-1]) + 1)
+rows = np.arange(first, len(r))
+
+
+def table_from_quantiles(q):
+    """A forecast table from return quantiles q (days x levels): VaR, VaR_es and ES."""
+    out = pd.DataFrame({"VaR": -q[:, column[0.01]], "VaR_es": -q[:, column[0.025]],
+                        "ES": -(q * es_weights).sum(axis=1)}, index=r.index[rows])
+    out.attrs.update(var_level=0.99, es_level=0.975)
+    return out
+
+
+
+
+def exact_quantile_regression(y, x, u):
+    """The same fit as a linear programme (HiGHS): min u 1'e+ + (1 - u) 1'e- s.t. x b + e+ - e- = y."""
+    n, k = x.shape
+    cost = np.concatenate([np.zeros(k), np.full(n, u), np.full(n, 1 - u)])
+    a_eq = sparse.hstack([sparse.csr_matrix(x), sparse.eye(n), -sparse.eye(n)])
+    bounds = [(None, None)] * k + [(0, None)] * (2 * n)
+    return linprog(cost, A_eq=a_eq, b_eq=y, bounds=bounds, method="highs").x[:k]
+
+
+def mean_pinball(y, q, u):
+    return float(np.mean(np.maximum(u * (y - q), (u - 1) * (y - q))))
+
+
+# linear quantile regression on the network's inputs, refitted each January on the same days
+q_lin = np.full((len(r), len(levels)), np.nan)
+slow_fits = []
+for year in forecast_years:
+    test = np.flatnonzero(years == year)
+    past = np.flatnonzero(usable[: test[0]])
+    for k, u in enumerate(levels):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", IterationLimitWarning)
+            beta = sm.QuantReg(z_target[past], X[past]).fit(q=u, max_iter=5000).params
+        if any(issubclass(w.category, IterationLimitWarning) for w in caught):
+            # statsmodels' iterations stopped early: check the fit against the exact optimum
+            exact = exact_quantile_regression(z_target[past], X[past], u)
+            gap = (mean_pinball(z_target[past], X[past] @ beta, u)
+                   - mean_pinball(z_target[past], X[past] @ exact, u))
+            assert gap < 1e-6, f"QuantReg {year}, u = {u}: {gap:.2e} above the optimum"
+            slow_fits.append(f"{year} at u = {u}")
+        q_lin[test, k] = X[test] @ beta
+crossed = float(np.mean(np.any(np.diff(q_lin[rows], axis=1) < 0, axis=1)))
+quantreg = table_from_quantiles(np.sort(q_lin[rows], axis=1) * sigma[rows, None])
+
+# CAViaR (symmetric absolute value) for the 1% and 2.5% quantiles, refitted each January
+values = r.to_numpy()
+burn_in = int(np.argmax(usable))  # the loss counts the same days the network trains on
+caviar_q = {u: np.full(len(r), np.nan) for u in (0.01, 0.025)}
+tail_ratio = np.full(len(r), np.nan)
+caviar_params, previous = [], dict.fromkeys(caviar_q)
+for year in forecast_years:
+    test = np.flatnonzero(years == year)
+    for u in caviar_q:
+        fit = risk.fit_caviar(values[: test[0]], u, spec="sav", loss_from=burn_in,
+                              init=previous[u], n_random=200, n_starts=2, seed=year)
+        previous[u] = fit.params
+        path = risk.caviar_quantiles(fit.params, values[: test[-1] + 1], fit.q0)
+        caviar_q[u][test] = path[test]
+        if u == 0.01:
+            caviar_params.append(fit.params)
+        else:  # ES / VaR on the training days beyond the 2.5% quantile
+            past_q, past_r = path[burn_in: test[0]], values[burn_in: test[0]]
+            tail_ratio[test] = np.mean(past_r[past_r < past_q] / past_q[past_r < past_q])
+caviar = pd.DataFrame({"VaR": -caviar_q[0.01][rows], "VaR_es": -caviar_q[0.025][rows],
+                       "ES": -caviar_q[0.025][rows] * tail_ratio[rows]}, index=r.index[rows])
+caviar.attrs.update(var_level=0.99, es_level=0.975)
+caviar_params = pd.DataFrame(caviar_params, index=list(forecast_years),
+                             columns=["beta0", "beta1", "beta2"])
+
+# peaks over threshold: a generalised Pareto tail for EWMA-standardised losses
+z_loss = -z_target
+evt_q = np.full((len(r), 3), np.nan)
+gpd = []
+for year in forecast_years:
+    test = np.flatnonzero(years == year)
+    past = z_loss[np.flatnonzero(usable[: test[0]])]
+    v = float(np.quantile(past, 0.90))
+    excess = past[past > v] - v
+    xi, _, b = stats.genpareto.fit(excess, floc=0)
+    share = len(excess) / len(past)
+    z99, z975 = (v + b / xi * ((p / share) ** (-xi) - 1) for p in (0.01, 0.025))
+    es = (z975 + b - xi * v) / (1 - xi)
+    assert xi < 1 and z975 > v, "the GPD tail must have a finite mean and the levels lie beyond v"
+    evt_q[test] = np.outer(sigma[test], [z99, z975, es])
+    gpd.append({"year": year, "threshold": v, "exceedances": len(excess), "xi": xi, "b": b})
+evt = pd.DataFrame(evt_q[rows], columns=["VaR", "VaR_es", "ES"], index=r.index[rows])
+evt.attrs.update(var_level=0.99, es_level=0.975)
+gpd = pd.DataFrame(gpd).set_index("year")
+
+for name, f in {"QuantReg": quantreg, "CAViaR": caviar, "EVT": evt}.items():
+    assert f.index.equals(qnet.forecasts.index) and f.notna().all().all(), name
+    assert (f["ES"] > 0).all() and (f["VaR"] > 0).all(), f"{name}: a VaR or ES is not a loss"
+forecasts.update({"QuantReg": quantreg, "CAViaR": caviar, "EVT": evt})
+glue("qr_crossed", round(100 * crossed, 1), display=False)
+glue("qr_n_fits", len(levels) * len(forecast_years), display=False)
+glue("qr_slow", f"{len(slow_fits)} ({', '.join(slow_fits)})" if slow_fits else "none", display=False)
+last_cav = caviar_params.iloc[-1]
+glue("caviar_beta1", round(float(last_cav["beta1"]), 3), display=False)
+glue("caviar_beta2", round(float(last_cav["beta2"]), 3), display=False)
+glue("gpd_xi_last", round(float(gpd["xi"].iloc[-1]), 3), display=False)
+glue("gpd_xi_min", round(float(gpd["xi"].iloc[1:].min()), 3), display=False)
+glue("gpd_xi_max", round(float(gpd["xi"].iloc[1:].max()), 3), display=False)
+glue("gpd_xi_first", round(float(gpd["xi"].iloc[0]), 3), display=False)
+glue("gpd_n_first", int(gpd["exceedances"].iloc[0]), display=False)
+pd.concat([caviar_params.add_prefix("CAViaR 1% "), gpd[["exceedances", "xi", "b"]].add_prefix(
+    "GPD ")], axis=1).iloc[::3].round(3)
+
+# %% [markdown]
+# The table shows every third year's fits. Of the {glue:text}`qr_n_fits` quantile regressions,
+# the number that reached statsmodels' iteration limit, each then checked against the exact
+# linear-programming optimum (within $10^{-6}$ of its pinball loss), is {glue:text}`qr_slow`. On
+# {glue:text}`qr_crossed`% of the forecast days at least two of the linear quantiles crossed
+# before sorting: the levels 0.75%, 1% and 1.25% are close, and lines fitted one level at a
+# time need not keep their order. In the last fit the CAViaR
+# quantile keeps $\beta_1$ = {glue:text}`caviar_beta1` of yesterday's value and moves by
+# $\beta_2$ = {glue:text}`caviar_beta2` times yesterday's absolute return: it widens after
+# large moves of either sign, as a GARCH volatility does. The GPD shape $\xi$ is
+# {glue:text}`gpd_xi_last` in the last fit and between {glue:text}`gpd_xi_min` and
+# {glue:text}`gpd_xi_max` from the second year on: positive, a tail heavier than the normal's
+# even after the volatility is divided out. The first fit, on {glue:text}`gpd_n_first`
+# exceedances of a single year, finds $\xi$ = {glue:text}`gpd_xi_first`, a reminder that a
+# tail cannot be estimated from a few dozen points.
 #
 # ## Backtests
 #
@@ -428,11 +664,18 @@ plt.show()
 
 # %%
 # tolerance: rtol=0.05, atol=0.06, counts=5; QNet is an ensemble of networks whose training depends on the CPU's rounding: a few of its exceptions (2 measured) and its rates and p-values move
+MODEL_KEYS = [("HS", "hs"), ("EWMA", "ewma"), ("GARCH-t", "garch"), ("FHS", "fhs"),
+              ("QuantReg", "quantreg"), ("CAViaR", "caviar"), ("EVT", "evt"), ("QNet", "qnet")]
 table = risk.backtest_summary(r, forecasts)
 rates = table["rate %"]
+n_models = len(table)
+n_above = int((table["exceptions"] > 0.01 * table["days"]).sum())
+glue("n_models", n_models, display=False)
+glue("n_above", n_above, display=False)
+glue("n_above_words", "Every model has more" if n_above == n_models
+     else f"{n_above} of the {n_models} models have more", display=False)
 shown_columns = ["exceptions", "rate %", "Kupiec p", "indep. p", "cond. cov. p", "pinball", "ES ratio"]
-for name, key in [("HS", "hs"), ("EWMA", "ewma"), ("GARCH-t", "garch"), ("FHS", "fhs"),
-                  ("QNet", "qnet")]:
+for name, key in MODEL_KEYS:
     glue(f"{key}_exceptions", int(table.loc[name, "exceptions"]), display=False)
     glue(f"{key}_rate", round(float(rates[name]), 2), display=False)
     glue(f"{key}_kupiec_p", round(float(table.loc[name, "Kupiec p"]), 4), display=False)
@@ -447,13 +690,16 @@ table[shown_columns].round(4)
 
 # %% [markdown]
 # Over {glue:text}`n_forecast_days` forecast days a correct 99% VaR would have about
-# {glue:text}`expected_exceptions` exceptions. Every model has more: historical simulation
+# {glue:text}`expected_exceptions` exceptions. {glue:text}`n_above_words`: historical simulation
 # {glue:text}`hs_exceptions` ({glue:text}`hs_rate`%), RiskMetrics {glue:text}`ewma_exceptions`
 # ({glue:text}`ewma_rate`%), GARCH-t {glue:text}`garch_exceptions`
-# ({glue:text}`garch_rate`%), FHS {glue:text}`fhs_exceptions` ({glue:text}`fhs_rate`%) and
-# the quantile network's ensemble {glue:text}`qnet_exceptions` ({glue:text}`qnet_rate`%). Over
+# ({glue:text}`garch_rate`%), FHS {glue:text}`fhs_exceptions` ({glue:text}`fhs_rate`%),
+# quantile regression {glue:text}`quantreg_exceptions` ({glue:text}`quantreg_rate`%), CAViaR
+# {glue:text}`caviar_exceptions` ({glue:text}`caviar_rate`%), EVT {glue:text}`evt_exceptions`
+# ({glue:text}`evt_rate`%) and the quantile network's ensemble {glue:text}`qnet_exceptions`
+# ({glue:text}`qnet_rate`%). Over
 # {glue:text}`n_years` years the Kupiec test has the power to see such differences, and it rejects
-# correct coverage at the 5% level for {glue:text}`n_reject_kupiec` of the five models (the
+# correct coverage at the 5% level for {glue:text}`n_reject_kupiec` of the {glue:text}`n_models` models (the
 # GARCH-t p-value is {glue:text}`garch_kupiec_p`). The closest to 1% is
 # **{glue:text}`best_rate_model`**, and the lowest pinball loss belongs to
 # **{glue:text}`best_pinball_model`**.
@@ -466,6 +712,65 @@ table[shown_columns].round(4)
 # {glue:text}`garch_es_ratio` for GARCH-t and {glue:text}`fhs_es_ratio` for FHS against
 # {glue:text}`ewma_es_ratio` for RiskMetrics, say the same about the size of the losses
 # beyond the VaR.
+#
+# ### A test of the Expected Shortfall
+#
+# The ES ratio is a description, not a test. Acerbi and Székely {cite}`acerbi2014backtesting`
+# proposed several ES backtests; their second,
+#
+# $$
+# Z_2 = \sum_{t=1}^{T} \frac{r_t\, I_t}{T\,(1 - \alpha)\, \text{ES}^{\alpha}_t} + 1,
+# \qquad I_t = 1 \text{ if } r_t < -\text{VaR}^{\alpha}_t,
+# $$ (z2)
+#
+# has expectation 0 when the 97.5% VaR and ES are right and is negative when exceptions are too
+# frequent or too large. Its null distribution depends on the forecasts only through the shape of
+# the tail, and little even on that, so its critical values can be simulated once:
+# `risk.z2_null_distribution` draws {glue:text}`z2_sims` histories of {glue:text}`n_forecast_days`
+# days from a Student-t with 5 degrees of freedom (and, as a check, from a normal). A model is
+# rejected when $Z_2$ falls below the 5% quantile of the simulated values, a one-sided test.
+
+# %%
+# tolerance: rtol=0.05, atol=0.1, counts=5; the network ensemble's exceptions and tail losses move on another CPU, and with them its Z2 (-0.486 vs -0.438 measured) and p-value
+Z2_SIMS = 2000
+null_t5 = risk.z2_null_distribution(len(hs), 0.975, nu=5, n_sims=Z2_SIMS, seed=SEED)
+null_normal = risk.z2_null_distribution(len(hs), 0.975, n_sims=Z2_SIMS, seed=SEED + 1)
+z2_critical = float(np.quantile(null_t5, 0.05))
+z2_rows = {}
+for name, f in forecasts.items():
+    z2 = risk.acerbi_szekely_z2(r.loc[f.index], f["VaR_es"], f["ES"], 0.975)
+    p = float((np.sum(null_t5 <= z2) + 1) / (Z2_SIMS + 1))
+    z2_rows[name] = {"Z2": z2, "p-value": p,
+                     "verdict at 5%": "rejected" if z2 < z2_critical else "not rejected"}
+z2_table = pd.DataFrame.from_dict(z2_rows, orient="index")
+n_z2_pass = int((z2_table["verdict at 5%"] == "not rejected").sum())
+glue("z2_sims", f"{Z2_SIMS:,}", display=False)
+glue("z2_crit", round(z2_critical, 3), display=False)
+glue("z2_crit_normal", round(float(np.quantile(null_normal, 0.05)), 3), display=False)
+glue("n_z2_pass", n_z2_pass, display=False)
+glue("z2_pass_models", ", ".join(z2_table.index[z2_table["verdict at 5%"] == "not rejected"])
+     or "none", display=False)
+for name, key in MODEL_KEYS:
+    glue(f"{key}_z2", round(float(z2_table.loc[name, "Z2"]), 3), display=False)
+ranked = z2_table["Z2"].sort_values()
+glue("z2_worst", f"{ranked.index[0]} ({ranked.iloc[0]:.3f})", display=False)
+glue("z2_closest", ", ".join(f"{m} ({v:.3f})" for m, v in ranked.iloc[::-1][:3].items()), display=False)
+n_negative = int((ranked < 0).sum())
+glue("z2_sign_sentence",
+     "Every model's Z2 is negative: losses beyond the 97.5% VaR were larger, or more frequent, "
+     "than each of them forecast." if n_negative == len(ranked)
+     else f"{n_negative} of the {len(ranked)} models have a negative Z2.", display=False)
+z2_table.round(4)
+
+# %% [markdown]
+# The 5% critical value is {glue:text}`z2_crit` under t(5) tails and
+# {glue:text}`z2_crit_normal` under normal ones: close, as Acerbi and Székely found, so the
+# choice of the simulation's distribution hardly matters. Models passing the test at 5%:
+# {glue:text}`z2_pass_models` ({glue:text}`n_z2_pass` of {glue:text}`n_models`). Over
+# {glue:text}`n_years` years the test has power, and the statistic also ranks the models:
+# furthest below 0 is {glue:text}`z2_worst`, closest to 0 are {glue:text}`z2_closest`; the
+# network's is {glue:text}`qnet_z2` and the linear quantile regression's
+# {glue:text}`quantreg_z2`. {glue:text}`z2_sign_sentence`
 
 # %%
 panel = ["HS", "EWMA", "GARCH-t", "FHS", "QNet"]
@@ -564,55 +869,70 @@ plt.show()
 #
 # The pinball loss compares the whole series of 1% quantile forecasts, calm days included, and
 # a Diebold-Mariano test {cite}`diebold1995comparing` asks whether the difference between two
-# models' daily losses is more than noise.
+# models' daily losses is more than noise. Tail losses cluster in time, so the variance of the
+# mean difference is the Newey-West (HAC) estimate, with the Harvey-Leybourne-Newbold
+# small-sample correction (`finbook.inference.dm_test`); the verdicts are computed at the 5%
+# level by `finbook.inference.verdict`.
 
 # %%
-# tolerance: rtol=0.01, atol=0.02; the five-seed ensemble of networks moves with the CPU's rounding, and its pinball loss, DM statistics and p-values with it
+# tolerance: rtol=0.05, atol=0.4; the five-seed ensemble of networks moves with the CPU's rounding, and its pinball loss (3.807 vs 3.795), DM statistics (by up to 0.19) and p-values (by up to 0.14) with it; the verdict words did not change
 def daily_pinball(table, alpha=0.01):
     """Daily pinball loss of the 99% VaR forecasts in ``table`` as the 1% quantile."""
     u = r.loc[table.index].to_numpy() + table["VaR"].to_numpy()
     return np.maximum(alpha * u, (alpha - 1) * u)
 
 
-dm = {name: metrics.diebold_mariano(daily_pinball(forecasts["QNet"]), daily_pinball(forecasts[name]))
-      for name in ["EWMA", "GARCH-t", "FHS"]}
+RIVALS = [("EWMA", "ewma"), ("GARCH-t", "garch"), ("FHS", "fhs"), ("QuantReg", "quantreg"),
+          ("CAViaR", "caviar"), ("EVT", "evt")]
+dm = {name: inference.dm_test(daily_pinball(forecasts["QNet"]), daily_pinball(forecasts[name]))
+      for name, _ in RIVALS}
 comparison = pd.DataFrame({
     "QNet pinball x 100": 100 * daily_pinball(forecasts["QNet"]).mean(),
     "other pinball x 100": [100 * daily_pinball(forecasts[name]).mean() for name in dm],
     "DM statistic": [d.statistic for d in dm.values()],
     "p-value": [d.pvalue for d in dm.values()],
+    "verdict at 5%": [inference.verdict(d, better="lower").split(" (")[0] for d in dm.values()],
 }, index=pd.Index([f"QNet vs {name}" for name in dm], name="comparison"))
-for name, key in [("EWMA", "ewma"), ("GARCH-t", "garch")]:
+for name, key in RIVALS:
     glue(f"dm_{key}_stat", round(dm[name].statistic, 2), display=False)
-    glue(f"dm_{key}_p", round(dm[name].pvalue, 4), display=False)
+    glue(f"dm_{key}_p", inference.format_pvalue(dm[name].pvalue, alpha=0.05), display=False)
     glue(f"qnet_vs_{key}", "smaller" if dm[name].mean_difference < 0 else "larger", display=False)
-    glue(f"sig_{key}", "statistically significant" if dm[name].pvalue < 0.05
-         else "not statistically significant", display=False)
+    glue(f"verdict_{key}", inference.verdict(dm[name], better="lower",
+                                              names=("the network", name)), display=False)
+    glue(f"{key}_pinball_dm", round(100 * daily_pinball(forecasts[name]).mean(), 3), display=False)
+# the classical model with the lowest pinball loss is the one the network must beat
+classical_pinball = table.drop(index="QNet")["pinball"]
+best_classical = str(classical_pinball.idxmin())
+glue("best_classical", best_classical, display=False)
+glue("n_better_than_qnet", int((classical_pinball < table.loc["QNet", "pinball"]).sum()), display=False)
+glue("n_classical", len(classical_pinball), display=False)
 comparison.round(4)
 
 # %% [markdown]
 # A positive statistic means the network's losses are the larger. The verdicts are decided
-# on the {glue:text}`n_seeds`-seed ensemble, not on any single network. Its pinball loss is
-# {glue:text}`qnet_vs_ewma` than that of RiskMetrics, the model it starts from, a difference
-# that is {glue:text}`sig_ewma` (Diebold-Mariano statistic {glue:text}`dm_ewma_stat`, p =
-# {glue:text}`dm_ewma_p`), with {glue:text}`qnet_exceptions` exceptions to RiskMetrics'
-# {glue:text}`ewma_exceptions`. Against
-# GARCH-t its pinball loss is {glue:text}`qnet_vs_garch`, and the difference is
-# {glue:text}`sig_garch` (statistic {glue:text}`dm_garch_stat`, p = {glue:text}`dm_garch_p`).
-# With one input series and a few thousand days, of which 1% are the
-# events that matter, the classical model's two ideas (volatility clusters, tails are fat)
-# are hard to beat by learning them from data; the network would need more inputs than
-# the model already has (options-implied volatility, intraday ranges, other markets) to earn
-# its complexity.
+# on the {glue:text}`n_seeds`-seed ensemble, not on any single network. Against RiskMetrics,
+# the model it starts from, {glue:text}`verdict_ewma` (statistic {glue:text}`dm_ewma_stat`),
+# with {glue:text}`qnet_exceptions` exceptions to RiskMetrics' {glue:text}`ewma_exceptions`.
+# Against the linear quantile regression on the same inputs, {glue:text}`verdict_quantreg`
+# (statistic {glue:text}`dm_quantreg_stat`): this comparison isolates what the hidden layers
+# add. Against CAViaR, {glue:text}`verdict_caviar`; against GARCH-t,
+# {glue:text}`verdict_garch` (statistic {glue:text}`dm_garch_stat`); against FHS,
+# {glue:text}`verdict_fhs`; against EVT, {glue:text}`verdict_evt`. The classical model with the
+# lowest pinball loss is {glue:text}`best_classical`, and {glue:text}`n_better_than_qnet` of the
+# {glue:text}`n_classical` classical models have a lower one than the network. With one input
+# series and a few thousand days, of which 1% are the events that matter, the classical
+# models' two ideas (volatility clusters, tails are fat) are hard to beat by learning them
+# from data; the network would need more inputs than the models already have
+# (options-implied volatility, intraday ranges, other markets) to earn its complexity.
 #
 # How much does this depend on the seed? The same backtest for each of the
 # {glue:text}`n_seeds` networks alone, with the mean and range over seeds and the ensemble:
 
 # %%
-# tolerance: rtol=0.15, atol=0.001, counts=10; single networks trained on another CPU end elsewhere: one seed's exceptions moved by 4, its DM statistic by 0.21
+# tolerance: rtol=0.15, atol=0.025, counts=10; single networks trained on another CPU end elsewhere: seeds' exceptions move by a few, DM statistics by up to 0.39 and p-values by up to 0.011 (measured)
 members = {f"seed {s}": m.forecasts for s, m in qnet.members.items()}
 per_seed = risk.backtest_summary(r, members)[["exceptions", "pinball"]].astype(float)
-dm_seed = [metrics.diebold_mariano(daily_pinball(f), daily_pinball(forecasts["GARCH-t"]))
+dm_seed = [inference.dm_test(daily_pinball(f), daily_pinball(forecasts["GARCH-t"]))
            for f in members.values()]
 per_seed["DM vs GARCH-t"] = [d.statistic for d in dm_seed]
 per_seed["p-value"] = [d.pvalue for d in dm_seed]
@@ -663,21 +983,26 @@ seed_table
 # * A constant VaR fails where it matters: {glue:text}`static_rate`% exceptions overall, but
 #   {glue:text}`static_2008` of them in 2008 and none in {glue:text}`static_zero_years` years.
 #   Coverage must hold day by day, which is what Christoffersen's test checks.
-# * From {glue:text}`start_year` to {glue:text}`last_year` every model exceeded its 99% VaR
-#   on more than 1% of days; the closest was {glue:text}`best_rate_model`, and GARCH-t
+# * From {glue:text}`start_year` to {glue:text}`last_year`, {glue:text}`n_above` of the
+#   {glue:text}`n_models` models exceeded their 99% VaR on more than 1% of days; the closest
+#   to 1% was {glue:text}`best_rate_model`, and GARCH-t
 #   had {glue:text}`garch_exceptions` exceptions against the {glue:text}`expected_exceptions`
 #   a correct model would have.
 # * Historical simulation, the most common method in banks, reacts too slowly:
 #   {glue:text}`hs_2008` exceptions in 2008 and {glue:text}`hs_red_years` years in the red
 #   zone. Filtering by a GARCH volatility fixes most of this.
 # * The quantile network (an ensemble of {glue:text}`n_seeds` seeds; single seeds differ
-#   noticeably) had {glue:text}`qnet_exceptions` exceptions to the
-#   {glue:text}`ewma_exceptions` of the RiskMetrics model it starts from, and a
-#   {glue:text}`qnet_vs_garch` pinball loss than GARCH-t ({glue:text}`qnet_pinball` against
-#   {glue:text}`garch_pinball`, x 100; the difference is {glue:text}`sig_garch`).
+#   noticeably), with early stopping on a time-ordered validation block, had
+#   {glue:text}`qnet_exceptions` exceptions to the {glue:text}`ewma_exceptions` of the
+#   RiskMetrics model it starts from. By the HAC Diebold-Mariano test on the pinball loss,
+#   {glue:text}`verdict_quantreg`, the linear model on the same inputs, and
+#   {glue:text}`verdict_garch` ({glue:text}`qnet_pinball` against {glue:text}`garch_pinball`,
+#   x 100). The lowest pinball loss of all belongs to {glue:text}`best_pinball_model`.
 # * The ES ratio (tail losses over forecast ES) was {glue:text}`garch_es_ratio` for GARCH-t
 #   and {glue:text}`ewma_es_ratio` for the normal RiskMetrics model: thin tails understate the
-#   size of the losses as well as their frequency.
+#   size of the losses as well as their frequency. Acerbi and Székely's $Z_2$ test turns this
+#   into a verdict: {glue:text}`n_z2_pass` of the {glue:text}`n_models` models pass it at 5%
+#   ({glue:text}`z2_pass_models`).
 
 # %% [markdown]
 # ## Exercises
@@ -711,8 +1036,11 @@ seed_table
 # ```{solution} market-ex-window
 # :class: dropdown
 # A 250-day window forgets the calm years sooner, so the VaR rises earlier in 2008 and
-# there are fewer exceptions in the crisis; but the 1% quantile of 250 returns is the
-# average of the second- and third-worst days, a very noisy estimate, and the VaR jumps
+# there are fewer exceptions in the crisis; but the 1% quantile of 250 returns, with NumPy's
+# default linear interpolation, sits at position $0.01 \times 249$ = {glue:text}`ex_hs_pos` of
+# the sorted returns counted from 0: between the {glue:text}`ex_hs_lo`rd- and
+# {glue:text}`ex_hs_hi`th-worst days, with weights {glue:text}`ex_hs_w_lo` and
+# {glue:text}`ex_hs_w_hi`. That is a very noisy estimate, and the VaR jumps
 # each time an extreme day enters or leaves the window. The exceptions still cluster:
 # the window length trades one problem for another, which is why filtered historical
 # simulation, which lets the volatility adapt instead, is the better fix.
@@ -754,19 +1082,29 @@ seed_table
 # ```
 
 # %%
-# tolerance: atol=0.1; the network's score follows the exception count of its five-seed ensemble, which moves by a few (2 measured) on another CPU
+# tolerance: atol=0.1; the headline is the network ensemble's pinball loss, which moves with the CPU's rounding (3.807 vs 3.795 measured)
 lr8 = risk.kupiec_pof_test([1] * 8 + [0] * 242, 0.99)
 glue("ex_lr8", round(lr8.statistic, 2), display=False)
 glue("ex_p8", round(lr8.pvalue, 4), display=False)
 glue("ex_zone8", risk.basel_traffic_light(8), display=False)
+pos = 0.01 * (250 - 1)  # numpy's default ("linear") quantile position, counting from 0
+lo = int(np.floor(pos))
+worst = np.sort(np.random.default_rng(SEED).standard_t(4, 250))
+assert np.isclose(np.quantile(worst, 0.01), (1 - (pos - lo)) * worst[lo] + (pos - lo) * worst[lo + 1])
+assert lo + 1 == 3, "the ordinal suffixes in the solution assume the 3rd- and 4th-worst days"
+glue("ex_hs_pos", round(pos, 2), display=False)
+glue("ex_hs_lo", lo + 1, display=False)
+glue("ex_hs_hi", lo + 2, display=False)
+glue("ex_hs_w_lo", round(1 - (pos - lo), 2), display=False)
+glue("ex_hs_w_hi", round(pos - lo, 2), display=False)
 rejected = [x for x in range(0, 21) if risk.kupiec_pof_test([1] * x + [0] * (250 - x)).pvalue < 0.05]
 glue("ex_reject", f"{{{rejected[0]}}} and {{{rejected[1]}, {rejected[2]}, ...}}", display=False)
 headline.glue_headline(
     task="S&P 500 one-day 99% VaR",
-    metric="exception rate 2000-2018, distance from the nominal 1% (percentage points)",
+    metric="pinball loss of the 1% quantile, 2000-2018 (x 100)",
     better="lower",
     deep_model=f"quantile network (pinball loss, yearly refits; ensemble of {N_SEEDS} seeds)",
-    deep_score=round(abs(float(rates["QNet"]) - 1.0), 4),
-    baseline_model="GARCH(1,1)-t (refitted every 20 days)",
-    baseline_score=round(abs(float(rates["GARCH-t"]) - 1.0), 4),
+    deep_score=round(float(table.loc["QNet", "pinball"]), 3),
+    baseline_model=f"{best_classical} (the classical model with the lowest pinball loss)",
+    baseline_score=round(float(table.loc[best_classical, "pinball"]), 3),
 )

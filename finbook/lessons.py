@@ -897,24 +897,41 @@ def quantile_network(n_features, levels, *, hidden=(16, 16), learning_rate=1e-3,
 import numpy as np  # noqa: F811 (a saved cell imports what it uses)
 
 
-def refit_quantile_network(model, x, y, past, *, seed, validation_fraction=0.2, max_epochs=100,
-                           patience=10, batch_size=256):
+def refit_quantile_network(model, x, y, past, *, seed, validation_fraction=0.2, gap=66,
+                           max_epochs=100, patience=10, batch_size=256):
     """One yearly refit of the quantile network on the rows ``past`` of ``x`` and ``y`` (chapter 9).
 
-    A random ``validation_fraction`` of those rows, drawn with ``seed``, is held out (at random
-    rather than the latest days, so that the most recent year, the most informative, is trained
-    on). Training continues from the current weights, with mini-batches in an order drawn from
-    ``seed`` and the pinball loss the model was compiled with, until the held-out loss has not
-    improved for ``patience`` epochs; the best epoch's weights are kept. Returns
-    ``(model, history)``.
+    ``past`` are time-ordered row numbers. The last ``validation_fraction`` of them is a
+    validation block; the ``gap`` rows before it are dropped (their rolling inputs overlap the
+    block's), and the network is fitted on the rows before those. Training continues from the
+    current weights, with mini-batches in an order drawn from ``seed`` and the pinball loss the
+    model was compiled with, until the block's loss has not improved for ``patience`` epochs.
+    Then, from the same starting weights, the network is trained on all of ``past`` for the
+    best epoch's number of epochs. Returns ``(model, history)``, the history of the first run.
     """
     from finbook.scorecard import fit_with_early_stopping
 
-    held_out = np.random.default_rng(seed).random(len(past)) < validation_fraction
-    fit_rows, val_rows = past[~held_out], past[held_out]
-    return fit_with_early_stopping(
+    past = np.asarray(past)
+    if past.ndim != 1 or (np.diff(past) <= 0).any():
+        raise ValueError("past must be increasing row numbers (days in time order)")
+    n_val = max(1, int(round(validation_fraction * len(past))))
+    fit_rows, val_rows = past[: len(past) - n_val - gap], past[len(past) - n_val:]
+    if len(fit_rows) < 50:
+        raise ValueError(f"only {len(fit_rows)} training rows before the gap and the validation "
+                         f"block; need at least 50")
+    start = model.get_weights()
+    model, history = fit_with_early_stopping(
         model, x[fit_rows], y[fit_rows], validation_data=(x[val_rows], y[val_rows]),
         loss=model.loss, max_epochs=max_epochs, patience=patience, batch_size=batch_size, seed=seed)
+    # the epoch count is chosen; now train that many epochs from the same start on all the rows,
+    # so that the latest days, the most informative ones, are learned from as well
+    epochs = history["best_epoch"][0]
+    model.set_weights(start)
+    model, _ = fit_with_early_stopping(
+        model, x[past], y[past], validation_data=(x[val_rows], y[val_rows]), loss=model.loss,
+        max_epochs=epochs, patience=epochs, batch_size=batch_size, seed=seed,
+        restore_best_weights=False)
+    return model, history
 
 # ----------------------------------------------------------------------
 # chapters/15_option_pricing.py, code cell 7
@@ -1068,7 +1085,7 @@ def delta_hedge(paths, strike, maturity, rate, delta, price0):
     return deltas[:, -1] * paths[:, -1] + bank - np.maximum(paths[:, -1] - strike, 0.0)
 
 # ----------------------------------------------------------------------
-# chapters/16_heston_surrogate.py, code cell 10
+# chapters/16_heston_surrogate.py, code cell 11
 from finbook import options
 
 

@@ -184,6 +184,27 @@ def test_refit_quantile_network_is_reproducible_from_its_seed():
     assert runs[0][1]["val_loss"] == pytest.approx(runs[1][1]["val_loss"], abs=1e-6)
 
 
+def test_refit_quantile_network_validates_on_the_latest_block_after_a_gap():
+    from finbook import repro
+    from finbook.lessons import quantile_network, refit_quantile_network
+
+    repro.set_seed(0)
+    levels, _ = risk.quantile_levels_for()
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(400, 3)).astype("float32")
+    y = rng.standard_t(5, size=400).astype("float32")
+    net = quantile_network(3, levels, seed=0)
+    # the block is the last 20% of past (rows 320-399); its loss at the best epoch is recorded
+    net, hist = refit_quantile_network(net, x, y, np.arange(400), seed=1, max_epochs=2, patience=5)
+    block = float(net.loss(y[320:, None], net(x[320:], training=False)))
+    assert np.isfinite(block) and len(hist["val_loss"]) == 2
+    # 100 rows: 20 for validation and a 66-day gap leave 14 to train on, too few
+    with pytest.raises(ValueError, match="training rows"):
+        refit_quantile_network(net, x, y, np.arange(100), seed=1)
+    with pytest.raises(ValueError, match="time order"):
+        refit_quantile_network(net, x, y, np.arange(400)[::-1], seed=1)
+
+
 def test_quantile_network_forecasts_are_coherent(sp_returns):
     from finbook import repro
 
@@ -384,3 +405,89 @@ def test_var_backtest_figure_marks_the_exceptions():
     plt.close(ax.figure)
     with pytest.raises(ValueError, match="different indexes"):
         risk.plot_var_backtest(r, _series([2.0] * 4, start="2021-01-01"))
+
+
+# --------------------------------------------------------------------------- CAViaR
+def _avgarch(n: int, seed: int, a0: float = 0.05, a1: float = 0.85, a2: float = 0.12) -> np.ndarray:
+    """r_t = s_t e_t, s_t = a0 + a1 s_{t-1} + a2 |r_{t-1}|, e_t ~ N(0, 1): its u-quantile is z_u s_t."""
+    rng = np.random.default_rng(seed)
+    eps = rng.standard_normal(n)
+    s, r = np.empty(n), np.empty(n)
+    s[0] = 1.0
+    for t in range(n):
+        if t:
+            s[t] = a0 + a1 * s[t - 1] + a2 * abs(r[t - 1])
+        r[t] = s[t] * eps[t]
+    return r
+
+
+def test_caviar_recursion_by_hand():
+    # q1 = -0.1 + 0.5 * (-1) - 0.2 * |1| = -0.8; q2 = -0.1 + 0.5 * (-0.8) - 0.2 * |-2| = -0.9
+    q = risk.caviar_quantiles([-0.1, 0.5, -0.2], [1.0, -2.0, 0.0], q0=-1.0)
+    assert q.tolist() == pytest.approx([-1.0, -0.8, -0.9])
+    # asymmetric slope: q1 = -0.1 + 0.5 * (-1) - 0.1 * 1 = -0.7; q2 = -0.1 - 0.35 - 0.3 * 2 = -1.05
+    q = risk.caviar_quantiles([-0.1, 0.5, -0.1, -0.3], [1.0, -2.0, 0.0], q0=-1.0, spec="asymmetric")
+    assert q.tolist() == pytest.approx([-1.0, -0.7, -1.05])
+
+
+def test_fit_caviar_recovers_known_parameters_on_simulated_data():
+    # the 10% quantile of the AVGARCH process above follows a SAV CAViaR with
+    # b0 = z a0, b1 = a1, b2 = z a2 (z the standard normal 10% quantile)
+    r = _avgarch(20_000, seed=7)
+    z = stats.norm.ppf(0.10)
+    true = np.array([z * 0.05, 0.85, z * 0.12])
+    fit = risk.fit_caviar(r, 0.10, spec="sav", loss_from=100, seed=1)
+    assert fit.params == pytest.approx(true, abs=0.05)
+    # the optimiser finds a loss at least as low as the true parameters'
+    q_true = risk.caviar_quantiles(true, r, fit.q0)
+    e = r[100:] - q_true[100:]
+    assert fit.loss <= np.mean(np.maximum(0.1 * e, -0.9 * e)) + 1e-9
+    hits = r < risk.caviar_quantiles(fit.params, r, fit.q0)
+    assert hits.mean() == pytest.approx(0.10, abs=0.005)
+
+
+def test_caviar_bad_input():
+    with pytest.raises(ValueError, match="spec"):
+        risk.caviar_quantiles([0, 0.5, 0], [1.0, 2.0], -1.0, spec="garch")
+    with pytest.raises(ValueError, match="3 finite parameters"):
+        risk.caviar_quantiles([0, 0.5], [1.0, 2.0], -1.0)
+    with pytest.raises(ValueError, match="level"):
+        risk.fit_caviar(np.ones(100), 0.99)
+    with pytest.raises(ValueError, match="50 returns"):
+        risk.fit_caviar(np.ones(60), 0.01, loss_from=20)
+
+
+# --------------------------------------------------------------------------- ES backtest
+def test_z2_by_hand():
+    # two exceptions of four days at level 0.5: 1 + (-3/2.5 - 4/2) / (4 * 0.5) = -0.6
+    z = risk.acerbi_szekely_z2([-3.0, 1.0, -4.0, -0.2], [2.0] * 4, [2.5, 2.5, 2.0, 2.5], 0.5)
+    assert z == pytest.approx(-0.6)
+    # no exception: Z2 = 1
+    assert risk.acerbi_szekely_z2([1.0, 2.0], [1.0, 1.0], [1.5, 1.5], 0.975) == pytest.approx(1.0)
+
+
+def test_z2_critical_values_match_published_ones():
+    # MathWorks Risk Toolbox (esbacktest unconditionalNormal / unconditionalT), 1966 days of a
+    # 97.5% ES, test level 99%: critical values -0.34639 (normal) and -0.42986 (t, 3 df)
+    normal = risk.z2_null_distribution(1966, 0.975, n_sims=20_000, seed=1)
+    assert np.quantile(normal, 0.01) == pytest.approx(-0.34639, abs=0.015)
+    t3 = risk.z2_null_distribution(1966, 0.975, nu=3, n_sims=20_000, seed=1)
+    assert np.quantile(t3, 0.01) == pytest.approx(-0.42986, abs=0.02)
+    # under H0 Z2 has mean 0
+    assert normal.mean() == pytest.approx(0.0, abs=0.005)
+
+
+def test_z2_test_rejects_understated_es_and_checks_input():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(2000)
+    var, es = float(risk.normal_var(1.0, 0.975)), float(risk.normal_es(1.0, 0.975))
+    right = risk.acerbi_szekely_z2_test(x, [var] * 2000, [es] * 2000, n_sims=2000)
+    assert right.pvalue > 0.05
+    wrong = risk.acerbi_szekely_z2_test(1.5 * x, [var] * 2000, [es] * 2000, n_sims=2000)
+    assert wrong.pvalue < 0.01 and wrong.statistic < wrong.critical_value
+    with pytest.raises(ValueError, match="positive"):
+        risk.acerbi_szekely_z2([1.0], [1.0], [0.0])
+    with pytest.raises(ValueError, match="nu"):
+        risk.z2_null_distribution(100, nu=1.0)
+    with pytest.raises(ValueError, match="significance"):
+        risk.acerbi_szekely_z2_test(x, [var] * 2000, [es] * 2000, significance=0.7)
