@@ -41,7 +41,7 @@ BATCH_SIZE = 256  # mini-batch size of every surrogate network
 N_TEST_SETS = 50  # parameter vectors on the held-out test grid (88 options each)
 TIMING_REPEATS = 3  # timed runs of every pricer on the test grid (after one untimed warm-up run)
 
-# %%
+# %% tags=["remove-cell"]
 # Setup: in Google Colab only, fetch the book's code and data and install its pinned
 # requirements (a few minutes, once per session). Elsewhere this cell does nothing.
 import sys

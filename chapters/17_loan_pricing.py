@@ -32,7 +32,7 @@ OPERATING_COST = 0.01  # servicing and collection cost (decimal of the balance p
 HURDLE_RATE = 0.12  # return required on the capital held against the loan (per year)
 OBS_YEARS = 1.0  # assumed length (years) of the window over which "bad" was observed
 
-# %%
+# %% tags=["remove-cell"]
 # Setup: in Google Colab only, fetch the book's code and data and install its pinned
 # requirements (a few minutes, once per session). Elsewhere this cell does nothing.
 import sys

@@ -145,3 +145,12 @@ def test_every_tolerance_gives_its_reason(path):
             line = next(ln for ln in src.splitlines() if ln.lstrip().startswith("# tolerance:"))
             reason = line.partition(";")[2].strip()
             assert len(reason) >= 15, f"{path.name} code cell {i}: '{line}' needs a reason after ';'"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
+def test_colab_setup_cell_is_in_the_notebook_but_not_on_the_page(path):
+    """Every notebook keeps its Colab setup cell, tagged remove-cell so the rendered page shows the lesson."""
+    setup = [c for c in _code_cells(_nb(path)) if _source(c).startswith("# Setup: in Google Colab only")]
+    assert len(setup) == 1, f"{path.name} needs exactly one Colab setup cell"
+    assert "remove-cell" in setup[0]["metadata"].get("tags", []), (
+        f"{path.name}: tag the Colab setup cell remove-cell (# %% tags=[\"remove-cell\"] in the .py)")
