@@ -398,10 +398,85 @@ print(f"boosting stopped after {hgb.n_iter_} trees")
 # for a category never seen in training. We embed the sub-grade, the state and the employment
 # length, with widths $d = \lceil \sqrt{K} \rceil$; the term and the income verification are
 # two-valued and three-valued and enter as indicators. The vectors and the standardised
-# numbers feed a {glue:text}`net_hidden` ReLU network with dropout and a little weight decay; training uses
-# batches of {glue:text}`net_batch` and stops when the validation loss has not improved for {glue:text}`net_patience` epochs, keeping
-# the best weights. A network's result depends on its random start, so we train it from
-# {glue:text}`n_net_seeds` seeds; the figures below show the first.
+# numbers feed a {glue:text}`net_hidden` ReLU network with dropout and a little weight decay.
+#
+# The network takes one array per loan, laid out by the encoder in `finbook.credit`
+# (`EmbeddingEncoder`, fitted on the training rows only): first the integer code of each
+# embedded column ($k = 0$ for an unseen category, $1, \dots, K$ for the known ones), then the
+# standardised numbers. Each code column is looked up in its own matrix $E$ of
+# {eq}`entity-embedding` (an `Embedding(K + 1, d)` layer named `embed_<column>`), the vectors
+# are concatenated with the numbers, and ReLU layers with dropout and L2 weight decay lead to a
+# sigmoid output, the probability of default, trained on the binary cross-entropy with Adam.
+# The first line of the cell, `# @save`, exports it to `finbook.lessons`.
+
+# %%
+# @save
+import math
+
+import numpy as np
+
+from finbook.repro import import_tensorflow
+
+
+def embedding_dims(cardinalities, *, max_dim=10):
+    """Embedding width per column, d = ceil(sqrt(K)) capped at max_dim (chapter 10).
+
+    Guo & Berkhahn (2016) chose the widths by experiment; a rule that grows slowly with the
+    number of categories K is a common start. E.g. {"sub_grade": 35} gives {"sub_grade": 6}.
+    """
+    out = {}
+    for col, k in cardinalities.items():
+        if not isinstance(k, (int, np.integer)) or k < 1:
+            raise ValueError(f"cardinality of {col!r} must be a positive integer, got {k!r}")
+        out[col] = int(min(max_dim, math.ceil(math.sqrt(k))))
+    return out
+
+
+def embedding_network(cardinalities, n_numeric, *, dims=None, hidden=(32, 16), dropout=0.2, l2=1e-4,
+                      learning_rate=1e-3, name="entity_embedding_net"):
+    """Keras network with one embedding eq. entity-embedding per categorical column (chapter 10).
+
+    Input: ``len(cardinalities)`` code columns (0 = unseen, 1..K), then ``n_numeric`` numbers.
+    Output: the probability of default. Compiled with Adam and binary cross-entropy.
+    """
+    if not cardinalities:
+        raise ValueError("embedding_network needs at least one categorical column")
+    if not isinstance(n_numeric, (int, np.integer)) or n_numeric < 0:
+        raise ValueError(f"n_numeric must be a non-negative integer, got {n_numeric!r}")
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+    widths = embedding_dims(cardinalities) if dims is None else dict(dims)
+    unknown = sorted(set(widths) ^ set(cardinalities))
+    if unknown:
+        raise ValueError(f"dims and cardinalities must name the same columns; mismatched: {unknown}")
+    import_tensorflow()  # quietly, with the book's settings, before Keras
+    import keras
+
+    n_cat = len(cardinalities)
+    inputs = keras.Input(shape=(n_cat + n_numeric,), name="features")
+    parts = []
+    for i, (col, k) in enumerate(cardinalities.items()):  # e_k = E[k] for each embedded column
+        codes = keras.layers.Lambda(lambda t, i=i: t[:, i], name=f"codes_{col}")(inputs)
+        parts.append(keras.layers.Embedding(int(k) + 1, widths[col], name=f"embed_{col}")(codes))
+    if n_numeric:  # the standardised numbers join the vectors unchanged
+        parts.append(keras.layers.Lambda(lambda t: t[:, n_cat:], name="numeric")(inputs))
+    x = keras.layers.Concatenate(name="concat")(parts) if len(parts) > 1 else parts[0]
+    reg = keras.regularizers.L2(l2) if l2 > 0 else None
+    for j, units in enumerate(hidden, 1):  # dense ReLU layers with weight decay and dropout
+        x = keras.layers.Dense(units, activation="relu", kernel_regularizer=reg, name=f"hidden{j}")(x)
+        if dropout > 0:
+            x = keras.layers.Dropout(dropout, name=f"dropout{j}")(x)
+    out = keras.layers.Dense(1, activation="sigmoid", name="output")(x)  # P(default)
+    model = keras.Model(inputs, out, name=name)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy")
+    return model
+
+
+# %% [markdown]
+# Training uses batches of {glue:text}`net_batch` and stops when the validation loss has not
+# improved for {glue:text}`net_patience` epochs, keeping the best weights. A network's result
+# depends on its random start, so we train it from {glue:text}`n_net_seeds` seeds; the figures
+# below show the first.
 
 # %%
 EMBEDDED = ["sub_grade", "addr_state", "emp_length"]
@@ -417,7 +492,7 @@ nets, p_net_val, p_net_test = {}, {}, {}
 def fit_embedding_net(seed):
     """Train one embedding network from random start `seed`; return its test AUC and test probabilities."""
     repro.set_seed(seed)
-    net = credit.embedding_network(encoder.cardinalities_, len(NUMERIC), hidden=HIDDEN, dropout=0.2, l2=1e-4)
+    net = embedding_network(encoder.cardinalities_, len(NUMERIC), hidden=HIDDEN, dropout=0.2, l2=1e-4)
     nets[seed] = models.fit(net, Z_train, y_train, epochs=300, batch_size=BATCH,
                             validation_data=(Z_val, y_val), patience=PATIENCE)
     p_net_val[seed] = net.predict(Z_val, verbose=0).ravel().astype(float)
@@ -432,7 +507,7 @@ glue("net_hidden", "-".join(map(str, HIDDEN)), display=False)
 glue("net_batch", BATCH, display=False)
 glue("net_patience", PATIENCE, display=False)
 glue("n_net_seeds", len(NET_SEEDS), display=False)
-dims = credit.embedding_dims(encoder.cardinalities_)
+dims = embedding_dims(encoder.cardinalities_)
 glue("net_epochs", len(history["loss"]), display=False)
 seed_epochs = [len(h["loss"]) for _, h in nets.values()]
 glue("net_epochs_min", min(seed_epochs), display=False)

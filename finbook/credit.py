@@ -8,10 +8,9 @@ The tools of the default-prediction chapters, in six groups:
   :func:`undo_class_weighting` (turn probabilities learnt with re-weighted or
   re-sampled classes back into probabilities), :func:`prior_correction` (from a
   sample's event rate to a population's), :func:`reliability_diagram`.
-* **Entity embeddings.** :class:`EmbeddingEncoder` turns a table into integer
-  codes plus standardised numbers, :func:`embedding_dims` chooses embedding
-  widths and :func:`embedding_network` builds the Keras network of Guo &
-  Berkhahn (2016) that learns a dense vector for every category;
+* **Inputs for entity embeddings.** :class:`EmbeddingEncoder` turns a table into
+  integer codes plus standardised numbers, the layout of the network of Guo &
+  Berkhahn (2016) that chapter 10 teaches (``finbook.lessons.embedding_network``);
   :func:`log1p_columns` tames skewed money amounts.
 * **Money.** :func:`amortized_interest`, :func:`loan_margin`,
   :func:`expected_profit`, :func:`profit_curve`, :func:`best_cutoff`,
@@ -64,8 +63,6 @@ __all__ = [
     "best_cutoff",
     "decision_profit",
     "distance_to_default",
-    "embedding_dims",
-    "embedding_network",
     "episode_maxima",
     "expected_profit",
     "feature_groups",
@@ -236,14 +233,14 @@ def log1p_columns(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
 
 
 class EmbeddingEncoder(TransformerMixin, BaseEstimator):
-    """Encode a table for :func:`embedding_network`: integer codes, then standardised numbers.
+    """Encode a table for ``finbook.lessons.embedding_network`` (chapter 10): codes, then numbers.
 
     ``fit`` learns, from the training rows only, the categories of each column
     in ``categorical`` (coded 1, 2, ... in sorted order; 0 is kept for a category
     never seen in training) and the mean and standard deviation of each column
     in ``numeric``. ``transform`` returns a float32 array whose first
     ``len(categorical)`` columns are the codes and whose remaining columns are
-    the standardised numbers, the layout :func:`embedding_network` expects.
+    the standardised numbers, the layout ``finbook.lessons.embedding_network`` expects.
 
     Example
     -------
@@ -288,91 +285,6 @@ class EmbeddingEncoder(TransformerMixin, BaseEstimator):
         if self.scaler_ is not None:
             parts.append(self.scaler_.transform(frame[list(self.numeric)]))
         return np.hstack(parts).astype("float32")
-
-
-def embedding_dims(cardinalities: Mapping[str, int], *, max_dim: int = 10) -> dict[str, int]:
-    """A default embedding width per column: ceil(sqrt(number of categories)), capped at ``max_dim``.
-
-    Guo & Berkhahn (2016) chose the widths by experiment; a rule that grows
-    slowly with the number of categories is a common starting point.
-
-    Example
-    -------
-    >>> embedding_dims({"sub_grade": 35, "addr_state": 49, "emp_length": 12})
-    {'sub_grade': 6, 'addr_state': 7, 'emp_length': 4}
-    """
-    out = {}
-    for col, k in cardinalities.items():
-        if not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"cardinality of {col!r} must be a positive integer, got {k!r}")
-        out[col] = int(min(max_dim, math.ceil(math.sqrt(k))))
-    return out
-
-
-def embedding_network(
-    cardinalities: Mapping[str, int],
-    n_numeric: int,
-    *,
-    dims: Mapping[str, int] | None = None,
-    hidden: Sequence[int] = (32, 16),
-    dropout: float = 0.2,
-    l2: float = 1e-4,
-    learning_rate: float = 1e-3,
-    name: str = "entity_embedding_net",
-) -> Any:
-    """A Keras network with one learnt embedding per categorical column (Guo & Berkhahn 2016).
-
-    The input is one float array laid out as :class:`EmbeddingEncoder` makes
-    it: the first ``len(cardinalities)`` columns hold integer codes (0 =
-    unseen, 1..k = known categories), the next ``n_numeric`` standardised
-    numbers. Each code column goes through its own ``Embedding(k + 1, dim)``
-    layer, named ``embed_<column>``; the vectors and the numbers are
-    concatenated and passed through ReLU layers ``hidden`` (with dropout and
-    L2 weight decay) to one sigmoid output, the probability of default.
-    Compiled with Adam and binary cross-entropy; train it with
-    :func:`finbook.models.fit`.
-
-    Example
-    -------
-    >>> net = embedding_network({"state": 50}, n_numeric=3, hidden=(8,))  # doctest: +SKIP
-    >>> net.get_layer("embed_state").output_dim  # doctest: +SKIP
-    8
-    """
-    if not cardinalities:
-        raise ValueError("embedding_network needs at least one categorical column")
-    if not isinstance(n_numeric, (int, np.integer)) or n_numeric < 0:
-        raise ValueError(f"n_numeric must be a non-negative integer, got {n_numeric!r}")
-    if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
-    widths = embedding_dims(cardinalities) if dims is None else dict(dims)
-    unknown = sorted(set(widths) ^ set(cardinalities))
-    if unknown:
-        raise ValueError(f"dims and cardinalities must name the same columns; mismatched: {unknown}")
-
-    from finbook.repro import import_tensorflow  # noqa: PLC0415
-
-    import_tensorflow()
-    import keras  # noqa: PLC0415
-
-    n_cat = len(cardinalities)
-    inputs = keras.Input(shape=(n_cat + n_numeric,), name="features")
-    parts = []
-    for i, (col, k) in enumerate(cardinalities.items()):
-        codes = keras.layers.Lambda(lambda t, i=i: t[:, i], name=f"codes_{col}")(inputs)
-        vec = keras.layers.Embedding(int(k) + 1, widths[col], name=f"embed_{col}")(codes)
-        parts.append(vec)
-    if n_numeric:
-        parts.append(keras.layers.Lambda(lambda t: t[:, n_cat:], name="numeric")(inputs))
-    x = keras.layers.Concatenate(name="concat")(parts) if len(parts) > 1 else parts[0]
-    reg = keras.regularizers.L2(l2) if l2 > 0 else None
-    for j, units in enumerate(hidden, 1):
-        x = keras.layers.Dense(units, activation="relu", kernel_regularizer=reg, name=f"hidden{j}")(x)
-        if dropout > 0:
-            x = keras.layers.Dropout(dropout, name=f"dropout{j}")(x)
-    out = keras.layers.Dense(1, activation="sigmoid", name="output")(x)
-    model = keras.Model(inputs, out, name=name)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy")
-    return model
 
 
 # --------------------------------------------------------------------------- money

@@ -934,6 +934,68 @@ def refit_quantile_network(model, x, y, past, *, seed, validation_fraction=0.2, 
     return model, history
 
 # ----------------------------------------------------------------------
+# chapters/10_default_prediction.py, code cell 14
+import math
+
+import numpy as np
+
+from finbook.repro import import_tensorflow
+
+
+def embedding_dims(cardinalities, *, max_dim=10):
+    """Embedding width per column, d = ceil(sqrt(K)) capped at max_dim (chapter 10).
+
+    Guo & Berkhahn (2016) chose the widths by experiment; a rule that grows slowly with the
+    number of categories K is a common start. E.g. {"sub_grade": 35} gives {"sub_grade": 6}.
+    """
+    out = {}
+    for col, k in cardinalities.items():
+        if not isinstance(k, (int, np.integer)) or k < 1:
+            raise ValueError(f"cardinality of {col!r} must be a positive integer, got {k!r}")
+        out[col] = int(min(max_dim, math.ceil(math.sqrt(k))))
+    return out
+
+
+def embedding_network(cardinalities, n_numeric, *, dims=None, hidden=(32, 16), dropout=0.2, l2=1e-4,
+                      learning_rate=1e-3, name="entity_embedding_net"):
+    """Keras network with one embedding eq. entity-embedding per categorical column (chapter 10).
+
+    Input: ``len(cardinalities)`` code columns (0 = unseen, 1..K), then ``n_numeric`` numbers.
+    Output: the probability of default. Compiled with Adam and binary cross-entropy.
+    """
+    if not cardinalities:
+        raise ValueError("embedding_network needs at least one categorical column")
+    if not isinstance(n_numeric, (int, np.integer)) or n_numeric < 0:
+        raise ValueError(f"n_numeric must be a non-negative integer, got {n_numeric!r}")
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+    widths = embedding_dims(cardinalities) if dims is None else dict(dims)
+    unknown = sorted(set(widths) ^ set(cardinalities))
+    if unknown:
+        raise ValueError(f"dims and cardinalities must name the same columns; mismatched: {unknown}")
+    import_tensorflow()  # quietly, with the book's settings, before Keras
+    import keras
+
+    n_cat = len(cardinalities)
+    inputs = keras.Input(shape=(n_cat + n_numeric,), name="features")
+    parts = []
+    for i, (col, k) in enumerate(cardinalities.items()):  # e_k = E[k] for each embedded column
+        codes = keras.layers.Lambda(lambda t, i=i: t[:, i], name=f"codes_{col}")(inputs)
+        parts.append(keras.layers.Embedding(int(k) + 1, widths[col], name=f"embed_{col}")(codes))
+    if n_numeric:  # the standardised numbers join the vectors unchanged
+        parts.append(keras.layers.Lambda(lambda t: t[:, n_cat:], name="numeric")(inputs))
+    x = keras.layers.Concatenate(name="concat")(parts) if len(parts) > 1 else parts[0]
+    reg = keras.regularizers.L2(l2) if l2 > 0 else None
+    for j, units in enumerate(hidden, 1):  # dense ReLU layers with weight decay and dropout
+        x = keras.layers.Dense(units, activation="relu", kernel_regularizer=reg, name=f"hidden{j}")(x)
+        if dropout > 0:
+            x = keras.layers.Dropout(dropout, name=f"dropout{j}")(x)
+    out = keras.layers.Dense(1, activation="sigmoid", name="output")(x)  # P(default)
+    model = keras.Model(inputs, out, name=name)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy")
+    return model
+
+# ----------------------------------------------------------------------
 # chapters/15_option_pricing.py, code cell 7
 import numpy as np
 

@@ -105,40 +105,6 @@ def test_embedding_encoder_errors():
         c.EmbeddingEncoder([], []).fit(frame)
 
 
-def test_embedding_dims_rule_and_errors():
-    assert c.embedding_dims({"a": 1, "b": 4, "c": 5, "d": 1000}) == {"a": 1, "b": 2, "c": 3, "d": 10}
-    with pytest.raises(ValueError, match="positive integer"):
-        c.embedding_dims({"a": 0})
-
-
-def test_embedding_network_shapes_and_learns_a_category_effect():
-    from finbook import models, repro
-
-    repro.set_seed(0)
-    net = c.embedding_network({"grade": 3, "state": 4}, n_numeric=2, hidden=(8,), dropout=0.0)
-    assert net.get_layer("embed_grade").input_dim == 4  # 3 categories + "unseen"
-    assert net.get_layer("embed_state").output_dim == 2  # ceil(sqrt(4))
-    assert net.output_shape == (None, 1)
-    rng = np.random.default_rng(0)
-    n = 3000
-    grade = rng.integers(1, 4, n)
-    x = np.column_stack([grade, rng.integers(1, 5, n), rng.normal(size=(n, 2))]).astype("float32")
-    y = (rng.random(n) < np.array([0.0, 0.02, 0.1, 0.4])[grade]).astype(int)
-    net, _ = models.fit(net, x, y, epochs=15, batch_size=128)
-    p = net.predict(x, verbose=0).ravel()
-    by_grade = [p[grade == g].mean() for g in (1, 2, 3)]
-    assert by_grade[0] < by_grade[1] < by_grade[2]
-
-
-def test_embedding_network_errors():
-    with pytest.raises(ValueError, match="at least one categorical"):
-        c.embedding_network({}, n_numeric=3)
-    with pytest.raises(ValueError, match="dropout must be in"):
-        c.embedding_network({"a": 3}, n_numeric=1, dropout=1.0)
-    with pytest.raises(ValueError, match="mismatched"):
-        c.embedding_network({"a": 3}, n_numeric=1, dims={"b": 2})
-
-
 def test_log1p_columns():
     out = c.log1p_columns(pd.DataFrame({"m": [0.0, math.e - 1], "k": [5, 6]}), ["m"])
     assert out["m"].tolist() == pytest.approx([0.0, 1.0]) and out["k"].tolist() == [5, 6]
