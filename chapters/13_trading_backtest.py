@@ -494,7 +494,7 @@ pd.DataFrame({"mean daily return after costs (bp)": 1e4 * losses.mean().mul(-1),
 
 # %% [markdown]
 # The SPA test {glue:text}`bt13_spa_words` "no strategy beats buy-and-hold" at the 5% level
-# (consistent p-value {glue:text}`bt13_spa_p`), and StepM finds
+# ({glue:text}`bt13_spa_p`, its consistent p-value), and StepM finds
 # {glue:text}`bt13_stepm_n` strategies better than buy-and-hold. The best of
 # {glue:text}`bt13_n_strategies` strategies without skill would reach an annualised Sharpe
 # ratio of about {glue:text}`bt13_sr0` by luck alone; against that bar, the deflated
@@ -601,7 +601,7 @@ notebooks.glue_headline(
 #   {glue:text}`bt13_best_sharpe`, against a standard error of about
 #   {glue:text}`bt13_sharpe_se` for either estimate; after trying
 #   {glue:text}`bt13_n_strategies` strategies, its deflated Sharpe ratio is
-#   {glue:text}`bt13_dsr` and the SPA p-value for "none beats buy-and-hold" is
+#   {glue:text}`bt13_dsr` and the SPA test of "none beats buy-and-hold" gives
 #   {glue:text}`bt13_spa_p`.
 # - Deep learning did not help here, and finance theory says it should not: in a liquid,
 #   heavily traded index, past prices are public information that competition has already
