@@ -27,6 +27,7 @@
 SEED = 2024  # seeds NumPy, Python and Keras
 EPOCHS = 40  # maximum training epochs of each network (early stopping usually ends sooner)
 REFIT_YEARS = 4  # walk-forward: refit the network every REFIT_YEARS calendar years
+N_SEEDS = 5  # seeds of the Smarket network (SEED, SEED + 1, ...)
 
 # %% tags=["remove-cell"]
 # Setup: in Google Colab only, fetch the book's code and data and install its pinned
@@ -55,9 +56,11 @@ from sklearn.model_selection import train_test_split
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from statsmodels.stats.contingency_tables import mcnemar
 
 from finbook import data, metrics, notebooks, plots, repro, validation
 from finbook import forecast as fc
+from finbook import inference as inf
 
 repro.set_seed(SEED)
 plots.use_book_style()
@@ -158,21 +161,27 @@ glue("mp12_n_test", int(test.sum()), display=False)
 y_tr, y_te = y_up[train].to_numpy(), y_up[test].to_numpy()
 
 
-def glm_direction(columns):
-    """Logistic regression on the 2001-2004 rows; 0/1 calls for 2005 (Up when p > 0.5)."""
-    fit = sm.GLM(y_tr, sm.add_constant(smarket.loc[train, columns]),
-                 family=sm.families.Binomial()).fit()
-    return (fit.predict(sm.add_constant(smarket.loc[test, columns])) > 0.5).astype(int).to_numpy()
+def lab_calls(fit_rows, call_rows):
+    """The lab's six classifiers fitted on `fit_rows`; their 0/1 calls on `call_rows` (Up when p > 0.5)."""
+    y_fit = y_up[fit_rows].to_numpy()
+    x_fit, x_call = smarket.loc[fit_rows, lag12].to_numpy(), smarket.loc[call_rows, lag12].to_numpy()
+
+    def glm_direction(columns):
+        fit = sm.GLM(y_fit, sm.add_constant(smarket.loc[fit_rows, columns]),
+                     family=sm.families.Binomial()).fit()
+        return (fit.predict(sm.add_constant(smarket.loc[call_rows, columns])) > 0.5).astype(int).to_numpy()
+
+    return {
+        "logistic, all lags + Volume": glm_direction(all_inputs),
+        "logistic, Lag1 + Lag2": glm_direction(lag12),
+        "LDA, Lag1 + Lag2": LinearDiscriminantAnalysis().fit(x_fit, y_fit).predict(x_call),
+        "QDA, Lag1 + Lag2": QuadraticDiscriminantAnalysis().fit(x_fit, y_fit).predict(x_call),
+        "kNN k=1, Lag1 + Lag2": KNeighborsClassifier(1).fit(x_fit, y_fit).predict(x_call),
+        "kNN k=3, Lag1 + Lag2": KNeighborsClassifier(3).fit(x_fit, y_fit).predict(x_call),
+    }
 
 
-calls = {
-    "logistic, all lags + Volume": glm_direction(all_inputs),
-    "logistic, Lag1 + Lag2": glm_direction(lag12),
-    "LDA, Lag1 + Lag2": LinearDiscriminantAnalysis().fit(x_tr, y_tr).predict(x_te),
-    "QDA, Lag1 + Lag2": QuadraticDiscriminantAnalysis().fit(x_tr, y_tr).predict(x_te),
-    "kNN k=1, Lag1 + Lag2": KNeighborsClassifier(1).fit(x_tr, y_tr).predict(x_te),
-    "kNN k=3, Lag1 + Lag2": KNeighborsClassifier(3).fit(x_tr, y_tr).predict(x_te),
-}
+calls = lab_calls(train, test)  # fitted on 2001-2004, calls for 2005
 
 # %%
 def confusion(calls_01):
@@ -248,30 +257,118 @@ checks.round(4)
 #
 # ### A small network on the same task
 #
-# For the record, and as this chapter's deep-learning entry, a dense network (32 and 16
-# ReLU units, sigmoid output) gets the same two inputs and the same training days; early
-# stopping watches the last fifth of the training period.
+# As this chapter's deep-learning entry, a dense network (32 and 16 ReLU units, sigmoid
+# output) gets the same two inputs and the same training days; early stopping watches the
+# last fifth of the training period. Its score depends on the random initial weights, so
+# we train it with {glue:text}`mp12_n_seeds` seeds and also average the seeds' probabilities
+# (the seed ensemble), which carries the verdicts below.
 
 # %%
-mlp_smarket = make_pipeline(StandardScaler(), fc.KerasMLP((32, 16), epochs=EPOCHS, patience=5))
-mlp_smarket.fit(x_tr, y_tr)
-mlp_calls = mlp_smarket.predict(x_te)
+def smarket_network(seed):
+    """The 32-16 network trained with one seed; its hit rate and Up-probabilities for 2005."""
+    repro.set_seed(seed)
+    net = make_pipeline(StandardScaler(), fc.KerasMLP((32, 16), epochs=EPOCHS, patience=5)).fit(x_tr, y_tr)
+    p_up = net.predict_proba(x_te)[:, 1]
+    return float(np.mean((p_up > 0.5) == y_te)), p_up
+
+
+seed_runs = {seed: smarket_network(seed) for seed in range(SEED, SEED + N_SEEDS)}
+repro.set_seed(SEED)
+mlp_seeds = inf.over_seeds(lambda s: seed_runs[s], seed_runs,
+                           score_predictions=lambda p: float(np.mean((p > 0.5) == y_te)))
+mlp_calls = (np.mean([p for _, p in seed_runs.values()], axis=0) > 0.5).astype(int)  # seed ensemble
 mlp_hit = float(np.mean(mlp_calls == y_te))
+assert mlp_hit == mlp_seeds.ensemble_score
+seed_up_share = {s: float(np.mean(p > 0.5)) for s, (_, p) in seed_runs.items()}
+glue("mp12_n_seeds", N_SEEDS, display=False)
 glue("mp12_mlp_hit", round(mlp_hit, 4), display=False)
+glue("mp12_mlp_seed_min", round(mlp_seeds.min, 4), display=False)
+glue("mp12_mlp_seed_max", round(mlp_seeds.max, 4), display=False)
+glue("mp12_mlp_seed_mean", round(mlp_seeds.mean, 4), display=False)
+glue("mp12_mlp_first_seed", round(float(mlp_seeds.scores.iloc[0]), 4), display=False)
+glue("mp12_mlp_first_up", round(seed_up_share[SEED], 4), display=False)
+glue("mp12_mlp_up_min", round(min(seed_up_share.values()), 4), display=False)
+glue("mp12_mlp_up_max", round(max(seed_up_share.values()), 4), display=False)
 glue("mp12_mlp_up_share", round(float(mlp_calls.mean()), 4), display=False)
 mlp_p_up = fc.hit_rate_test(mlp_calls == y_te, p0=always_up).pvalue
 glue("mp12_mlp_p_up", fc.format_pvalue(mlp_p_up), display=False)
-pd.Series({"hit rate 2005": mlp_hit, "share of days called Up": float(mlp_calls.mean()),
-           "p-value vs coin": fc.hit_rate_test(mlp_calls == y_te).pvalue,
-           "p-value vs always Up": mlp_p_up}).round(4)
+pd.DataFrame({"hit rate 2005": mlp_seeds.scores, "share of days called Up": seed_up_share}).rename_axis(
+    "seed").T.assign(**{"seed ensemble": [mlp_hit, float(mlp_calls.mean())]}).round(4)
 
 # %% [markdown]
-# The network calls the direction right on {glue:text}`mp12_mlp_hit` of the test days, but
-# it says "Up" on {glue:text}`mp12_mlp_up_share:.0%` of them, so most of that score is the
-# base rate of a rising year ({glue:text}`mp12_always_up_2005`). Its edge over "always up"
-# has a p-value of {glue:text}`mp12_mlp_p_up`: one year of daily calls cannot tell a
-# slightly better model from luck, and two lagged returns carry next to no information
-# about tomorrow's sign for any model, however flexible, to find.
+# Over {glue:text}`mp12_n_seeds` seeds the network's hit rate runs from
+# {glue:text}`mp12_mlp_seed_min` to {glue:text}`mp12_mlp_seed_max` (mean
+# {glue:text}`mp12_mlp_seed_mean`), and the share of days it calls "Up" from
+# {glue:text}`mp12_mlp_up_min:.0%` to {glue:text}`mp12_mlp_up_max:.0%`: the seeds do not
+# agree on what the two lags say. The single-seed score this chapter used to report,
+# {glue:text}`mp12_mlp_first_seed`, is that of the first seed, which called "Up" on
+# {glue:text}`mp12_mlp_first_up:.0%` of the days. The seed ensemble
+# scores {glue:text}`mp12_mlp_hit`; its edge over "always up" has a p-value of
+# {glue:text}`mp12_mlp_p_up`.
+#
+# ### The network against the best classical model
+#
+# The fair comparison for the network is the *strongest* classical model on the same
+# inputs and days. On the lab's own protocol, the 2005 test year, that is
+# {glue:text}`mp12_best_classical`. Choosing a
+# model by its test score flatters it, so this is the hardest bar the network could be set,
+# which is the right bar for a claim that it is better. How much the choice owes to luck
+# shows when the lab's models are ranked the way the network chose its epochs, on the
+# last year of the training period: fitted on 2001–2003 and scored on 2004.
+
+# %%
+fit_rows = (smarket["Year"] < 2004).to_numpy()
+val_rows = (smarket["Year"] == 2004).to_numpy()
+y_val = y_up[val_rows].to_numpy()
+ranking = pd.DataFrame({"hit rate 2004 (validation)": {m: float(np.mean(c == y_val))
+                                                       for m, c in lab_calls(fit_rows, val_rows).items()},
+                        "hit rate 2005 (test)": lab["hit rate"]})
+ranking["rank 2004"] = ranking["hit rate 2004 (validation)"].rank(ascending=False, method="min").astype(int)
+ranking["rank 2005"] = ranking["hit rate 2005 (test)"].rank(ascending=False, method="min").astype(int)
+best_classical = ranking["hit rate 2005 (test)"].idxmax()
+val_choice = ranking["hit rate 2004 (validation)"].idxmax()
+glue("mp12_best_classical", best_classical, display=False)
+glue("mp12_best_classical_rank_val", int(ranking.loc[best_classical, "rank 2004"]), display=False)
+glue("mp12_val_choice", val_choice, display=False)
+glue("mp12_val_choice_test", round(float(ranking.loc[val_choice, "hit rate 2005 (test)"]), 4), display=False)
+glue("mp12_always_up_2004", round(float(y_val.mean()), 4), display=False)
+glue("mp12_val_best", round(float(ranking["hit rate 2004 (validation)"].max()), 4), display=False)
+
+
+def paired_hits(a_calls, b_calls):
+    """Exact McNemar test of two classifiers' hits on the same days: (difference in hit rate, p-value)."""
+    a_hit, b_hit = a_calls == y_te, b_calls == y_te
+    table = [[int(np.sum(a_hit & b_hit)), int(np.sum(a_hit & ~b_hit))],
+             [int(np.sum(~a_hit & b_hit)), int(np.sum(~a_hit & ~b_hit))]]
+    return float(a_hit.mean() - b_hit.mean()), float(mcnemar(table, exact=True).pvalue), table
+
+
+vs_best = paired_hits(mlp_calls, calls[best_classical])
+vs_val = paired_hits(mlp_calls, calls[val_choice])
+seeds_below = sum(score < ranking.loc[best_classical, "hit rate 2005 (test)"] for score in mlp_seeds.scores)
+glue("mp12_verdict_best", inf.verdict(vs_best[:2], better="higher",
+                                      names=("the seed ensemble", best_classical)), display=False)
+glue("mp12_verdict_val", inf.verdict(vs_val[:2], better="higher",
+                                     names=("the seed ensemble", val_choice)), display=False)
+glue("mp12_discordant", f"{vs_best[2][0][1]} and {vs_best[2][1][0]}", display=False)
+glue("mp12_seeds_below", f"{seeds_below} of {N_SEEDS}", display=False)
+ranking.round(4)
+
+# %% [markdown]
+# On the 2004 validation year no model beats "always up" ({glue:text}`mp12_always_up_2004`;
+# the best scores {glue:text}`mp12_val_best`), and {glue:text}`mp12_best_classical`, the
+# best in 2005, ranks {glue:text}`mp12_best_classical_rank_val` of six: the ranking does not
+# carry from one year to the next. A validation-year choice would have picked
+# {glue:text}`mp12_val_choice`, which scores {glue:text}`mp12_val_choice_test` in 2005.
+#
+# The exact McNemar test compares two classifiers on the same days through the days on
+# which exactly one of them is right (here {glue:text}`mp12_discordant`): under "equally
+# good" each such day is a fair coin. Against {glue:text}`mp12_best_classical`,
+# {glue:text}`mp12_verdict_best`, and {glue:text}`mp12_seeds_below` single seeds score
+# below it; against the validation-year choice, {glue:text}`mp12_verdict_val`. Two lagged
+# returns carry next to no information about tomorrow's sign for any model, however
+# flexible, to find, and one year of daily calls cannot tell a slightly better model from
+# luck in either direction.
 
 # %% [markdown]
 # ## The article's recipe, and its leak
@@ -398,6 +495,7 @@ wf_true = table.loc[wf_pred.index, "next_return"]
 glue("mp12_refit_years", REFIT_YEARS, display=False)
 
 # %%
+# tolerance: atol=0.001; the chronological network's return R² (near -382%) differs by 0.0004 under other CPU kernels
 def direction_hits(forecast, actual):
     return float(np.mean((np.asarray(forecast) >= 0) == (np.asarray(actual) >= 0)))
 
@@ -485,10 +583,10 @@ notebooks.glue_headline(
     task="Smarket direction 2005 (ISLR lab)",
     metric="test hit rate",
     better="higher",
-    deep_model="MLP 32-16 on Lag1 + Lag2",
+    deep_model=f"MLP 32-16 on Lag1 + Lag2, {N_SEEDS}-seed ensemble",
     deep_score=round(mlp_hit, 4),
-    baseline_model="logistic regression on Lag1 + Lag2",
-    baseline_score=round(float(lab.loc["logistic, Lag1 + Lag2", "hit rate"]), 4),
+    baseline_model=f"{best_classical} (best classical model on the test year)",
+    baseline_score=round(float(lab.loc[best_classical, "hit rate"]), 4),
 )
 
 # %% [markdown]
@@ -500,7 +598,9 @@ notebooks.glue_headline(
 #   the book).
 # - On the test year, the best-looking models barely beat the naive "always up" call
 #   ({glue:text}`mp12_always_up_2005`); a network on the same inputs scores
-#   {glue:text}`mp12_mlp_hit`.
+#   {glue:text}`mp12_mlp_hit` as a {glue:text}`mp12_n_seeds`-seed ensemble
+#   ({glue:text}`mp12_mlp_seed_min` to {glue:text}`mp12_mlp_seed_max` by seed), and
+#   {glue:text}`mp12_verdict_best`.
 # - The article's recipe reaches an R² of {glue:text}`mp12_article_r2` on price levels, but
 #   "tomorrow equals today" scores {glue:text}`mp12_persist_r2`; a random split hides the
 #   need to extrapolate ({glue:text}`mp12_next_in_train:.0%` of test days had their next

@@ -10,6 +10,9 @@ Conventions, used by every function here:
 * A *transaction cost* of ``cost_bps`` basis points is charged on every
   change of position, in proportion to its size (going from flat to long
   costs ``cost_bps``/10,000 of capital once; staying long costs nothing).
+* Cash earns the risk-free return when a ``risk_free`` series is given
+  (:func:`daily_risk_free` turns a monthly T-bill rate into one); without
+  it, cash earns nothing.
 * Annualisation assumes 252 trading days a year.
 
 Example
@@ -35,6 +38,7 @@ __all__ = [
     "annualised_return",
     "annualised_volatility",
     "assert_no_lookahead",
+    "daily_risk_free",
     "drawdowns",
     "equity_curve",
     "long_flat_positions",
@@ -123,17 +127,22 @@ def long_flat_positions(forecast: pd.Series, threshold: float = 0.0) -> pd.Serie
     return (f > threshold).astype(float)
 
 
-def strategy_returns(positions: pd.Series, asset_returns: pd.Series, *, cost_bps: float = 5.0) -> pd.Series:
-    """Returns of a strategy after transaction costs.
+def strategy_returns(positions: pd.Series, asset_returns: pd.Series, *, cost_bps: float = 5.0,
+                     risk_free: pd.Series | None = None) -> pd.Series:
+    """Returns of a strategy after transaction costs, with cash earning the risk-free rate.
 
     ``positions[t]`` is the fraction of capital in the asset chosen at the close
-    of day t; it earns ``asset_returns[t + 1]``. The strategy starts flat, and
-    each change of position costs ``cost_bps`` basis points times its size,
-    charged on the day the new position starts earning:
+    of day t; it earns ``asset_returns[t + 1]``, and the rest of the capital,
+    1 - positions[t], earns ``risk_free[t + 1]`` (the return on cash over day
+    t + 1, known when the position is chosen; zero when ``risk_free`` is None).
+    The strategy starts flat, and each change of position costs ``cost_bps``
+    basis points times its size, charged on the day the new position starts
+    earning:
 
-    net[t + 1] = positions[t] * asset_returns[t + 1] - cost * |positions[t] - positions[t - 1]|
+    net[t + 1] = positions[t] * asset_returns[t + 1] + (1 - positions[t]) * risk_free[t + 1]
+                 - cost * |positions[t] - positions[t - 1]|
 
-    Both series must share the same sorted index. The result is indexed by the
+    All series must share the same sorted index. The result is indexed by the
     dates ``t + 1`` (one row fewer than the inputs).
 
     Example
@@ -143,10 +152,16 @@ def strategy_returns(positions: pd.Series, asset_returns: pd.Series, *, cost_bps
     >>> r = pd.Series([0.0, 0.02, 0.01], idx)
     >>> strategy_returns(pd.Series([1.0, 1.0, 1.0], idx), r, cost_bps=10).round(4).tolist()
     [0.019, 0.01]
+    >>> rf = pd.Series(0.001, idx)                      # cash earns 0.1% a day
+    >>> strategy_returns(pd.Series([0.0, 1.0, 1.0], idx), r, cost_bps=0, risk_free=rf).round(4).tolist()
+    [0.001, 0.01]
     """
     pos = _check_series(positions, "positions")
     ret = _check_series(asset_returns, "asset_returns")
     _check_aligned(pos, ret, "positions and asset_returns")
+    if risk_free is not None:
+        rf = _check_series(risk_free, "risk_free")
+        _check_aligned(pos, rf, "positions and risk_free")
     if cost_bps < 0:
         raise ValueError(f"cost_bps must be non-negative, got {cost_bps!r}")
     if len(pos) < 2:
@@ -154,7 +169,61 @@ def strategy_returns(positions: pd.Series, asset_returns: pd.Series, *, cost_bps
     held = pos.shift(1).iloc[1:]                      # chosen at t, held over t + 1
     trades = held.diff().abs()
     trades.iloc[0] = abs(held.iloc[0])                # the strategy starts flat
-    return held * ret.iloc[1:] - cost_bps / 1e4 * trades
+    cash = 0.0 if risk_free is None else (1.0 - held) * rf.iloc[1:]
+    return held * ret.iloc[1:] + cash - cost_bps / 1e4 * trades
+
+
+def daily_risk_free(monthly_percent: pd.Series, dates: pd.DatetimeIndex, *,
+                    extend_months: int = 0) -> pd.Series:
+    """Daily risk-free returns (decimal fractions) from a monthly rate quoted in percent per month.
+
+    ``monthly_percent`` holds one rate per calendar month (e.g. the one-month
+    T-bill return ``RF`` of :func:`finbook.data.fama_french`, indexed by any
+    date within the month). Each month's rate is spread over the trading days
+    of that month in ``dates`` as the simple daily rate that compounds to it:
+
+    rf_day = (1 + RF_month / 100) ** (1 / n_month) - 1,
+
+    with n_month the number of dates of that month. Pass the full trading
+    calendar (whole months), then select the days you need: a month cut short
+    in ``dates`` would get too few days and too high a daily rate.
+    ``extend_months`` lets that many months after the last monthly rate reuse
+    it (the rate of a T-bill bought at the end of the last month is a fair
+    guess for the next); any other month without a rate is an error.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> rf = pd.Series([0.21], pd.DatetimeIndex(["2020-01-31"]))
+    >>> days = pd.bdate_range("2020-01-01", "2020-01-31")          # 23 weekdays
+    >>> round(float((1 + daily_risk_free(rf, days)).prod() - 1), 6)
+    0.0021
+    """
+    m = _check_series(monthly_percent, "monthly_percent")
+    if not isinstance(m.index, pd.DatetimeIndex):
+        raise TypeError("monthly_percent must have a DatetimeIndex (one date per month)")
+    if not isinstance(dates, pd.DatetimeIndex) or len(dates) == 0:
+        raise TypeError("dates must be a non-empty DatetimeIndex (the trading calendar)")
+    if not dates.is_monotonic_increasing or dates.has_duplicates:
+        raise ValueError("dates must be sorted and without duplicates")
+    if isinstance(extend_months, bool) or not isinstance(extend_months, int) or extend_months < 0:
+        raise ValueError(f"extend_months must be a non-negative integer, got {extend_months!r}")
+    if (m <= -100).any():
+        raise ValueError(f"monthly rates must exceed -100%, got {m.min()!r}")
+    rates = m.groupby(m.index.to_period("M")).last()
+    if len(rates) != len(m):
+        raise ValueError("monthly_percent has more than one rate for some month")
+    months = dates.to_period("M")
+    last = rates.index.max()
+    for k in range(1, extend_months + 1):
+        rates.loc[last + k] = rates.loc[last]
+    missing = sorted(set(months) - set(rates.index))
+    if missing:
+        raise ValueError(f"no risk-free rate for {len(missing)} month(s) of dates, the first {missing[0]} "
+                         f"(rates run from {rates.index.min()} to {last}; extend_months={extend_months})")
+    n_days = pd.Series(months).map(pd.Series(months).value_counts()).to_numpy()
+    monthly = rates.reindex(months).to_numpy() / 100.0
+    return pd.Series((1.0 + monthly) ** (1.0 / n_days) - 1.0, index=dates, name="risk_free")
 
 
 def turnover(positions: pd.Series, periods_per_year: float = TRADING_DAYS) -> float:
@@ -246,7 +315,8 @@ def sharpe_ratio(returns: pd.Series, risk_free: float = 0.0,
                  periods_per_year: float = TRADING_DAYS) -> float:
     """Annualised Sharpe ratio: mean(r - rf) / std(r - rf) * sqrt(periods_per_year).
 
-    ``risk_free`` is the risk-free return per period (same units as ``returns``).
+    ``risk_free`` is the risk-free return per period (same units as ``returns``):
+    a number, or a Series on the same index as ``returns``.
     Raises ``ValueError`` when the excess returns do not vary (the ratio is then
     undefined), e.g. for a constant-return series.
 
@@ -258,7 +328,14 @@ def sharpe_ratio(returns: pd.Series, risk_free: float = 0.0,
     """
     r = _check_series(returns, "returns")
     _check_periods(periods_per_year)
-    excess = r - risk_free
+    if isinstance(risk_free, pd.Series):
+        rf = _check_series(risk_free, "risk_free")
+        _check_aligned(r, rf, "returns and risk_free")
+        excess = r - rf
+    else:
+        if not np.isfinite(risk_free):
+            raise ValueError(f"risk_free must be a finite number or a Series, got {risk_free!r}")
+        excess = r - risk_free
     if len(excess) < 2:
         raise ValueError(f"need at least 2 returns for a Sharpe ratio, got {len(excess)}")
     sd = excess.std(ddof=1)
@@ -273,20 +350,22 @@ def performance_summary(
     positions: Mapping[str, pd.Series] | None = None,
     *,
     periods_per_year: float = TRADING_DAYS,
+    risk_free: pd.Series | float = 0.0,
 ) -> pd.DataFrame:
     """One row per strategy: annual return, volatility, Sharpe ratio, maximum drawdown, turnover.
 
     ``returns`` maps a strategy's name to its (net) period returns; ``positions``
     optionally maps the same names to their positions, for the turnover column.
-    Percent columns are in percent; the Sharpe ratio assumes a zero risk-free
-    rate; turnover is one-way switches per year.
+    Percent columns are in percent; the Sharpe ratio is that of the returns in
+    excess of ``risk_free`` (a number or a Series on the returns' index; 0 by
+    default); turnover is one-way switches per year.
     """
     rows = {}
     for name, r in returns.items():
         row = {
             "annual return (%)": 100 * annualised_return(r, periods_per_year),
             "volatility (%)": 100 * annualised_volatility(r, periods_per_year),
-            "Sharpe ratio": sharpe_ratio(r, periods_per_year=periods_per_year),
+            "Sharpe ratio": sharpe_ratio(r, risk_free, periods_per_year=periods_per_year),
             "max drawdown (%)": 100 * max_drawdown(equity_curve(r), start=1.0),
         }
         if positions is not None:

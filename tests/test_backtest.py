@@ -150,6 +150,62 @@ def test_performance_summary_rows_and_units():
         bt.performance_summary({"s": r}, {"other": pos})
 
 
+# --------------------------------------------------------------------------- cash and the risk-free rate
+def test_cash_earns_the_risk_free_rate_by_hand():
+    idx = pd.date_range("2024-01-01", periods=4, freq="B")
+    r = pd.Series([0.0, 0.02, -0.01, 0.03], idx)
+    rf = pd.Series([0.0, 0.001, 0.002, 0.003], idx)
+    pos = pd.Series([0.0, 1.0, 0.5, 0.5], idx)
+    # day 2: flat, earns rf 0.001; day 3: long, earns -0.01, pays 10 bp to enter;
+    # day 4: half long: 0.5 * 0.03 + 0.5 * 0.003, pays 10 bp * 0.5 to halve
+    got = bt.strategy_returns(pos, r, cost_bps=10, risk_free=rf)
+    assert got.tolist() == pytest.approx([0.001, -0.01 - 0.001, 0.0165 - 0.0005])
+    # without a risk-free series cash earns nothing, as before
+    assert bt.strategy_returns(pos, r, cost_bps=10).tolist() == pytest.approx([0.0, -0.011, 0.0145])
+    with pytest.raises(ValueError, match="positions and risk_free are not aligned"):
+        bt.strategy_returns(pos, r, risk_free=rf.iloc[1:])
+    with pytest.raises(ValueError, match="NaN"):
+        bt.strategy_returns(pos, r, risk_free=rf.where(rf > 0))
+
+
+def test_sharpe_ratio_subtracts_a_risk_free_series():
+    idx = pd.date_range("2024-01-01", periods=4, freq="B")
+    r = pd.Series([0.03, 0.01, 0.03, 0.01], idx)
+    rf = pd.Series([0.01, 0.01, 0.0, 0.0], idx)
+    # excess returns 0.02, 0.0, 0.03, 0.01: mean 0.015, sd (ddof 1) sqrt(5/3) / 100
+    expected = 0.015 / (np.sqrt(5 / 3) / 100) * np.sqrt(252)
+    assert bt.sharpe_ratio(r, rf) == pytest.approx(expected)
+    table = bt.performance_summary({"s": r}, risk_free=rf)
+    assert table.loc["s", "Sharpe ratio"] == pytest.approx(expected)
+    with pytest.raises(ValueError, match="not aligned"):
+        bt.sharpe_ratio(r, rf.iloc[:3])
+
+
+def test_daily_risk_free_compounds_to_the_monthly_rate():
+    monthly = pd.Series([0.21, 0.42], pd.DatetimeIndex(["2020-01-31", "2020-02-29"]))
+    days = pd.bdate_range("2020-01-01", "2020-02-29")           # 23 days in January, 20 in February
+    daily = bt.daily_risk_free(monthly, days)
+    assert daily.loc["2020-01"].iloc[0] == pytest.approx(1.0021 ** (1 / 23) - 1)
+    assert daily.loc["2020-02"].iloc[0] == pytest.approx(1.0042 ** (1 / 20) - 1)
+    assert (1 + daily.loc["2020-02"]).prod() - 1 == pytest.approx(0.0042)
+    assert daily.index.equals(days)
+
+
+def test_daily_risk_free_extends_only_when_asked_and_checks_input():
+    monthly = pd.Series([0.3], pd.DatetimeIndex(["2020-01-31"]))
+    days = pd.bdate_range("2020-01-01", "2020-02-29")
+    with pytest.raises(ValueError, match="no risk-free rate for 1 month"):
+        bt.daily_risk_free(monthly, days)
+    extended = bt.daily_risk_free(monthly, days, extend_months=1)
+    assert extended.loc["2020-02"].iloc[0] == pytest.approx(1.003 ** (1 / 20) - 1)
+    with pytest.raises(TypeError, match="DatetimeIndex"):
+        bt.daily_risk_free(monthly, list(days))
+    with pytest.raises(ValueError, match="extend_months"):
+        bt.daily_risk_free(monthly, days, extend_months=-1)
+    with pytest.raises(ValueError, match="more than one rate"):
+        bt.daily_risk_free(pd.Series([0.1, 0.2], pd.DatetimeIndex(["2020-01-15", "2020-01-31"])), days)
+
+
 # --------------------------------------------------------------------------- look-ahead
 def _prices(n: int = 120) -> pd.DataFrame:
     idx = pd.date_range("2021-01-01", periods=n, freq="B")
