@@ -58,9 +58,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from statsmodels.stats.contingency_tables import mcnemar
 
-from finbook import data, metrics, notebooks, plots, repro, validation
+from finbook import data, metrics, plots, repro, validation
 from finbook import forecast as fc
 from finbook import inference as inf
+from finbook.book import headline
 
 repro.set_seed(SEED)
 plots.use_book_style()
@@ -579,7 +580,7 @@ plt.show()
 glue("mp12_gkx_nn3", fc.GKX_MONTHLY_R2["NN3"], display=False)
 glue("mp12_gkx_gbrt", fc.GKX_MONTHLY_R2["GBRT+H"], display=False)
 glue("mp12_gkx_ols3", fc.GKX_MONTHLY_R2["OLS-3+H"], display=False)
-notebooks.glue_headline(
+headline.glue_headline(
     task="Smarket direction 2005 (ISLR lab)",
     metric="test hit rate",
     better="higher",

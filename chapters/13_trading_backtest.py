@@ -58,9 +58,10 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from finbook import backtest as bt
-from finbook import data, metrics, notebooks, plots, repro
+from finbook import data, metrics, plots, repro
 from finbook import forecast as fc
 from finbook import inference as inf
+from finbook.book import headline
 
 repro.set_seed(SEED)
 plots.use_book_style()
@@ -578,7 +579,7 @@ glue("bt13_peek_ret", round(100 * bt.annualised_return(peek), 0), display=False)
 
 # %%
 # tolerance: atol=0.002; the seed ensemble's hit rate moved by 0.0006 under other CPU kernels
-notebooks.glue_headline(
+headline.glue_headline(
     task="S&P 500 next-day direction 2000–2018",
     metric="out-of-sample hit rate (walk-forward 2000–2018)",
     better="higher",
