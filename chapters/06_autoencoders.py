@@ -655,7 +655,7 @@ runs.round(1)
 # RMSE in basis points, with the best and worst of the runs.
 
 # %%
-# tolerance: rtol=0.08, counts=2; five seeds of a network: CPU-dependent rounding grows through training
+# tolerance: rtol=0.08, atol=0.03, counts=2; five seeds of a network: CPU-dependent rounding grows through training; the DM p-values moved by up to 0.014 with other kernels
 results = runs.groupby(level=["model", "factors"], sort=False).agg(
     train=("train", "mean"), test=("test", "mean"), test_best=("test", "min"), test_worst=("test", "max"))
 table = results["test"].unstack("factors").round(1)
@@ -697,9 +697,9 @@ for k in FACTORS:
     glue(f"ae_dm_p{k}", inference.format_pvalue(dm.pvalue, alpha=ALPHA), display=False)
     glue(f"ae_ens{k}_test", round(verdicts[k]["seed ensemble (bp)"], 1), display=False)
     glue(f"ae_dm_month_p{k}", inference.format_pvalue(dm_month.pvalue, alpha=ALPHA), display=False)
-    glue(f"ae_dm_month_verdict{k}", inference.verdict(dm_month, better="lower", alpha=ALPHA).split(" (")[0],
-         display=False)
 glue("ae_dm_lags", dm.lags, display=False)
+assert all(verdicts[k][f"p-value, {MONTH_LAGS} lags"] < ALPHA for k in FACTORS[:-1]), \
+    "a one- or two-factor verdict depends on the HAC window; the prose says it does not"
 glue("ae_month_lags", MONTH_LAGS, display=False)
 # The sentence that draws the lesson follows the verdicts rather than being typed.
 helps = all(verdicts[k]["verdict"] == "significantly better than" for k in FACTORS[:-1])
@@ -730,11 +730,13 @@ display(pd.DataFrame.from_dict(verdicts, orient="index").rename_axis("factors k"
 # ({glue:text}`ae_dm_p3`): {glue:text}`ae_ae3_test` bp on average (runs from
 # {glue:text}`ae_ae3_test_best` to {glue:text}`ae_ae3_test_worst`) against
 # {glue:text}`ae_pca3_test` bp. Reconstruction errors persist for weeks, so the default
-# window of {glue:text}`ae_dm_lags` lags may understate the variance; with
-# {glue:text}`ae_month_lags` lags (a trading month) the three verdicts read
-# {glue:text}`ae_dm_month_verdict1` ({glue:text}`ae_dm_month_p1`),
-# {glue:text}`ae_dm_month_verdict2` ({glue:text}`ae_dm_month_p2`) and
-# {glue:text}`ae_dm_month_verdict3` ({glue:text}`ae_dm_month_p3`).
+# window of {glue:text}`ae_dm_lags` lags may understate the variance. With
+# {glue:text}`ae_month_lags` lags (a trading month) the p-values are
+# {glue:text}`ae_dm_month_p1`, {glue:text}`ae_dm_month_p2` and {glue:text}`ae_dm_month_p3`
+# for one, two and three factors. The one- and two-factor verdicts stand with either
+# window (the notebook checks this); the three-factor p-value is the one that depends on
+# the window, so the safe reading there is that the network is not better than PCA,
+# rather than a firm loss.
 # {glue:text}`ae_lesson`: the remaining error is noise and regime change, which no smooth surface fitted to the
 # past can anticipate. Note also how the time-ordered test error of the three-factor
 # network is {glue:text}`ae_time_vs_shuffled` times the {glue:text}`ae_shuffled_rmse` bp
@@ -1284,11 +1286,16 @@ headline.glue_headline(
 #   {glue:text}`ae_ev3_levels`% of the variance of standardised Treasury yields and
 #   {glue:text}`ae_ev3_changes`% of that of daily changes, as
 #   {cite:t}`litterman1991common` found three decades earlier.
-# - Out of sample, with three factors, the nonlinear autoencoder is
-#   {glue:text}`ae_verdict3` PCA: {glue:text}`ae_ae3_test` bp against
-#   {glue:text}`ae_pca3_test` bp of reconstruction error. Nonlinearity pays only when the
-#   bottleneck is too narrow: with one factor it cuts the error from
-#   {glue:text}`ae_pca1_test` to {glue:text}`ae_ae1_test` bp.
+# - Out of sample, with three factors, the nonlinear autoencoder (five runs) is
+#   {glue:text}`ae_verdict3` PCA ({glue:text}`ae_dm_p3`; with a month of HAC lags,
+#   {glue:text}`ae_dm_month_p3`):
+#   {glue:text}`ae_ae3_test` bp against {glue:text}`ae_pca3_test` bp of reconstruction
+#   error. Nonlinearity pays only when the bottleneck is too narrow: with one factor it
+#   cuts the error from {glue:text}`ae_pca1_test` to {glue:text}`ae_ae1_test` bp.
+# - As features for a linear forecast of next month's 10-year yield change, the
+#   autoencoder's code is {glue:text}`ae_feat_10y_verdict` PCA's factors
+#   ({glue:text}`ae_feat_10y_p`): reconstructing the curve well does not make a better
+#   input.
 # - A linear autoencoder learns PCA's subspace (largest principal angle
 #   {glue:text}`ae_max_angle`°) but not its interpretable axes.
 # - A random train/test split of days makes the error look
