@@ -47,10 +47,11 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 from myst_nb import glue
+from scipy import stats
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
-from finbook import data, explore, features, plots, repro
+from finbook import data, explore, features, inference, plots, repro
 
 repro.set_seed(SEED, keras=False)
 plots.use_book_style()
@@ -135,17 +136,21 @@ pd.Series({"German credit applicants": credit.shape[0], "attributes": credit.sha
 # hedging problem in a model market), deep networks do well. Where the data are a
 # modest table, as in most credit files, careful comparisons find the older tools hard
 # to beat: in the large credit-scoring benchmark of {cite:t}`lessmann2015benchmarking`,
-# ensembles of trees rank highest and logistic regression remains the reference point,
-# and across many tabular datasets of medium size {cite:t}`grinsztajn2022tree` find
+# the classifiers that rank highest are *heterogeneous* ensembles, which combine models of
+# different kinds (logistic regressions, trees, networks and others) rather than many
+# trees alone, and logistic regression, the industry's standard scorecard, remains the
+# reference every new method is measured against; across many tabular datasets of medium size {cite:t}`grinsztajn2022tree` find
 # tree-based models still ahead of deep learning.
 #
-# Regulation points the same way. US banking supervisors require every model to be
-# validated independently, with an "effective challenge" of its conceptual soundness,
-# ongoing monitoring and outcome analysis {cite}`federalreserve2011model`. The EU's AI
+# Supervision points the same way. The US banking supervisors' guidance on model risk
+# management, SR 11-7, is supervisory guidance rather than a regulation, but examiners
+# expect banks to follow it: models should be validated by staff independent of their
+# development, with an "effective challenge" of their conceptual soundness, ongoing
+# monitoring and outcome analysis {cite}`federalreserve2011model`. The EU's AI
 # Act classes systems that evaluate the creditworthiness of natural persons, or price
 # life and health insurance, as *high-risk*, with duties of documentation, human
 # oversight and transparency {cite}`europeanunion2024aiact`. A model that cannot be
-# validated and explained cannot be used for these decisions, however large it is.
+# validated and explained should not be used for these decisions, however large it is.
 #
 # ## Why this book starts with small models
 #
@@ -231,6 +236,29 @@ for key, value in counts.items():
 for key, value in aucs.items():
     glue(key, round(float(value), 3), display=False)
 
+# Is the mean difference more than split-to-split noise? The splits overlap, so the naive
+# paired t-test (which divides the variance by the number of splits) is far too confident;
+# the corrected resampled t-test of Nadeau and Bengio adds n_test / n_train to 1 / J.
+n_train = len(y) - n_test
+naive = stats.ttest_1samp(scores["difference"], 0.0)
+corrected = inference.corrected_resampled_ttest(scores["difference"], n_train=n_train, n_test=n_test)
+ALPHA = 0.05
+diff_words = inference.verdict(corrected, better="higher", alpha=ALPHA)
+significant = corrected.pvalue < ALPHA
+tests = {"naive_p": inference.format_pvalue(naive.pvalue), "naive_t": f"{naive.statistic:.1f}",
+         "corrected_p": inference.format_pvalue(corrected.pvalue, alpha=ALPHA),
+         "corrected_t": f"{corrected.statistic:.2f}", "alpha": f"{ALPHA}",
+         "n_train": f"{n_train}", "inflation": f"{np.sqrt(corrected.correction * N_SPLITS):.1f}",
+         "diff_verdict": diff_words.split(" (")[0],  # e.g. "indistinguishable from"
+         "diff_real": "a difference the corrected test confirms" if significant
+         else "a difference the corrected test cannot tell from split-to-split noise",
+         "diff_gain": "a real gain" if significant else "a gain that the corrected test cannot confirm"}
+for key, value in tests.items():
+    glue(key, value, display=False)
+pd.DataFrame({"t statistic": [naive.statistic, corrected.statistic],
+              "p-value": [naive.pvalue, corrected.pvalue]},
+             index=["naive paired t-test", "corrected resampled t-test"]).round(4)
+
 # %%
 fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
 bins = np.linspace(scores[list(models)].min().min(), scores[list(models)].max().max(), 25)
@@ -273,12 +301,35 @@ plt.show()
 # splits) or ±{glue:text}`hm_band:.3f` (from the formula).
 #
 # That bounds what any model can be *shown* to gain on these data. The right panel
-# compares the two models on the same splits. The full model beats the short scorecard by
-# {glue:text}`diff_mean:.3f` of AUC on average ({glue:text}`auc_mean:.3f` against
-# {glue:text}`small_auc_mean:.3f`), a real difference, and still the short
-# scorecard wins in {glue:text}`diff_losses`% of the splits. A deep network that gains a
+# compares the two models on the same splits. The full model scores
+# {glue:text}`diff_mean:.3f` of AUC more than the short scorecard on average
+# ({glue:text}`auc_mean:.3f` against {glue:text}`small_auc_mean:.3f`), and still the
+# short scorecard wins in {glue:text}`diff_losses`% of the splits.
+#
+# Is that average gain real? The tempting test is a paired t-test on the
+# {glue:text}`n_splits` differences, $t = \bar d / (s / \sqrt{J})$ with $J$ splits and $s$
+# the standard deviation of the differences $d_j$. It gives $t =$
+# {glue:text}`naive_t` and {glue:text}`naive_p`. It is wrong because it treats the splits
+# as independent samples, and they are not: any two splits share most of their
+# {glue:text}`n_train` training applicants and many test applicants, so their
+# differences are positively correlated, and averaging {glue:text}`n_splits` correlated
+# numbers removes far less noise than averaging {glue:text}`n_splits` independent ones.
+# Adding more splits makes the naive $t$ grow without limit even though no new
+# applicants are seen. {cite:t}`nadeau2003inference` correct the variance for this
+# overlap:
+#
+# $$
+# t = \frac{\bar d}{\sqrt{\left(\frac{1}{J} + \frac{n_{\text{test}}}{n_{\text{train}}}\right) s^2}},
+# $$ (corrected-resampled-t)
+#
+# compared with a Student $t$ with $J - 1$ degrees of freedom. The second term does not
+# shrink as $J$ grows; here it makes the standard error {glue:text}`inflation` times the
+# naive one. The corrected test gives $t =$ {glue:text}`corrected_t` and
+# {glue:text}`corrected_p`: at the {glue:text}`alpha` level the full model is
+# {glue:text}`diff_verdict` the short scorecard, {glue:text}`diff_real`. A deep network that gains a
 # point or two of AUC over a logistic regression on a table like this one has not
-# shown anything unless it was compared on many paired splits, with the spread reported.
+# shown anything unless it was compared on many paired splits, with the spread reported
+# and a test that allows for the overlap.
 # This is why the book's credit chapters use repeated cross-validation, paired
 # comparisons and confidence intervals rather than one split, and why they always show
 # a logistic regression beside the deep model.
@@ -333,7 +384,7 @@ with pd.option_context("display.max_colwidth", None):
 #   table.
 # - Deep learning is used in finance where data are large, unstructured or simulated
 #   (text, transaction streams, mortgage panels, hedging in model markets); on modest
-#   tables, trees and logistic regression remain hard to beat, and regulators require
+#   tables, ensembles and logistic regression remain hard to beat, and supervisors expect
 #   every credit model to be validated and explained.
 # - Our credit files are small: {glue:text}`german_credit_bad` bad applicants in German
 #   credit, {glue:text}`lending_club_bad` bad loans ({glue:text}`lending_club_bad_rate`%) in
@@ -341,8 +392,11 @@ with pd.option_context("display.max_colwidth", None):
 # - On German credit, the same logistic regression scores anywhere from
 #   {glue:text}`auc_p5:.3f` to {glue:text}`auc_p95:.3f` (5th to 95th percentile) across
 #   random splits; a single split measures AUC only to about ±{glue:text}`auc_band:.3f`.
-# - Model comparisons must be paired and repeated: even a real gain of
-#   {glue:text}`diff_mean:.3f` AUC reverses in {glue:text}`diff_losses`% of single splits.
+# - Model comparisons must be paired, repeated and tested with a test that knows the
+#   splits overlap: a mean gain of {glue:text}`diff_mean:.3f` AUC over
+#   {glue:text}`n_splits` splits looks overwhelming to the naive t-test
+#   ({glue:text}`naive_p`) but is {glue:text}`diff_gain` ({glue:text}`corrected_p`), and
+#   it reverses in {glue:text}`diff_losses`% of single splits.
 #
 # ## Exercises
 #
@@ -404,8 +458,10 @@ with pd.option_context("display.max_colwidth", None):
 # gain = scores["boosted trees"] - scores["all 20 attributes"]
 # gain.mean(), (gain > 0).mean()
 # ```
-# With default settings the boosted trees do *not* beat the logistic regression on
-# German credit: their mean AUC is slightly lower, and they win only in a minority of
-# the splits. On a thousand rows, a flexible model's extra variance costs more than
-# its extra flexibility buys; that is the starting point of the credit chapters.
+# Decide with the corrected resampled t-test of this chapter, not with the mean alone:
+# `inference.corrected_resampled_ttest(gain, n_train=n_train, n_test=n_test)`. On a
+# thousand rows, expect the flexible model's extra variance to cost about as much as its
+# extra flexibility buys: a mean gain near zero (or below it), a win in only some of the
+# splits, and a p-value that cannot separate the two models. Run it and see whether
+# your numbers agree; that is the starting point of the credit chapters.
 # ````

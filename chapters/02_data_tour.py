@@ -212,6 +212,10 @@ quoted = {
     "lc_rate_36": f"{100 * by_term.loc['term_36', 'rate']:.1f}",
     "lc_rate_60": f"{100 * by_term.loc['term_60', 'rate']:.1f}",
 }
+low_grade = lc["sub_grade"].astype(str).str[0].isin(list("DEFG"))  # grades D to G
+for term in ("36", "60"):
+    quoted[f"lc_dg_{term}"] = f"{100 * low_grade[lc['term'] == f'term_{term}'].mean():.0f}"
+    quoted[f"lc_int_{term}"] = f"{lc.loc[lc['term'] == f'term_{term}', 'int_rate'].mean():.1f}"
 for key, value in quoted.items():
     glue(key, value, display=False)
 lc[["funded_amnt", "term", "int_rate", "sub_grade", "annual_inc", "Class"]].head()
@@ -220,10 +224,21 @@ lc[["funded_amnt", "term", "int_rate", "sub_grade", "annual_inc", "Class"]].head
 # Of {glue:text}`lc_rows` loans, {glue:text}`lc_bad` are bad: a base rate of
 # {glue:text}`lc_bad_rate`%, so a model that calls every loan good is right
 # {glue:text}`lc_good_rate`% of the time, and useless. Two caveats from the data card
-# matter for every model built on this file. Loans still running when the data were collected count as good, so the bad
-# rate understates lifetime default, more for 60-month loans (bad rate
-# {glue:text}`lc_rate_60`%, against {glue:text}`lc_rate_36`% for 36-month loans). And one
-# quarter of originations contains no economic cycle.
+# matter for every model built on this file. Loans still running when the data were
+# collected count as good, so the bad rate understates lifetime default: the outcome is
+# *censored*. And one quarter of originations contains no economic cycle.
+#
+# The censoring also means that the file's bad rates by term, {glue:text}`lc_rate_60`%
+# for 60-month loans against {glue:text}`lc_rate_36`% for 36-month loans, are not
+# evidence about which term defaults more over its life. Three things are mixed in that
+# gap. The terms differ: a 60-month loan has more time to go bad and pays back more
+# slowly. The borrowers differ: {glue:text}`lc_dg_60`% of the 60-month loans carry a
+# grade of D or worse, against {glue:text}`lc_dg_36`% of the 36-month loans, at a mean
+# interest rate of {glue:text}`lc_int_60`% against {glue:text}`lc_int_36`%. And the
+# censoring differs: loans of the same quarter observed at the same date have run
+# through a smaller share of a 60-month term than of a 36-month one, so more of their
+# defaults are still to come. A lifetime comparison needs loans followed to maturity, or
+# a survival model that uses how long each loan was observed; this file has neither.
 #
 # The most important column is Lending Club's own risk grade, `sub_grade`, from A1 (best)
 # to G5, which also sets the interest rate. The figure shows the bad rate by sub-grade,
@@ -431,6 +446,8 @@ quoted = {
     "tc_1m_start": f"{curve['1m'].first_valid_index():%Y}",
     "tc_30y_gap_start": f"{gap[gap].index.min():%Y}", "tc_30y_gap_end": f"{gap[gap].index.max():%Y}",
     "tc_first_peak": f"{first_peak:%B %Y}",
+    "tc_20y_start": f"{curve['20y'].first_valid_index():%B %Y}",
+    "tc_20y_missing": f"{int(curve.loc[:curve['20y'].first_valid_index(), '20y'].isna().sum()):,}",
 }
 for key, value in quoted.items():
     glue(key, value, display=False)
@@ -462,9 +479,13 @@ plt.show()
 # business days; all {glue:text}`tc_maturities` maturities are quoted on {glue:text}`tc_complete` of them
 # (the one-month bill starts only in {glue:text}`tc_1m_start`, and the thirty-year bond
 # was not issued from {glue:text}`tc_30y_gap_start` to {glue:text}`tc_30y_gap_end`: the
-# white gaps in the heat map). The top panel shows the whole history of US rates in one
-# picture: the long fall of yields, the short end pinned near zero after the financial
-# crisis, and the curve's slope opening and closing with the business cycle.
+# white gaps in the heat map). The third gap sits in the 20-year row at the far left: the
+# file has no 20-year yield from its first day until {glue:text}`tc_20y_start`
+# ({glue:text}`tc_20y_missing` business days), because the Treasury issued no 20-year
+# bonds after 1986 and published no 20-year yield until it resumed the series. The top
+# panel shows the whole history of US rates in one picture: the long fall of yields, the
+# short end pinned near zero after the financial crisis, and the curve's slope opening
+# and closing with the business cycle.
 #
 # The bottom panel shows that slope. Normally long yields exceed short ones; when the
 # curve **inverts** (the 10-year yield falls below the 3-month yield), a recession has
@@ -508,7 +529,10 @@ spells.assign(**{col: spells[col].dt.strftime("%Y-%m") for col in months}).round
 # %%
 bonds = data.bond_yields()
 vix = data.vix()["vix"].dropna()
-realised = vol.reindex(vix.index).dropna()  # the S&P 500's own 21-day volatility, annualised
+# The VIX on day t forecasts volatility over the next 30 calendar days, so the fair
+# comparison is the volatility the S&P 500 then realised over the next VOL_WINDOW trading
+# days, t+1 to t+VOL_WINDOW (annualised): vol shifted back by VOL_WINDOW days.
+realised = vol.shift(-VOL_WINDOW).reindex(vix.index).dropna()
 implied = vix.reindex(realised.index)
 crisis = bonds.loc["2008":"2009", "spread"]  # the financial crisis
 quoted = {
@@ -518,7 +542,7 @@ quoted = {
     "spread_2008": f"{crisis.max():.2f}", "spread_2008_date": f"{crisis.idxmax():%B %Y}",
     "vix_first": f"{vix.index[0]:%B %Y}", "vix_last": f"{vix.index[-1]:%B %Y}",
     "vix_mean": f"{implied.mean():.1f}", "rv_mean": f"{realised.mean():.1f}",
-    "vix_above": f"{100 * (implied > realised).mean():.0f}",
+    "vix_above": f"{100 * (implied > realised).mean():.0f}", "vix_days": f"{len(realised):,}",
     "vix_max": f"{vix.max():.1f}", "vix_max_date": f"{vix.idxmax():%d %B %Y}",
     "vix_max_fall": f"{-r[vix.idxmax()]:.1f}",
 }
@@ -536,7 +560,7 @@ credit_ax.set_title("Moody's credit spread, monthly")
 credit_ax.legend(loc="upper right")
 vix_ax.plot(implied.index, implied, color=plots.PALETTE[1], linewidth=0.9, label="VIX (implied)")
 vix_ax.plot(realised.index, realised, color=plots.PALETTE[0], linewidth=0.9,
-            label=f"realised, {VOL_WINDOW} days")
+            label=f"realised over the next {VOL_WINDOW} days")
 vix_ax.set_ylabel("volatility (% a year)")
 vix_ax.set_xlabel("date")
 vix_ax.set_title("S&P 500 volatility: implied and realised")
@@ -550,10 +574,14 @@ plt.show()
 # {glue:text}`spread_max_date`, in the Great Depression, and at
 # {glue:text}`spread_2008` in {glue:text}`spread_2008_date`. Credit spreads widen in
 # recessions: default risk, like volatility, comes in waves. On the right, the VIX
-# ({glue:text}`vix_first` to {glue:text}`vix_last`) averaged {glue:text}`vix_mean`%
-# against {glue:text}`rv_mean`% for the volatility the index had shown over the past
-# month, and it was above it on {glue:text}`vix_above`% of the days: option buyers pay a
-# premium for protection. Its peak in the file, {glue:text}`vix_max` on
+# ({glue:text}`vix_first` to {glue:text}`vix_last`) is a forecast: the volatility that
+# option prices imply for the next thirty calendar days. It must therefore be compared
+# with what came next, not with what had been. Against the volatility the index realised
+# over the following {glue:text}`spx_window` trading days, the VIX averaged
+# {glue:text}`vix_mean`% against {glue:text}`rv_mean`%, and it was above it on
+# {glue:text}`vix_above`% of the {glue:text}`vix_days` days on which both are known:
+# option buyers pay a premium for protection (the *volatility risk premium*), and they
+# paid it before they knew how the month would turn out. Its peak in the file, {glue:text}`vix_max` on
 # {glue:text}`vix_max_date`, came on a day the S&P 500 fell {glue:text}`vix_max_fall`%. The spreads and the VIX
 # return in the **product-pricing** chapter (credit spreads and option prices) and as
 # inputs of the **market-prediction** chapters.
