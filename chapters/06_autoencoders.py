@@ -32,7 +32,7 @@ ACTIVATION = "tanh"  # hidden-layer activation of the nonlinear autoencoder ("ta
 N_SEEDS = 5  # training runs (different initial weights) of each nonlinear autoencoder
 MAX_EPOCHS = 1000  # upper limit; early stopping usually ends training far sooner
 
-# %%
+# %% tags=["remove-cell"]
 # Setup: in Google Colab only, fetch the book's code and data and install its pinned
 # requirements (a few minutes, once per session). Elsewhere this cell does nothing.
 import sys
