@@ -64,7 +64,7 @@ _PRICE_COLUMNS = ("open", "high", "low", "close")
 
 #: One colour per model, the same in every chapter of Part II (Okabe-Ito palette).
 MODEL_COLOURS: dict[str, str] = {
-    "HAR": PALETTE[0], "naive": PALETTE[4], "CNN": PALETTE[1], "LSTM": PALETTE[2],
+    "HAR": PALETTE[0], "LHAR": PALETTE[7], "naive": PALETTE[4], "CNN": PALETTE[1], "LSTM": PALETTE[2],
     "GRU": PALETTE[3], "Transformer": PALETTE[5],
 }
 
