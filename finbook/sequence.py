@@ -145,7 +145,8 @@ def volatility_task(
     the daily log return (percent). The target at *t* is the log of the mean
     variance of days t+1 ... t+horizon. Samples whose window, target or HAR
     regressors are incomplete (the first month, the last ``horizon`` days) are
-    dropped, so every model sees exactly the same samples.
+    dropped, so every model sees exactly the same samples. ``leverage`` holds the
+    regressors of the leverage HAR (the mean of min(return, 0) over 1, 5 and 22 days).
 
     Parameters
     ----------
@@ -158,7 +159,7 @@ def volatility_task(
     -------
     >>> task = volatility_task(lookback=22, horizon=5)
     >>> task.x.shape[1:], str(task.dates[0].date())
-    ((22, 2), '1999-02-03')
+    ((22, 2), '1999-02-04')
     """
     lookback = positive_int(lookback, "lookback")
     horizon = positive_int(horizon, "horizon")

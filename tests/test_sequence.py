@@ -281,6 +281,12 @@ def test_forecast_table_and_blocks(task):
     assert table.loc["naive", "QLIKE"] == pytest.approx(naive.qlike.mean())
     # the sign convention: positive means the model's loss exceeds the baseline's
     assert np.sign(table.loc["naive", "DM vs HAR"]) == np.sign(naive.qlike.mean() - har.qlike.mean())
+    # the HAC test of finbook.inference (Newey-West lags, HLN correction)
+    from finbook import inference
+
+    dm = inference.dm_test(naive.qlike, har.qlike, h=5)
+    assert table.loc["naive", "DM vs HAR"] == pytest.approx(dm.statistic)
+    assert table.loc["naive", "p-value"] == pytest.approx(dm.pvalue)
     blocks = sequence.qlike_by_block({"HAR": har, "naive": naive})
     assert blocks.shape == (3, 2)
     # the overall mean is the day-weighted mean of the block means
