@@ -323,7 +323,7 @@ def two_layer_gradients_tape(params, X, y, activation="relu"):
     return {k: grads[k].numpy() for k in ("W1", "b1", "W2", "b2")}
 
 # ----------------------------------------------------------------------
-# chapters/04_cnn.py, code cell 8
+# chapters/04_cnn.py, code cell 9
 from finbook.repro import import_tensorflow
 from finbook.sequence import positive_int
 

@@ -13,7 +13,9 @@ every network on the same data, splits, target and metric, defined once here:
   ``horizon - 1`` days so that no training target overlaps the test period,
   scalers fitted on training rows only; QLIKE on the variance scale and MSE of
   log variance, out of sample; Diebold-Mariano tests against a baseline;
-* **baselines**: the HAR model of Corsi (2009), refitted by OLS on the same
+* **baselines**: the HAR model of Corsi (2009) and the leverage HAR of Corsi &
+  Renò (2012), which adds the average *negative* return of the last day, week and
+  month and so sees both of the networks' inputs, refitted by OLS on the same
   schedule, and the naive forecast "next week = last week's average variance".
 
 The networks themselves are taught, and defined, in their chapters, beside their
@@ -42,7 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from finbook import metrics, validation, volatility
+from finbook import inference, metrics, validation, volatility
 from finbook.plots import PALETTE
 
 __all__ = [
@@ -62,7 +64,7 @@ _PRICE_COLUMNS = ("open", "high", "low", "close")
 
 #: One colour per model, the same in every chapter of Part II (Okabe-Ito palette).
 MODEL_COLOURS: dict[str, str] = {
-    "HAR": PALETTE[0], "naive": PALETTE[4], "CNN": PALETTE[1], "LSTM": PALETTE[2],
+    "HAR": PALETTE[0], "LHAR": PALETTE[7], "naive": PALETTE[4], "CNN": PALETTE[1], "LSTM": PALETTE[2],
     "GRU": PALETTE[3], "Transformer": PALETTE[5],
 }
 
@@ -97,6 +99,9 @@ class VolatilityTask:
         ``horizon`` days, percent squared.
     dates : the forecast origins (day *t* of each sample).
     har : HAR regressors at *t* (log of the daily, weekly and monthly average variance).
+    leverage : the leverage terms at *t* (Corsi & Renò 2012): the mean of
+        min(return, 0), in percent, over days t, t-4 ... t and t-21 ... t (columns
+        ``neg_daily``, ``neg_weekly``, ``neg_monthly``).
     naive : last week's average variance (days t-4 ... t), percent squared.
     daily_variance : the whole daily Garman-Klass series (percent squared), for plots.
     lookback, horizon, feature_names : how the task was built.
@@ -112,6 +117,7 @@ class VolatilityTask:
     lookback: int
     horizon: int
     feature_names: tuple[str, ...]
+    leverage: pd.DataFrame | None = None
 
     def __len__(self) -> int:
         return len(self.y)
@@ -139,7 +145,8 @@ def volatility_task(
     the daily log return (percent). The target at *t* is the log of the mean
     variance of days t+1 ... t+horizon. Samples whose window, target or HAR
     regressors are incomplete (the first month, the last ``horizon`` days) are
-    dropped, so every model sees exactly the same samples.
+    dropped, so every model sees exactly the same samples. ``leverage`` holds the
+    regressors of the leverage HAR (the mean of min(return, 0) over 1, 5 and 22 days).
 
     Parameters
     ----------
@@ -152,7 +159,7 @@ def volatility_task(
     -------
     >>> task = volatility_task(lookback=22, horizon=5)
     >>> task.x.shape[1:], str(task.dates[0].date())
-    ((22, 2), '1999-02-03')
+    ((22, 2), '1999-02-04')
     """
     lookback = positive_int(lookback, "lookback")
     horizon = positive_int(horizon, "horizon")
@@ -182,7 +189,11 @@ def volatility_task(
     features = pd.DataFrame({"log_variance": np.log(variance), "return": returns})
     x, y, rows = validation.make_windows(features, np.log(target), lookback)
     har = volatility.har_design(variance)
-    ok = har.iloc[rows].notna().all(axis=1).to_numpy()
+    negative = returns.clip(upper=0.0)
+    leverage = pd.DataFrame({"neg_daily": negative, "neg_weekly": negative.rolling(5).mean(),
+                             "neg_monthly": negative.rolling(22).mean()})
+    ok = (har.iloc[rows].notna().all(axis=1).to_numpy()
+          & leverage.iloc[rows].notna().all(axis=1).to_numpy())
     x, y, rows = x[ok], y[ok], rows[ok]
     har_rows = har.iloc[rows]
     return VolatilityTask(
@@ -196,6 +207,7 @@ def volatility_task(
         lookback=lookback,
         horizon=horizon,
         feature_names=tuple(features.columns),
+        leverage=leverage.iloc[rows],
     )
 
 
@@ -214,7 +226,9 @@ class WalkForwardResult:
     forecasts before the smearing factor (HAR: only when lookback >= 22), and
     ``prepare`` (networks only) one function per refit turning raw windows into
     what that refit's network reads (anchored and standardised with its
-    training statistics).
+    training statistics). ``best_epochs`` (networks only) holds the epoch of
+    lowest validation loss of each refit: the number of epochs it was trained
+    for when ``refit_full=True``.
     """
 
     name: str
@@ -224,6 +238,7 @@ class WalkForwardResult:
     smearing: list[float] = field(default_factory=list)
     predictors: list[Callable[[np.ndarray], np.ndarray]] = field(default_factory=list)
     prepare: list[Callable[[np.ndarray], np.ndarray]] = field(default_factory=list)
+    best_epochs: list[int] = field(default_factory=list)
 
     @property
     def qlike(self) -> np.ndarray:
@@ -264,11 +279,15 @@ def walk_forward_forecast(
     seed: int = 0,
     bias_correction: bool = True,
     relative: bool = True,
+    refit_full: bool = False,
+    same_rows: bool = False,
 ) -> WalkForwardResult:
     """Forecast the task out of sample, refitting at the start of each block of years.
 
     ``model`` is ``"naive"`` (last week's average variance), ``"har"`` (OLS of
-    the log target on the log daily, weekly and monthly variance, Corsi 2009) or
+    the log target on the log daily, weekly and monthly variance, Corsi 2009),
+    ``"har_leverage"`` (the same plus the average negative return of the last
+    day, week and month, :attr:`VolatilityTask.leverage`; Corsi & Renò 2012) or
     a function of no arguments returning a compiled Keras model that maps
     ``(lookback, n_features)`` windows to one number, e.g.
     ``lambda: finbook.lessons.lstm_forecaster(22, 2)`` (chapter 5).
@@ -280,6 +299,15 @@ def walk_forward_forecast(
     further ``gap`` between the two); inputs and target are standardised with
     means and deviations of the fitting rows only; Keras is reseeded with
     ``seed + refit`` so that a model's result does not depend on what ran before.
+    With ``refit_full=True`` the early-stopped run only chooses the number of
+    epochs (the best validation epoch); the network is then rebuilt with the same
+    seed and trained for that many epochs on the *whole* training window, with
+    scalers refitted on it, so that it sees the same rows as the linear baselines
+    fitted on the whole window. ``same_rows=True`` does the opposite for
+    ``"har"`` and ``"har_leverage"``: the OLS is fitted (and its smearing factor
+    computed) on the rows an early-stopped network of the same call is trained on,
+    the window minus its last ``validation_days`` and the ``gap`` before them.
+    Use one or the other so that baseline and network learn from the same rows.
 
     With ``relative=True`` a network sees each window's log variance, and
     forecasts the target, *relative to that window's mean log variance* (the
@@ -302,12 +330,21 @@ def walk_forward_forecast(
     if not isinstance(task, VolatilityTask):
         raise TypeError(f"task must be a VolatilityTask from volatility_task(), got {type(task).__name__}")
     if isinstance(model, str):
-        if model not in {"har", "naive"}:
-            raise ValueError(f"model must be 'har', 'naive' or a function returning a Keras model, "
-                             f"got {model!r}")
+        if model not in {"har", "har_leverage", "naive"}:
+            raise ValueError(f"model must be 'har', 'har_leverage', 'naive' or a function returning "
+                             f"a Keras model, got {model!r}")
+        if model == "har_leverage" and task.leverage is None:
+            raise ValueError("model 'har_leverage' needs task.leverage; build the task with "
+                             "volatility_task()")
     elif not callable(model):
-        raise TypeError(f"model must be 'har', 'naive' or a function returning a Keras model, "
-                        f"got {type(model).__name__}")
+        raise TypeError(f"model must be 'har', 'har_leverage', 'naive' or a function returning a "
+                        f"Keras model, got {type(model).__name__}")
+    for flag, value in {"refit_full": refit_full, "same_rows": same_rows}.items():
+        if not isinstance(value, bool):
+            raise ValueError(f"{flag} must be True or False, got {value!r}")
+    if same_rows and not (isinstance(model, str) and model.startswith("har")):
+        raise ValueError("same_rows=True applies to 'har' and 'har_leverage' only; for a network "
+                         "use refit_full=True")
     years_per_refit = positive_int(years_per_refit, "years_per_refit")
     gap = task.horizon - 1 if gap is None else gap
     if not isinstance(gap, (int, np.integer)) or gap < task.horizon - 1:
@@ -327,13 +364,18 @@ def walk_forward_forecast(
         if model == "naive":
             log_fc = np.log(task.naive[test])
             var_fc = task.naive[test]
-        elif model == "har":
-            log_fc, var_fc = _har_refit(task, train, test, bias_correction, result)
+        elif model in {"har", "har_leverage"}:
+            rows = train[:len(train) - validation_days - gap] if same_rows else train
+            if len(rows) < 10:
+                raise ValueError(f"same_rows leaves {len(rows)} training rows; start testing later")
+            log_fc, var_fc = _har_refit(task, rows, test, bias_correction, result,
+                                        leverage=model == "har_leverage")
         else:
             log_fc, var_fc = _network_refit(
                 task, model, train, test, gap=gap, validation_days=validation_days, epochs=epochs,
                 batch_size=batch_size, patience=patience, seed=seed + k,
-                bias_correction=bias_correction, relative=relative, result=result)
+                bias_correction=bias_correction, relative=relative, refit_full=refit_full,
+                result=result)
         frames.append(pd.DataFrame(
             {
                 "target_variance": task.target_variance[test],
@@ -349,20 +391,27 @@ def walk_forward_forecast(
 
 
 def _har_refit(task: VolatilityTask, train: np.ndarray, test: np.ndarray, bias_correction: bool,
-               result: WalkForwardResult) -> tuple[np.ndarray, np.ndarray]:
-    design = np.column_stack([np.ones(len(task)), task.har.to_numpy()])
+               result: WalkForwardResult, *, leverage: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    columns = [task.har] + ([task.leverage] if leverage else [])
+    design = np.column_stack([np.ones(len(task)), *[c.to_numpy() for c in columns]])
     y = task.y.astype(float)
     beta, *_ = np.linalg.lstsq(design[train], y[train], rcond=None)
     smear = float(np.mean(np.exp(y[train] - design[train] @ beta))) if bias_correction else 1.0
-    result.models.append(pd.Series(beta, index=["const", *task.har.columns]))
+    result.models.append(pd.Series(beta, index=["const", *[n for c in columns for n in c.columns]]))
     result.smearing.append(smear)
     if task.lookback >= 22:
         channel = task.feature_names.index("log_variance")
+        ret_channel = task.feature_names.index("return") if leverage else None
 
         def predictor(windows: np.ndarray) -> np.ndarray:
-            v = np.exp(np.asarray(windows, dtype=float)[:, :, channel])
-            regressors = np.log(np.column_stack([v[:, -1], v[:, -5:].mean(axis=1),
-                                                 v[:, -22:].mean(axis=1)]))
+            w = np.asarray(windows, dtype=float)
+            v = np.exp(w[:, :, channel])
+            parts = [v[:, -1], v[:, -5:].mean(axis=1), v[:, -22:].mean(axis=1)]
+            regressors = np.log(np.column_stack(parts))
+            if ret_channel is not None:
+                neg = np.minimum(w[:, :, ret_channel], 0.0)
+                regressors = np.column_stack([regressors, neg[:, -1], neg[:, -5:].mean(axis=1),
+                                              neg[:, -22:].mean(axis=1)])
             return beta[0] + regressors @ beta[1:]
 
         result.predictors.append(predictor)
@@ -372,8 +421,8 @@ def _har_refit(task: VolatilityTask, train: np.ndarray, test: np.ndarray, bias_c
 
 def _network_refit(task: VolatilityTask, build: Callable[[], Any], train: np.ndarray, test: np.ndarray,
                    *, gap: int, validation_days: int, epochs: int, batch_size: int, patience: int,
-                   seed: int, bias_correction: bool, relative: bool, result: WalkForwardResult,
-                   ) -> tuple[np.ndarray, np.ndarray]:
+                   seed: int, bias_correction: bool, relative: bool, refit_full: bool,
+                   result: WalkForwardResult) -> tuple[np.ndarray, np.ndarray]:
     from finbook import models, repro  # noqa: PLC0415
 
     channel = task.feature_names.index("log_variance")
@@ -413,6 +462,14 @@ def _network_refit(task: VolatilityTask, build: Callable[[], Any], train: np.nda
     net, history = models.fit(net, scale_x(fit_rows), scale_y(fit_rows),
                               validation_data=(scale_x(val_rows), scale_y(val_rows)),
                               epochs=epochs, batch_size=batch_size, patience=patience)
+    best_epoch = int(np.argmin(history["val_loss"])) + 1
+    if refit_full:  # the same network, trained for the chosen epochs on the whole window
+        x_mean, x_std = _standardise(anchored(task.x[train]))
+        y_mean, y_std = float(y_all[train].mean()), float(y_all[train].std())
+        repro.set_seed(seed)
+        net = build()
+        net, _ = models.fit(net, scale_x(train), scale_y(train), epochs=best_epoch,
+                            batch_size=batch_size)
 
     def predictor(windows: np.ndarray) -> np.ndarray:
         out = net.predict(prepare(windows), batch_size=4096, verbose=0).reshape(-1)
@@ -424,6 +481,7 @@ def _network_refit(task: VolatilityTask, build: Callable[[], Any], train: np.nda
     smear = (float(np.mean(np.exp(task.y[train].astype(float) - predict(train))))
              if bias_correction else 1.0)
     result.histories.append(history)
+    result.best_epochs.append(best_epoch)
     result.models.append(net)
     result.smearing.append(smear)
     result.prepare.append(prepare)
@@ -453,8 +511,10 @@ def forecast_table(
 
     Columns: ``QLIKE`` (mean, variance scale), ``MSE log`` (mean squared error
     of log variance), and the Diebold-Mariano statistic and p-value of each
-    model's QLIKE losses against ``baseline`` (HAC with ``h - 1`` lags for
-    overlapping ``h``-day targets; negative = the model has the smaller loss).
+    model's QLIKE losses against ``baseline``
+    (:func:`finbook.inference.dm_test`: Newey-West HAC variance with its default
+    lag count, enough for overlapping ``h``-day targets, and the Harvey-Leybourne-Newbold
+    correction; negative = the model has the smaller loss).
 
     Example
     -------
@@ -470,7 +530,7 @@ def forecast_table(
         if name == baseline:
             stat, pvalue = np.nan, np.nan
         else:
-            dm = metrics.diebold_mariano(loss, base, h=h)
+            dm = inference.dm_test(loss, base, h=h)
             stat, pvalue = dm.statistic, dm.pvalue
         rows[name] = {"QLIKE": float(loss.mean()), "MSE log": float(res.squared_log_error.mean()),
                       f"DM vs {baseline}": stat, "p-value": pvalue}

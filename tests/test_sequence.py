@@ -140,12 +140,73 @@ def test_naive_forecast_is_last_weeks_average_variance(task):
 def test_walk_forward_refuses_a_gap_that_lets_targets_overlap(task):
     with pytest.raises(ValueError, match="gap must be an integer >= horizon - 1 = 4"):
         sequence.walk_forward_forecast(task, "har", gap=2)
-    with pytest.raises(ValueError, match="model must be 'har', 'naive'"):
+    with pytest.raises(ValueError, match="model must be 'har', 'har_leverage', 'naive'"):
         sequence.walk_forward_forecast(task, "garch")
     with pytest.raises(TypeError, match="VolatilityTask"):
         sequence.walk_forward_forecast(task.x, "har")
     with pytest.raises(ValueError, match="after the last year"):
         sequence.walk_forward_forecast(task, "har", first_test_year=2030)
+
+
+def test_leverage_terms_by_hand(task, prices):
+    r = 100 * np.log(prices["close"] / prices["close"].shift(1))
+    for i in (0, 1000, len(task) - 1):
+        t = prices.index.get_loc(task.dates[i])
+        neg = np.minimum(r.iloc[t - 21:t + 1].to_numpy(), 0.0)
+        np.testing.assert_allclose(task.leverage.iloc[i].to_numpy(),
+                                   [neg[-1], neg[-5:].mean(), neg.mean()], rtol=1e-12, atol=1e-15)
+
+
+def test_har_leverage_is_ols_on_har_and_negative_return_averages(task, prices):
+    res = sequence.walk_forward_forecast(task, "har_leverage")
+    assert res.models[0].index.tolist() == ["const", "daily", "weekly", "monthly",
+                                            "neg_daily", "neg_weekly", "neg_monthly"]
+    # the regression by hand: regressors built from raw prices, beta from the normal equations
+    first = int(np.flatnonzero(task.dates.year >= 2009)[0])
+    rows = np.arange(first - 4)
+    gk = volatility.garman_klass(prices["open"], prices["high"], prices["low"], prices["close"])
+    r = 100 * np.log(prices["close"] / prices["close"].shift(1))
+    design = []
+    for d in task.dates[rows]:
+        t = prices.index.get_loc(d)
+        v, neg = gk.iloc[t - 21:t + 1].to_numpy(), np.minimum(r.iloc[t - 21:t + 1].to_numpy(), 0.0)
+        design.append([1.0, np.log(v[-1]), np.log(v[-5:].mean()), np.log(v.mean()),
+                       neg[-1], neg[-5:].mean(), neg.mean()])
+    design = np.array(design)
+    y = task.y[rows].astype(float)
+    beta = np.linalg.solve(design.T @ design, design.T @ y)
+    np.testing.assert_allclose(res.models[1].to_numpy(), beta, rtol=1e-8)
+    assert res.smearing[1] == pytest.approx(np.mean(np.exp(y - design @ beta)))
+    # its predictor reads the same regressors off the raw windows (both channels)
+    last = (res.forecasts["block"] == "2014\u20132018").to_numpy()
+    test_rows = np.flatnonzero(task.dates.year >= 2014)
+    np.testing.assert_allclose(res.predictors[-1](task.x[test_rows]),
+                               res.forecasts["forecast_log"].to_numpy()[last], atol=1e-6)  # float32 windows
+    # falling prices raise the forecast (the leverage effect): the negative-return terms sum below 0
+    assert res.models[-1][["neg_daily", "neg_weekly", "neg_monthly"]].sum() < 0
+    # HAR is the special case without the three terms
+    har = sequence.walk_forward_forecast(task, "har")
+    assert har.models[1].index.tolist() == ["const", "daily", "weekly", "monthly"]
+    np.testing.assert_allclose(har.models[1].to_numpy(), np.linalg.lstsq(design[:, :4], y, rcond=None)[0],
+                               rtol=1e-8)
+
+
+def test_same_rows_fits_the_baseline_on_the_networks_training_rows(task):
+    res = sequence.walk_forward_forecast(task, "har_leverage", same_rows=True, validation_days=200)
+    first = int(np.flatnonzero(task.dates.year >= 2009)[0])
+    train = np.arange(first - 4)
+    rows = train[:len(train) - 200 - 4]
+    design = np.column_stack([np.ones(len(rows)), task.har.to_numpy()[rows],
+                              task.leverage.to_numpy()[rows]])
+    beta, *_ = np.linalg.lstsq(design, task.y[rows].astype(float), rcond=None)
+    np.testing.assert_allclose(res.models[1].to_numpy(), beta, rtol=1e-10)
+    with pytest.raises(ValueError, match="same_rows=True applies to 'har' and 'har_leverage' only"):
+        sequence.walk_forward_forecast(task, "naive", same_rows=True)
+    with pytest.raises(ValueError, match="same_rows must be True or False"):
+        sequence.walk_forward_forecast(task, "har", same_rows=1)
+    with pytest.raises(ValueError, match="needs task.leverage"):
+        sequence.walk_forward_forecast(
+            sequence.VolatilityTask(**{**task.__dict__, "leverage": None}), "har_leverage")
 
 
 def _frozen_zero_model(keras, lookback, n_features):
@@ -179,6 +240,22 @@ def test_network_target_scaler_is_fitted_on_training_rows_only(task, keras, rela
     assert np.abs(tested.mean(axis=0)).max() > 1e-3
 
 
+def test_refit_full_trains_the_chosen_epochs_on_the_whole_window(task, keras):
+    res = sequence.walk_forward_forecast(
+        task, lambda: _frozen_zero_model(keras, 22, 2), first_test_year=2016, years_per_refit=5,
+        validation_days=100, epochs=3, patience=1, refit_full=True)
+    # a frozen network's validation loss never improves after epoch 1: that epoch is chosen
+    assert res.best_epochs == [1]
+    # and its forecast is the mean scaled target of the whole window, validation year included
+    first = int(np.flatnonzero(task.dates.year >= 2016)[0])
+    train = np.arange(first - 4)
+    anchor = task.x[:, :, 0].astype(float).mean(axis=1)
+    expected = np.mean(task.y[train] - anchor[train]) + anchor[task.dates.year >= 2016]
+    np.testing.assert_allclose(res.forecasts["forecast_log"], expected, rtol=1e-5)
+    with pytest.raises(ValueError, match="refit_full must be True or False"):
+        sequence.walk_forward_forecast(task, "har", refit_full="yes")
+
+
 def test_network_walk_forward_is_reproducible(task, keras):
     def run():
         return sequence.walk_forward_forecast(
@@ -204,6 +281,12 @@ def test_forecast_table_and_blocks(task):
     assert table.loc["naive", "QLIKE"] == pytest.approx(naive.qlike.mean())
     # the sign convention: positive means the model's loss exceeds the baseline's
     assert np.sign(table.loc["naive", "DM vs HAR"]) == np.sign(naive.qlike.mean() - har.qlike.mean())
+    # the HAC test of finbook.inference (Newey-West lags, HLN correction)
+    from finbook import inference
+
+    dm = inference.dm_test(naive.qlike, har.qlike, h=5)
+    assert table.loc["naive", "DM vs HAR"] == pytest.approx(dm.statistic)
+    assert table.loc["naive", "p-value"] == pytest.approx(dm.pvalue)
     blocks = sequence.qlike_by_block({"HAR": har, "naive": naive})
     assert blocks.shape == (3, 2)
     # the overall mean is the day-weighted mean of the block means
