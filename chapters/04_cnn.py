@@ -37,7 +37,7 @@ KERNEL_SIZE = 5  # days each filter spans (one trading week)
 EPOCHS = 40  # upper limit; early stopping usually ends training sooner
 N_SEEDS = 5  # the CNN is trained with this many seeds; the verdict is on their ensemble
 
-# %%
+# %% tags=["remove-cell"]
 # Setup: in Google Colab only, fetch the book's code and data and install its pinned
 # requirements (a few minutes, once per session). Elsewhere this cell does nothing.
 import sys

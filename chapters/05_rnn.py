@@ -35,7 +35,7 @@ KERNEL_SIZE = 5  # days each of the CNN's filters spans, as in chapter 4
 EPOCHS = 40  # upper limit; early stopping usually ends training sooner
 RNN_STEPS = 100  # length of the sequence in the vanishing-gradient experiment
 
-# %%
+# %% tags=["remove-cell"]
 # Setup: in Google Colab only, fetch the book's code and data and install its pinned
 # requirements (a few minutes, once per session). Elsewhere this cell does nothing.
 import sys

@@ -38,7 +38,7 @@ KERNEL_SIZE = 5  # days each of the CNN's filters spans, as in chapter 4
 UNITS = 16  # hidden state of the LSTM and the GRU of chapter 5, retrained here
 EPOCHS = 40  # upper limit; early stopping usually ends training sooner
 
-# %%
+# %% tags=["remove-cell"]
 # Setup: in Google Colab only, fetch the book's code and data and install its pinned
 # requirements (a few minutes, once per session). Elsewhere this cell does nothing.
 import sys
