@@ -302,14 +302,20 @@ def test_glue_headline_rejects_bad_values_before_gluing(kwargs, message, monkeyp
     assert [a[0] for a in glued] == [f"headline_{k}" for k in headline.HEADLINE_KEYS]
 
 
-def test_headline_table_orients_the_advantage_and_calls_ties(chapters):
+def test_headline_table_orients_a_symmetric_log_ratio(chapters):
     a = _headline_chapter(chapters, "06_auc", "higher", 0.80, 0.75)   # deep better
-    b = _headline_chapter(chapters, "07_loss", "lower", 0.30, 0.20)   # deep worse
-    c = _headline_chapter(chapters, "08_tie", "lower", 1.00, 1.01)    # within 2%
+    b = _headline_chapter(chapters, "07_loss", "lower", 0.30, 0.20)   # deep worse by 1.5x
+    c = _headline_chapter(chapters, "08_gain", "lower", 0.20, 0.30)   # deep better by 1.5x
     table = headline.headline_table([a, b, c])
-    assert table["verdict"].tolist() == ["deep model", "baseline", "tie"]
-    assert table["advantage"].tolist() == pytest.approx([0.05 / 0.75, -0.5, 0.01 / 1.01])
-    assert headline.headline_table([a, b, c], tie=0.0)["verdict"].tolist()[2] == "deep model"
+    assert "verdict" not in table.columns
+    # hand-computed: ln(0.80/0.75) = 0.064539, ln(0.20/0.30) = -0.405465
+    assert table["log_ratio"].tolist() == pytest.approx([0.064539, -0.405465, 0.405465], abs=1e-6)
+
+
+def test_headline_table_rejects_non_positive_scores(chapters):
+    nb = _headline_chapter(chapters, "10_zero", "lower", 0.3, 0.0)
+    with pytest.raises(ValueError, match="10_zero: scores must be positive"):
+        headline.headline_table([nb])
 
 
 def test_headline_table_rejects_incomplete_headlines(chapters):

@@ -99,23 +99,33 @@ def glue_headline(task: str, metric: str, better: str, *, deep_model: str, deep_
         glue(f"headline_{key}", values[key], display=False)
 
 
-def headline_table(notebooks: Sequence[Path] | None = None, *, tie: float = 0.02) -> pd.DataFrame:
+def headline_table(notebooks: Sequence[Path] | None = None) -> pd.DataFrame:
     """One row per chapter that glued ``headline_*`` values: its best deep model against its baseline.
 
     Reads the committed notebooks (:func:`glued_values`), so no number is retyped.
-    Adds ``advantage``: the deep model's relative improvement over the baseline,
-    positive when the deep model is better whichever way the metric points
-    (``(baseline - deep) / |baseline|`` for lower-is-better metrics, the opposite
-    for higher-is-better), and ``verdict``: ``"deep model"``, ``"baseline"`` or
-    ``"tie"`` when ``|advantage| < tie``.
+    Adds ``log_ratio``, a symmetric measure of the deep model's advantage: the
+    natural log of the ratio of the two scores, oriented so that a positive value
+    means the deep model is better whichever way the metric points
+    (``log(deep / baseline)`` for higher-is-better metrics,
+    ``log(baseline / deep)`` for lower-is-better ones). A win and a loss by the
+    same factor have the same size and opposite signs, unlike a relative
+    difference, which caps wins at 100% and leaves losses unbounded. The table
+    calls no verdict: whether a difference is real is decided by the test each
+    chapter ran.
 
-    Raises ``ValueError`` naming the chapter when a headline is incomplete or
-    ``headline_better`` is neither ``"higher"`` nor ``"lower"``.
+    Raises ``ValueError`` naming the chapter when a headline is incomplete,
+    ``headline_better`` is neither ``"higher"`` nor ``"lower"``, or a score is
+    not positive (the log ratio needs positive scores).
+
+    Example
+    -------
+    A deep model with QLIKE 0.20 against a baseline with 0.25 (lower is better)
+    has ``log_ratio = log(0.25 / 0.20) = 0.223``.
     """
+    import math  # noqa: PLC0415
+
     import pandas as pd  # noqa: PLC0415
 
-    if tie < 0:
-        raise ValueError(f"tie must be a non-negative relative difference, got {tie}")
     rows = []
     for path in chapter_paths() if notebooks is None else notebooks:
         glued = glued_values(path)
@@ -129,13 +139,11 @@ def headline_table(notebooks: Sequence[Path] | None = None, *, tie: float = 0.02
             raise ValueError(f"{Path(path).stem}: headline_better must be 'higher' or 'lower', "
                              f"got {found['better']!r}")
         deep, base = float(found["deep_score"]), float(found["baseline_score"])
-        if base == 0:
-            raise ValueError(f"{Path(path).stem}: baseline score is 0; the relative advantage is undefined")
+        if not (deep > 0 and base > 0):
+            raise ValueError(f"{Path(path).stem}: scores must be positive for the log ratio, "
+                             f"got deep {deep} and baseline {base}")
         sign = 1.0 if found["better"] == "higher" else -1.0
-        advantage = sign * (deep - base) / abs(base)
-        verdict = "tie" if abs(advantage) < tie else ("deep model" if advantage > 0 else "baseline")
+        log_ratio = sign * math.log(deep / base)
         rows.append({"chapter": Path(path).stem, **{k: found[k] for k in HEADLINE_KEYS},
-                     "advantage": advantage, "verdict": verdict})
+                     "log_ratio": log_ratio})
     return pd.DataFrame(rows)
-
-
