@@ -107,6 +107,9 @@ table.set_index(chapter)[["task", "metric", "better"]]
 # Every sentence names the deep model first (checked below).
 VERDICT_KEY = {
     "03_deep_learning_basics": "dl_auc_verdict",     # paired bootstrap interval for the AUC difference
+    "04_cnn": "cnn_verdict",                          # HAC Diebold–Mariano on QLIKE, seed ensemble vs LHAR
+    "05_rnn": "rnn_lstm_verdict",                     # HAC Diebold–Mariano on QLIKE vs LHAR
+    "07_attention": "att_verdict",                    # HAC Diebold–Mariano on QLIKE vs LHAR
     "09_market_risk": "verdict_fhs",                  # Diebold–Mariano on the pinball loss
     "10_default_prediction": "verdict_headline",      # paired test of the AUC difference
     "12_market_prediction": "mp12_verdict_best",      # test of the hit rates on the test year
