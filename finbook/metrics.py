@@ -270,6 +270,17 @@ def paired_bootstrap_ci(
         raise ValueError(f"level must be in (0, 1), got {level}")
     if n_boot < 1:
         raise ValueError(f"n_boot must be a positive integer, got {n_boot}")
+    diffs = _paired_replicates(metric, yy, pa, pb, n_boot, seed)
+    lo, hi = np.quantile(diffs, [(1 - level) / 2, (1 + level) / 2])
+    return float(metric(yy, pa) - metric(yy, pb)), float(lo), float(hi)
+
+
+def _paired_replicates(metric: Callable[[np.ndarray, np.ndarray], float], yy: np.ndarray, pa: np.ndarray,
+                       pb: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
+    """``n_boot`` replicates of metric(A) - metric(B) on the same resampled cases.
+
+    A resample holding a single class is drawn again.
+    """
     rng = np.random.default_rng(seed)
     n = len(yy)
     diffs: list[float] = []
@@ -279,8 +290,7 @@ def paired_bootstrap_ci(
         if ys.min() == ys.max():
             continue
         diffs.append(metric(ys, pa[idx]) - metric(ys, pb[idx]))
-    lo, hi = np.quantile(diffs, [(1 - level) / 2, (1 + level) / 2])
-    return float(metric(yy, pa) - metric(yy, pb)), float(lo), float(hi)
+    return np.asarray(diffs, dtype=float)
 
 
 @dataclass(frozen=True)
@@ -335,16 +345,7 @@ def paired_bootstrap_test(
         raise ValueError(f"n_boot must be an integer of at least 99, got {n_boot!r}")
     if yy.min() == yy.max():
         raise ValueError("y holds a single class; the metric cannot be bootstrapped")
-    rng = np.random.default_rng(seed)
-    n = len(yy)
-    diffs: list[float] = []
-    while len(diffs) < n_boot:
-        idx = rng.integers(0, n, n)
-        ys = yy[idx]
-        if ys.min() == ys.max():
-            continue
-        diffs.append(metric(ys, pa[idx]) - metric(ys, pb[idx]))
-    d = np.asarray(diffs, dtype=float)
+    d = _paired_replicates(metric, yy, pa, pb, n_boot, seed)
     lo, hi = np.quantile(d, [(1 - level) / 2, (1 + level) / 2])
     below = (1 + np.sum(d <= 0)) / (n_boot + 1)
     above = (1 + np.sum(d >= 0)) / (n_boot + 1)
