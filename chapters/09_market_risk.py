@@ -899,7 +899,7 @@ for name, key in RIVALS:
     glue(f"qnet_vs_{key}", "smaller" if dm[name].mean_difference < 0 else "larger", display=False)
     glue(f"verdict_{key}", inference.verdict(dm[name], better="lower",
                                               names=("the network", name)), display=False)
-    glue(f"{key}_pinball_dm", round(100 * daily_pinball(forecasts[name]).mean(), 3), display=False)
+    glue(f"{key}_pinball_dm", round(float(100 * daily_pinball(forecasts[name]).mean()), 3), display=False)
 # the classical model with the lowest pinball loss is the one the network must beat
 classical_pinball = table.drop(index="QNet")["pinball"]
 best_classical = str(classical_pinball.idxmin())

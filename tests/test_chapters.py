@@ -81,8 +81,12 @@ def test_kernelspec_and_parameters_cell(path):
 def test_paired_script_is_in_sync(path):
     script = path.with_suffix(".py")
     assert script.exists(), f"{path.name} has no paired {script.name}"
-    a = [(c.cell_type, c.source.strip()) for c in jupytext.read(path).cells]
-    b = [(c.cell_type, c.source.strip()) for c in jupytext.read(script).cells]
+
+    def cells(p):
+        return [(c.cell_type, c.source.strip(), sorted(c.metadata.get("tags", [])))
+                for c in jupytext.read(p).cells]
+
+    a, b = cells(path), cells(script)
     assert a == b, f"{path.name} and {script.name} differ: run `python -m finbook execute {path.stem}`"
 
 

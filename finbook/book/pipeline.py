@@ -225,7 +225,28 @@ def _cells_of(path: Path) -> list[tuple[str, str]]:
     import jupytext  # noqa: PLC0415
 
     nb = jupytext.read(path)
-    return [(c.cell_type, c.source.strip()) for c in nb.cells]
+    return [(c.cell_type, c.source.strip(), tuple(sorted(c.metadata.get("tags", [])))) for c in nb.cells]
+
+
+def _copy_tags(py_path: Path, nb_path: Path) -> None:
+    """Give each notebook cell the tags of its .py cell (``jupytext --update`` keeps the old ones)."""
+    import jupytext  # noqa: PLC0415
+
+    script = jupytext.read(py_path)
+    nb = nbformat.read(nb_path, as_version=4)
+    if len(script.cells) != len(nb.cells):
+        return
+    changed = False
+    for src, cell in zip(script.cells, nb.cells, strict=True):
+        tags = list(src.metadata.get("tags", []))
+        if sorted(tags) != sorted(cell.metadata.get("tags", [])):
+            if tags:
+                cell.metadata["tags"] = tags
+            else:
+                cell.metadata.pop("tags", None)
+            changed = True
+    if changed:
+        nbformat.write(nb, nb_path)
 
 
 def _git_modified(path: Path) -> bool | None:
@@ -285,6 +306,7 @@ def sync_pair(path: Path) -> str:
     newer_py = py_path.stat().st_mtime >= nb_path.stat().st_mtime
     if newer_py:
         jupytext_cli(["--quiet", "--to", "ipynb", "--update", str(py_path)])
+        _copy_tags(py_path, nb_path)
         _ensure_kernelspec(nb_path)
         return f"updated {nb_path.name} from {py_path.name} (the newer side)"
     jupytext_cli(["--quiet", "--to", "py:percent", str(nb_path)])

@@ -27,6 +27,7 @@ import math
 import re
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -238,6 +239,10 @@ def _last_line(exc: BaseException) -> str:
 
 
 _PARTIAL = re.compile(r"the partly executed notebook is at (\S+\.ipynb)")
+#: Runs in threads of one process take turns: papermill launching two kernels at once from
+#: one process failed to start one of them (two of four runs, in the test suite's threaded
+#: cluster). Process workers (the default) each hold their own lock, so they run in parallel.
+_ONE_KERNEL_PER_PROCESS = threading.Lock()
 
 
 def execute_run(run: Run) -> RunResult:
@@ -249,8 +254,9 @@ def execute_run(run: Run) -> RunResult:
     """
     start = time.perf_counter()
     try:
-        seconds = pipeline.execute_notebook(run.chapter, output=run.output, parameters=run.parameters,
-                                             progress=False)
+        with _ONE_KERNEL_PER_PROCESS:
+            seconds = pipeline.execute_notebook(run.chapter, output=run.output, parameters=run.parameters,
+                                                 progress=False)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a reported run
         partial = ""
         found = _PARTIAL.search(str(exc))
