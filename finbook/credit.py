@@ -822,7 +822,8 @@ def naive_distance_to_default(
     t = _positive(maturity, "maturity")
     mu = np.asarray(past_return, dtype=float)
     if not np.isfinite(mu).all():
-        raise ValueError(f"past_return must be finite numbers (a decimal return, 0.07 = 7%), got {past_return!r}")
+        raise ValueError("past_return must be finite numbers (a decimal return, 0.07 = 7%), "
+                         f"got {past_return!r}")
     sigma_v = e / (e + f) * se + f / (e + f) * (0.05 + 0.25 * se)
     return _scalar_or_array((np.log((e + f) / f) + (mu - 0.5 * sigma_v**2) * t) / (sigma_v * np.sqrt(t)))
 

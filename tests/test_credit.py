@@ -432,7 +432,8 @@ def test_naive_distance_to_default_by_hand():
     assert round(dd, 6) == 1.954315
     # two years: drift and variance scale with T, the denominator with sqrt(T)
     dd2 = c.naive_distance_to_default(4.0, 6.0, 0.45, 0.07, maturity=2.0)
-    assert dd2 == pytest.approx((math.log(10.0 / 6.0) + 2 * (0.07 - 0.5 * 0.2775**2)) / (0.2775 * math.sqrt(2)))
+    expected = (math.log(10.0 / 6.0) + 2 * (0.07 - 0.5 * 0.2775**2)) / (0.2775 * math.sqrt(2))
+    assert dd2 == pytest.approx(expected)
     # broadcasts; more debt or more volatility -> closer to default, a better past year -> farther
     dds = c.naive_distance_to_default(4.0, np.array([2.0, 6.0, 12.0]), 0.45, 0.07)
     assert dds.shape == (3,) and np.all(np.diff(dds) < 0)
