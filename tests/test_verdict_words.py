@@ -19,9 +19,12 @@ directives (exercise, solution, admonition, note, warning, ...) are scanned.
 :data:`ALLOWED` is a short list of phrases in context that use a verdict word
 without stating a result of this book, each with the reason. :data:`PENDING`
 is debt: offenders found when this test was written, listed so the test passes
-while the chapters' owners fix them (see /tmp/verdict_offenders.md for the
-suggested fixes). A second test fails when a PENDING entry no longer occurs,
-so the list can only shrink. Do not add to PENDING: fix the sentence.
+while the chapters' owners fix them (the suggested fixes were handed to them
+as a report, one line per sentence). A second test fails when a PENDING entry
+no longer occurs, and a third when an ALLOWED entry matches nothing, so both
+lists can only shrink. Do not add to PENDING: fix the sentence.
+
+Run: ``python -m pytest tests/test_verdict_words.py -q -p no:cacheprovider``.
 """
 
 from __future__ import annotations
@@ -146,8 +149,8 @@ ALLOWED: list[Allowed] = [
             "what a claim of 'better' requires, or what a sign means: a definition"),
     # Questions (exercises, section titles, a chapter's question) state no result; a
     # question that presupposes the answer ("Why does X beat Y?") is not allowed.
-    Allowed(r"(?<!why )(?<!how )\b(does|do|did|is|are|was|were)\b[^.!?]*\?|"
-            r"\b(can|could|would|will|should|might|which|what if)\b[^.!?]*\?", "*",
+    Allowed(r"(?<!why )(?<!how )\b(does|do|did|is|are|was|were)\b[^.!?;:]*\?|"
+            r"\b(can|could|would|will|should|might|which|what if)\b[^.!?;:]*\?", "*",
             "a question, which states no result"),
     Allowed(r"\b(whether|see which)\b[^.;:!?\u2014]*", "*",
             "an indirect question ('asks whether X forecasts better'), which states no result"),
@@ -634,6 +637,12 @@ def test_code_cells_and_their_comments_are_skipped():
     assert [(h.line, h.word) for h in hits] == [(11, "beats")]
 
 
+def test_math_blocks_are_skipped_and_prose_after_them_is_not():
+    md = ("$$\nL = \\text{every better model}\n$$ (eq-label)\n\nThe LSTM beats HAR.\n"
+          "$$ x_{always} $$\nIt wins.")
+    assert [(h.line, h.word) for h in _scan(md)] == [(5, "beats"), (7, "wins")]
+
+
 def test_prose_directives_are_scanned_and_their_options_are_not():
     md = ("````{solution} ex-1\n:class: dropdown\n:label: better-every\n"
           "The network wins on every split.\n```python\nbetter = 1\n```\n````")
@@ -669,7 +678,8 @@ def test_the_book_allow_list_on_typical_sentences():
                  "DP-SGD brings every attack to chance.",
                  "The families separate cleanly.",
                  "Deep learning helped for volatility.",
-                 "The CNN and the Transformer tied with HAR."]
+                 "The CNN and the Transformer tied with HAR.",
+                 "The LSTM is better; is that a surprise?"]
     for text in offenders:
         assert _scan(text, ALLOWED), text
 
