@@ -976,6 +976,7 @@ for label, p in test_probs.items():
 results = pd.DataFrame.from_dict(rows, orient="index")
 seed_table = pd.DataFrame({label: spreads[label].summary() for label in spreads}).T
 seed_table.columns = [f"test AUC, {c}" if c != "seeds" else c for c in seed_table.columns]
+seed_table["seeds"] = seed_table["seeds"].astype(int)
 display(results.round(4))
 seed_table.round(4)
 
