@@ -859,7 +859,6 @@ el_table.round(3)
 # ```
 
 # %%
-# tolerance: rtol=0.02, counts=2; the article network's 100-epoch probabilities near the cut-offs move with CPU kernels
 glue("ex_cutoff_10", round(float(sc.probability_to_score([1 / 11])[0]), 1), display=False)
 # the exercise's claim about the article's 100-epoch network, shown on its test probabilities
 between = (p_article > 1 / 6) & (p_article < 0.5)
