@@ -266,24 +266,10 @@ PENDING: dict[str, list[str]] = {
     "chapters/07_attention.py": [
         "reordering the month leaves every forecast unchanged",
     ],
-    "chapters/08_credit_risk.py": [
-        "every longer band of loan duration costs points",
-        "remain the ones to beat",
-        "check at the end that tuning the threshold on the training folds does not do better",
-        "Every model costs less than half of accepting everyone",
-    ],
     "chapters/09_market_risk.py": [
         "are hard to beat by learning them from data",
         "A constant VaR fails where it matters",
         "is the better fix",
-    ],
-    "chapters/10_default_prediction.py": [
-        "made it bolder and rank worse",
-        "almost every predicted probability lies far below the 0.5 threshold",
-        "the network does not beat the simpler models",
-        "no model dominates",
-        "every gain or loss is small beside the width of the intervals",
-        "for almost every applicant the margin outweighs the expected loss",
     ],
     "chapters/12_market_prediction.py": [
         "No predictor is significant",
@@ -307,10 +293,6 @@ PENDING: dict[str, list[str]] = {
         "The learned hedge is worse than the formula's",
         "in four dimensions the classical method wins",
         "**the polynomial beats the network**",
-    ],
-    "chapters/17_loan_pricing.py": [
-        "falls from grade A to grade G under every window",
-        "Lightly penalised it ranked worse than the rate",
     ],
     "chapters/18_model_scale.py": [
         "sits inside the band of logistic regression",
