@@ -299,8 +299,9 @@ joint.round(4)
 # scorecard two binned variables). Shuffling one removes whatever the model happened to put
 # on that one; shuffling **both together** costs the network {glue:text}`pi_joint_net` AUC
 # points and the scorecard {glue:text}`pi_joint_card`, and the smallest joint drop of the
-# models is {glue:text}`pi_joint_min` (the {glue:text}`pi_joint_min_model`), against at most
-# {glue:text}`pi_single_max` for either variable shuffled alone in any model. Permutation importance of correlated variables answers "what
+# three models is {glue:text}`pi_joint_min` (the {glue:text}`pi_joint_min_model`). The
+# largest drop from shuffling one of the two alone, in any model, is
+# {glue:text}`pi_single_max`: the joint rows of the table are to be read per model. Permutation importance of correlated variables answers "what
 # does *this* model need", not "what matters for default", and it also evaluates the model on
 # impossible applicants (an A1 loan at a G5 rate), a weakness that
 # {cite:t}`hooker2021unrestricted` document in detail. Grouping correlated variables, as here,
