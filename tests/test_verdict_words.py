@@ -253,23 +253,11 @@ ALLOWED: list[Allowed] = [
 # owner removes it when the sentence is fixed. test_pending_entries_still_occur fails
 # on a stale entry, so this list cannot rot.
 PENDING: dict[str, list[str]] = {
-    "chapters/06_autoencoders.py": [
-        "the network is not better than PCA, rather than a firm loss",
-        "The two models fail in different places.",
-        "The network buys its better fit of the short end with a worse fit",
-        "the further the test day lies from the training years, the worse it does",
-        "reconstructing the curve well does not make a better input",
-    ],
     "chapters/04_cnn.py": [
         "Only QLIKE changes, and it gets worse.",
     ],
     "chapters/07_attention.py": [
         "reordering the month leaves every forecast unchanged",
-    ],
-    "chapters/09_market_risk.py": [
-        "are hard to beat by learning them from data",
-        "A constant VaR fails where it matters",
-        "is the better fix",
     ],
     "chapters/12_market_prediction.py": [
         "No predictor is significant",
@@ -301,11 +289,6 @@ PENDING: dict[str, list[str]] = {
         "network lost to the 256-wide one",
         "the million-parameter network was still worse than the 256-wide one",
         "every network improved",
-    ],
-    "chapters/20_interpretability.py": [
-        "the grade bins more cleanly",
-        "every model loses heavily",
-        "so the grade and rate dominate even more",
     ],
     "chapters/21_data_security.py": [
         "the unseen half much worse",
