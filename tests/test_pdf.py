@@ -63,7 +63,8 @@ def test_no_missing_glyphs_and_the_chinese_terms_are_text(report):
     text = report.compact()
     assert report.notdef == 0
     assert "\u25a1" not in text and "\ufffd" not in text
-    terms = sorted({t.strip() for t in CJK.findall((CHAPTERS_DIR / "glossary.md").read_text(encoding="utf-8"))})
+    glossary = (CHAPTERS_DIR / "glossary.md").read_text(encoding="utf-8")
+    terms = sorted({t.strip() for t in CJK.findall(glossary)})
     assert len(terms) > 50
     missing = [t for t in terms if pdf.normalise(t) not in text]
     assert not missing, f"glossary terms not in the PDF's text: {missing[:10]}"

@@ -227,8 +227,9 @@ def _build_pdf(args: argparse.Namespace) -> int:
             print(f"JavaScript error: {line}", file=sys.stderr)
         return 1
     report = pdf.inspect_pdf(result.pdf)
-    print(f"HTML in {result.html_seconds:.1f} s, printed in {printed.seconds:.1f} s: {printed.documents} pages "
-          f"of the book, {printed.equations} equations; {report.pages} PDF pages, {report.images} images")
+    print(f"HTML in {result.html_seconds:.1f} s, printed in {printed.seconds:.1f} s: "
+          f"{printed.documents} pages of the book, {printed.equations} equations; "
+          f"{report.pages} PDF pages, {report.images} images")
     print(f"built {_rel(result.pdf)} ({result.pdf.stat().st_size / 2**20:.1f} MiB)")
     return 0
 

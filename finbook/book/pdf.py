@@ -101,7 +101,8 @@ async () => {
 """
 
 FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#555">'
-          '<span class="title"></span> · <span class="pageNumber"></span> / <span class="totalPages"></span></div>')
+          '<span class="title"></span> · <span class="pageNumber"></span> / '
+          '<span class="totalPages"></span></div>')
 
 
 def output_path(edition: str = "pdf") -> Path:
@@ -253,7 +254,10 @@ class PdfReport:
     unmapped: int  # glyphs whose font has no Unicode for them
 
     def compact(self) -> str:
-        """The text as NFKC (ligatures as letters), straight quotes, no whitespace (runs are split arbitrarily)."""
+        """The text as NFKC (ligatures as letters), straight quotes, no whitespace.
+
+        Chromium splits and spaces text runs arbitrarily, so whitespace is no evidence.
+        """
         return normalise(self.text)
 
 
@@ -344,7 +348,8 @@ def _resolve(objects: dict, value: bytes | None) -> bytes:
     return objects.get(int(m.group(1)), (b"", None))[0] if m else value
 
 
-_TOKEN = re.compile(rb"<([0-9A-Fa-f\s]*)>|\((?:\\.|[^\\)])*\)|/([A-Za-z0-9_.+-]+)\s+[\d.]+\s+Tf|(TJ|Tj|'|\")|(T\*|Td|TD|Tm|ET)")
+_TOKEN = re.compile(rb"<([0-9A-Fa-f\s]*)>|\((?:\\.|[^\\)])*\)|/([A-Za-z0-9_.+-]+)\s+[\d.]+\s+Tf"
+                    rb"|(TJ|Tj|'|\")|(T\*|Td|TD|Tm|ET)")
 
 
 def inspect_pdf(path: Path) -> PdfReport:
@@ -369,7 +374,8 @@ def inspect_pdf(path: Path) -> PdfReport:
         body = objects[n][0]
         resources = _resolve(objects, _dict_entry(body, b"Resources"))
         font_dict = _resolve(objects, _dict_entry(resources, b"Font"))
-        names = {name.decode(): int(ref) for name, ref in re.findall(rb"/([A-Za-z0-9_.+-]+)\s+" + _REF, font_dict)}
+        names = {name.decode(): int(ref)
+                 for name, ref in re.findall(rb"/([A-Za-z0-9_.+-]+)\s+" + _REF, font_dict)}
         contents = _dict_entry(body, b"Contents") or b""
         streams = [objects.get(int(r), (b"", None))[1] or b"" for r in re.findall(_REF, contents)]
         current: tuple[dict[int, str], int] = ({}, 1)

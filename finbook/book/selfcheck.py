@@ -99,7 +99,8 @@ def _describe(spec: dict) -> str:
     return f"within {spec['step']:g}"
 
 
-def check(label: str, *, quiet: bool = False, answers: Path | None = None, **values: float | int | str) -> bool:
+def check(label: str, *, quiet: bool = False, answers: Path | None = None,
+          **values: float | int | str) -> bool:
     """Compare each named value with the stored answer of exercise ``label``; print ✓ or ✗ per value.
 
     Returns True when every value passed. Unknown exercises or names raise
