@@ -39,7 +39,7 @@ def test_printed_offline_with_every_page_and_equation(built):
     assert printed.blocked == [], "the PDF must not need the network"
     assert printed.errors == []
     pages = list(pdf.chapter_titles())
-    assert printed.documents == len(pages)
+    assert printed.documents == len(pages) - 1  # every page after the root (preface) starts a new one
     assert printed.equations > 500  # MathJax typeset the page before it was printed
 
 
@@ -73,8 +73,9 @@ def test_no_missing_glyphs_and_the_chinese_terms_are_text(report):
 def test_equation_numbers_and_bibliography(report):
     text = report.compact()
     assert len(re.findall(r"\(\d+\.\d+\)", text)) > 50  # numbered equations and references to them
+    lower = text.lower()  # the bibliography style sets titles in sentence case
     bib = (ROOT / "references.bib").read_text(encoding="utf-8")
     titles = [re.sub(r"[{}]", "", t) for t in re.findall(r"^\s*title\s*=\s*[{\"](.+?)[}\"],?\s*$", bib, re.M)]
     assert len(titles) > 20
-    found = [t for t in titles if pdf.normalise(t)[:40] in text]
+    found = [t for t in titles if pdf.normalise(t)[:40].lower() in lower]
     assert len(found) >= 0.9 * len(titles), [t for t in titles if t not in found][:5]

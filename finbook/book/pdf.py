@@ -151,7 +151,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @dataclasses.dataclass
 class PrintResult:
-    documents: int
+    documents: int  # pages of the book after the root page, each started on a new PDF page
     equations: int
     blocked: list[str]
     errors: list[str]
