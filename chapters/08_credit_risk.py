@@ -781,7 +781,9 @@ el_table.round(3)
 # A lender finds that a bad loan costs it 10 times what a rejected good applicant costs.
 # What is the Bayes threshold, and what cut-off in points does it give on this chapter's
 # scorecard scale (600 points at 50:1, PDO 20)? Re-run the evaluation with the new costs:
-# which model wins now?
+# which model wins now? Check the threshold and the cut-off with
+# `selfcheck.check("credit-ex-costs", threshold=..., cutoff=...)` (after
+# `from finbook.book import selfcheck`): it prints ✓ or ✗, not the answers.
 # ```
 #
 # ```{solution} credit-ex-costs

@@ -1013,7 +1013,9 @@ seed_table
 # A bank reports 8 exceptions of its 99% VaR in the last 250 days. Compute Kupiec's
 # statistic and p-value by hand from {eq}`kupiec`, check them with `risk.kupiec_pof_test`,
 # and find the Basel zone. How many exceptions in 250 days would Kupiec's test reject at
-# the 5% level?
+# the 5% level? Check your numbers with
+# `selfcheck.check("market-ex-kupiec", lr=..., pvalue=..., zone=..., first_rejected=...)`
+# (after `from finbook.book import selfcheck`): it prints ✓ or ✗, not the answers.
 # ```
 #
 # ```{solution} market-ex-kupiec
