@@ -45,7 +45,6 @@ if "google.colab" in sys.modules:
     sys.path.insert(0, "/content/finbook")
 
 # %%
-import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -154,6 +153,9 @@ prob["gradient boosting"], _ = forecasts(
 # mini-batches and differ by their initial weights.
 
 # %%
+import keras  # noqa: E402  (TensorFlow is already imported, quietly, by repro.set_seed)
+
+
 class SeedStack(keras.layers.Layer):
     """One dense layer of each of several networks, side by side: weights (networks, inputs, units).
 
