@@ -260,23 +260,6 @@ PENDING: dict[str, list[str]] = {
     "chapters/07_attention.py": [
         "reordering the month leaves every forecast unchanged",
     ],
-    "chapters/12_market_prediction.py": [
-        "No predictor is significant",
-        "Every model but one matches the book to the last printed digit",
-        "no model beats \"always up\"",
-        "both level networks do worse than the plain forecast of a zero return",
-        "worse than forecasting no change at all",
-        "the best-looking models barely beat the naive",
-    ],
-    "chapters/13_trading_backtest.py": [
-        "worse than a coin",
-        "no model calls tomorrow's direction reliably better than",
-        "lose most; buy-and-hold pays once",
-    ],
-    "chapters/14_volatility_forecasting.py": [
-        "could not beat a forecast of zero",
-        "A regression per refit follows that drift better than a constant",
-    ],
     "chapters/15_option_pricing.py": [
         "the small network, smoother, beats the polynomial",
         "The learned hedge is worse than the formula's",
