@@ -757,9 +757,10 @@ pd.DataFrame({"Horvath, Muguruza & Tomas, Heston (grid network)": HMT_HESTON,
 #   of 88 options). A surrogate is worth it for many repeated pricings of one model, not for one
 #   calibration.
 # - Learning only the difference from Black–Scholes at the effective volatility (a control
-#   variate, off by {glue:text}`cv_rmse` bp on its own) brings the network to {glue:text}`net_rmse` bp root
-#   mean square and {glue:text}`net_mae` bp mean absolute on the test grid, worst case {glue:text}`net_max` bp;
-#   the polynomial baseline on the same inputs reaches {glue:text}`poly_rmse` bp.
+#   variate, off by {glue:text}`cv_rmse` bp on its own) brings the network to {glue:text}`net_seed_mean` bp root
+#   mean square on the test grid (mean of {glue:text}`n_seeds` seeds, from {glue:text}`net_seed_min` to
+#   {glue:text}`net_seed_max`) and {glue:text}`net_seed_mae` bp mean absolute, worst case {glue:text}`net_seed_worst` bp;
+#   the polynomial baseline on the same inputs reaches {glue:text}`poly_rmse` bp, and {glue:text}`net_vs_poly_verdict`.
 # - The article's recipe (raw inputs, ReLU, price target) is off by {glue:text}`article_rmse` bp.
 # - Error falls steadily with training data. Against the one-basis-point goal, {glue:text}`goal_verdict`;
 #   more data and training time would lower it further.
