@@ -1040,7 +1040,7 @@ def train_step(model, x, y):
     return loss
 
 # ----------------------------------------------------------------------
-# chapters/15_option_pricing.py, code cell 15
+# chapters/15_option_pricing.py, code cell 17
 import numpy as np
 
 
@@ -1072,7 +1072,7 @@ def network_derivatives(model, x, column):
             np.asarray(second, dtype=float))
 
 # ----------------------------------------------------------------------
-# chapters/15_option_pricing.py, code cell 20
+# chapters/15_option_pricing.py, code cell 22
 import math
 
 import numpy as np
@@ -1121,6 +1121,8 @@ def delta_hedge(paths, strike, maturity, rate, delta, price0):
 
 # ----------------------------------------------------------------------
 # chapters/16_heston_surrogate.py, code cell 11
+import math
+
 from finbook import options, training
 
 
@@ -1138,7 +1140,7 @@ def fit_heston_surrogate(train, valid, *, hidden=(32, 32, 32), epochs=60, batch_
     x, control = options.heston_inputs(train)
     net = pricing_network(x.shape[1], hidden, activation="gelu", input_mean=x.mean(axis=0),
                           input_scale=x.std(axis=0), output_scale=0.01, learning_rate=learning_rate,
-                          decay_steps=epochs * (len(x) // batch_size), name=f"heston_{len(train)}")
+                          decay_steps=epochs * math.ceil(len(x) / batch_size), name=f"heston_{len(train)}")
     x_valid, control_valid = options.heston_inputs(valid)
     return training.fit(net, x, train["price"].to_numpy() - control, epochs=epochs,
                         batch_size=batch_size, seed=seed, step=train_step, val_loss=pricing_loss,
