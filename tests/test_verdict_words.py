@@ -260,12 +260,6 @@ PENDING: dict[str, list[str]] = {
     "chapters/07_attention.py": [
         "reordering the month leaves every forecast unchanged",
     ],
-    "chapters/15_option_pricing.py": [
-        "the small network, smoother, beats the polynomial",
-        "The learned hedge is worse than the formula's",
-        "in four dimensions the classical method wins",
-        "**the polynomial beats the network**",
-    ],
     "chapters/18_model_scale.py": [
         "sits inside the band of logistic regression",
         "Capacity helps only when approximation error is the bottleneck",
