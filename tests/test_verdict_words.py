@@ -254,12 +254,6 @@ ALLOWED: list[Allowed] = [
 # owner removes it when the sentence is fixed. test_pending_entries_still_occur fails
 # on a stale entry, so this list cannot rot.
 PENDING: dict[str, list[str]] = {
-    "chapters/04_cnn.py": [
-        "Only QLIKE changes, and it gets worse.",
-    ],
-    "chapters/07_attention.py": [
-        "reordering the month leaves every forecast unchanged",
-    ],
     "chapters/18_model_scale.py": [
         "sits inside the band of logistic regression",
         "Capacity helps only when approximation error is the bottleneck",
