@@ -60,6 +60,7 @@ from sklearn.model_selection import train_test_split
 from finbook import data, features, metrics, models, plots, repro
 from finbook.book import headline
 from finbook.credit import prior_correction
+from finbook.training import fit as train
 
 repro.set_seed(SEED)
 plots.use_book_style()
@@ -870,9 +871,9 @@ histories, nets = {}, {}
 for label, optimizer, rate in [("SGD", "sgd", 0.01), ("Adam", "adam", 0.001)]:
     repro.set_seed(SEED)
     net = models.mlp(n_features, hidden=(HIDDEN_UNITS,), optimizer=optimizer, learning_rate=rate)
-    nets[label], histories[label] = models.fit(
+    nets[label], histories[label] = train(
         net, X_train, y_train, epochs=EPOCHS, batch_size=BATCH_SIZE,
-        validation_data=(X_val, y_val), patience=PATIENCE)
+        validation_data=(X_val, y_val), patience=PATIENCE, seed=SEED)
 training = pd.DataFrame.from_dict({
     label: {"epochs run": len(h["loss"]), "best epoch": int(np.argmin(h["val_loss"])) + 1,
             "best validation loss": round(min(h["val_loss"]), 4)}

@@ -60,7 +60,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from finbook import data, features, metrics, models, plots, repro
+from finbook import data, features, metrics, models, plots, repro, training
 from finbook import scorecard as sc
 from finbook.book import headline
 from finbook.credit import prior_correction
@@ -182,9 +182,9 @@ Xa_tr, Xa_te, ya_tr, ya_te = train_test_split(dummies, y, test_size=0.2, random_
 scaler = StandardScaler().fit(Xa_tr)
 xa_tr, xa_te = scaler.transform(Xa_tr), scaler.transform(Xa_te)
 article_net = models.mlp(xa_tr.shape[1], hidden=(32, 16))
-article_net, article_hist = sc.fit_with_early_stopping(
-    article_net, xa_tr, ya_tr, validation_data=(xa_te, ya_te), max_epochs=ARTICLE_EPOCHS,
-    patience=ARTICLE_EPOCHS, batch_size=32, seed=SEED, restore_best_weights=False)
+article_net, article_hist = training.fit(
+    article_net, xa_tr, ya_tr, validation_data=(xa_te, ya_te), epochs=ARTICLE_EPOCHS,
+    batch_size=32, seed=SEED, restore_best=False)
 p_article = np.asarray(article_net(xa_te.astype("float32"))).ravel()
 flag_article = (p_article >= 0.5).astype(int)
 article = pd.Series({
@@ -330,8 +330,8 @@ glue("bayes_threshold", round(metrics.bayes_threshold(cost_fn=COST_FN, cost_fp=C
 glue("folds", FOLDS, display=False)
 glue("fold_size", len(splits[0][1]), display=False)
 glue("train_size", len(splits[0][0]), display=False)
-glue("net_epochs_min", min(h["best_epoch"][0] for h in net_histories), display=False)
-glue("net_epochs_max", max(h["best_epoch"][0] for h in net_histories), display=False)
+glue("net_epochs_min", min(h["best_epoch"] for h in net_histories), display=False)
+glue("net_epochs_max", max(h["best_epoch"] for h in net_histories), display=False)
 glue("brier_min", round(float(results["Brier"].min()), 4), display=False)
 glue("brier_max", round(float(results["Brier"].max()), 4), display=False)
 glue("lowest_brier_model", results["Brier"].idxmin(), display=False)

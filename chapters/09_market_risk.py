@@ -333,7 +333,7 @@ def refit_quantile_network(model, x, y, past, *, seed, validation_fraction=0.2, 
     Then, from the same starting weights, the network is trained on all of ``past`` for the
     best epoch's number of epochs. Returns ``(model, history)``, the history of the first run.
     """
-    from finbook.scorecard import fit_with_early_stopping
+    from finbook import training
 
     past = np.asarray(past)
     if past.ndim != 1 or (np.diff(past) <= 0).any():
@@ -344,17 +344,15 @@ def refit_quantile_network(model, x, y, past, *, seed, validation_fraction=0.2, 
         raise ValueError(f"only {len(fit_rows)} training rows before the gap and the validation "
                          f"block; need at least 50")
     start = model.get_weights()
-    model, history = fit_with_early_stopping(
+    model, history = training.fit(
         model, x[fit_rows], y[fit_rows], validation_data=(x[val_rows], y[val_rows]),
-        loss=model.loss, max_epochs=max_epochs, patience=patience, batch_size=batch_size, seed=seed)
+        epochs=max_epochs, patience=patience, batch_size=batch_size, seed=seed)
     # the epoch count is chosen; now train that many epochs from the same start on all the rows,
     # so that the latest days, the most informative ones, are learned from as well
-    epochs = history["best_epoch"][0]
+    epochs = history["best_epoch"]
     model.set_weights(start)
-    model, _ = fit_with_early_stopping(
-        model, x[past], y[past], validation_data=(x[val_rows], y[val_rows]), loss=model.loss,
-        max_epochs=epochs, patience=epochs, batch_size=batch_size, seed=seed,
-        restore_best_weights=False)
+    model, _ = training.fit(model, x[past], y[past], epochs=epochs, batch_size=batch_size, seed=seed,
+                            restore_best=False)
     return model, history
 
 
@@ -385,7 +383,7 @@ glue("hs_window", HS_WINDOW, display=False)
 glue("refit_every", REFIT_EVERY, display=False)
 glue("n_refits", len(garch.params), display=False)
 glue("n_forecast_days", f"{len(hs):,}", display=False)
-best_epochs = [h["best_epoch"][0] for m in qnet.members.values() for h in m.histories.values()]
+best_epochs = [h["best_epoch"] for m in qnet.members.values() for h in m.histories.values()]
 glue("n_seeds", N_SEEDS, display=False)
 glue("qnet_best_min", min(best_epochs), display=False)
 glue("qnet_best_max", max(best_epochs), display=False)

@@ -62,7 +62,7 @@ from sklearn.metrics import roc_curve
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 
-from finbook import credit, data, features, inference, metrics, models, plots, repro
+from finbook import credit, data, features, inference, metrics, models, plots, repro, training
 from finbook.book import headline
 
 repro.set_seed(SEED)
@@ -139,11 +139,11 @@ by_term.round(4)
 Xa_train, Xa_test, ya_train, ya_test = train_test_split(X, y, test_size=0.2, random_state=42)
 prep_a = features.tabular_preprocessor(X).fit(Xa_train)
 article_net = models.mlp(prep_a.transform(Xa_train).shape[1], hidden=(32, 16))
-article_net, _ = models.fit(article_net, prep_a.transform(Xa_train), ya_train,
-                            epochs=ARTICLE_CHECKPOINT, batch_size=32)
+article_net, _ = training.fit(article_net, prep_a.transform(Xa_train), ya_train,
+                              epochs=ARTICLE_CHECKPOINT, batch_size=32, seed=SEED)
 p_article_early = article_net.predict(prep_a.transform(Xa_test), verbose=0).ravel()
-article_net, _ = models.fit(article_net, prep_a.transform(Xa_train), ya_train,
-                            epochs=ARTICLE_EPOCHS - ARTICLE_CHECKPOINT, batch_size=32)
+article_net, _ = training.fit(article_net, prep_a.transform(Xa_train), ya_train,
+                              epochs=ARTICLE_EPOCHS - ARTICLE_CHECKPOINT, batch_size=32, seed=SEED + 1)
 p_article = article_net.predict(prep_a.transform(Xa_test), verbose=0).ravel()
 flag_article = (p_article >= 0.5).astype(int)
 glue("article_epochs", ARTICLE_EPOCHS, display=False)
@@ -493,8 +493,8 @@ def fit_embedding_net(seed):
     """Train one embedding network from random start `seed`; return its test AUC and test probabilities."""
     repro.set_seed(seed)
     net = embedding_network(encoder.cardinalities_, len(NUMERIC), hidden=HIDDEN, dropout=0.2, l2=1e-4)
-    nets[seed] = models.fit(net, Z_train, y_train, epochs=300, batch_size=BATCH,
-                            validation_data=(Z_val, y_val), patience=PATIENCE)
+    nets[seed] = training.fit(net, Z_train, y_train, epochs=300, batch_size=BATCH,
+                              validation_data=(Z_val, y_val), patience=PATIENCE, seed=seed)
     p_net_val[seed] = net.predict(Z_val, verbose=0).ravel().astype(float)
     p_net_test[seed] = net.predict(Z_test, verbose=0).ravel().astype(float)
     return metrics.roc_auc(y_test, p_net_test[seed]), p_net_test[seed]
@@ -1177,7 +1177,7 @@ print(f"ROC AUC with the state {metrics.roc_auc(y_test, p_test['logistic regress
 # :label: default-ex-article-epochs
 # The article's network was scored after {glue:text}`article_checkpoint` and
 # {glue:text}`article_epochs` epochs. Give it what the chapter's own network has: a validation
-# set and early stopping on the validation loss (`models.fit(..., validation_data=...,
+# set and early stopping on the validation loss (`training.fit(..., validation_data=...,
 # patience=15)`). How many epochs does it keep, and how do its accuracy and ROC AUC compare
 # with the two rows of the table?
 # ```

@@ -59,7 +59,7 @@ import pandas as pd
 from matplotlib.colors import LogNorm
 from myst_nb import glue
 
-from finbook import options, plots, repro
+from finbook import options, plots, repro, training
 from finbook.book import headline
 
 repro.set_seed(SEED)
@@ -249,9 +249,10 @@ def pricing_network(n_inputs, hidden=(64, 64, 64), *, activation="softplus", inp
 #
 # and one training step computes its gradient with respect to the weights $\theta$
 # (`tf.GradientTape`) and lets the model's optimizer, Adam, take one step down it.
-# `finbook.options.train_network` is the generic loop around these two functions: it shuffles
-# the training set each epoch, runs `train_step` over its mini-batches, evaluates
-# `pricing_loss` on the validation set after each epoch and keeps the best weights.
+# The book's one training loop, `finbook.training.fit`, runs these two functions: it shuffles
+# the training set each epoch, runs `train_step` over its mini-batches (`step=train_step`),
+# evaluates `pricing_loss` on the validation set after each epoch (`val_loss=pricing_loss`)
+# and keeps the best weights.
 
 # %%
 # @save
@@ -298,8 +299,8 @@ raw_inputs = ["spot", "strike", "maturity", "rate", "volatility"]
 article_net = pricing_network(
     5, hidden=(32, 16), activation="relu", learning_rate=1e-3, name="article_32_16_relu",
     input_mean=raw_train[raw_inputs].mean().to_numpy(), input_scale=raw_train[raw_inputs].std().to_numpy())
-article_net, article_hist = options.train_network(article_net, raw_train[raw_inputs], raw_train["target"],
-                                                  epochs=10, batch_size=32, seed=SEED)
+article_net, article_hist = training.fit(article_net, raw_train[raw_inputs], raw_train["target"],
+                                         epochs=10, batch_size=32, seed=SEED, step=train_step)
 article_price = options.network_predict(article_net, raw_test[raw_inputs])
 article_mse = float(np.mean((article_price - raw_test["target"]) ** 2))
 glue("article_mse", f"{article_mse:.4f}", display=False)
@@ -336,7 +337,7 @@ article_report.round(2)
 # the centre and half-width of the sampling box (no data needed); the hidden activation is
 # GELU, which is smooth, so the network's second derivative, gamma, is meaningful; three
 # layers of 64 units; Adam with a learning rate decaying from 0.01 along a cosine over
-# training; the weights with the lowest validation loss are kept. `finbook.options.train_network`
+# training; the weights with the lowest validation loss are kept. `finbook.training.fit`
 # runs each epoch as one TensorFlow graph, about three times faster than `model.fit` for a
 # network this small.
 
@@ -345,8 +346,8 @@ lo, hi = np.array([domain[c] for c in inputs]).T
 steps = EPOCHS * (N_TRAIN // 256)
 net = pricing_network(4, hidden=(64, 64, 64), activation="gelu", input_mean=(lo + hi) / 2,
                       input_scale=(hi - lo) / 2, output_scale=0.1, learning_rate=1e-2, decay_steps=steps)
-net, hist = options.train_network(net, train[inputs], train["price"], epochs=EPOCHS, batch_size=256,
-                                  validation_data=(valid[inputs], valid["price"]), seed=SEED)
+net, hist = training.fit(net, train[inputs], train["price"], epochs=EPOCHS, batch_size=256, step=train_step,
+                         validation_data=(valid[inputs], valid["price"]), val_loss=pricing_loss, seed=SEED)
 glue("net_params", f"{net.count_params():,}", display=False)
 
 fig, ax = plt.subplots()
@@ -614,8 +615,8 @@ payoff_inputs = ["moneyness", "tau"]
 path_net = pricing_network(2, hidden=(16, 16), activation="gelu", input_mean=[1.0, 0.5],
                            input_scale=[0.3, 0.5], output_scale=0.05, learning_rate=3e-3,
                            decay_steps=30 * (len(payoffs) // 256), name="path_learner")
-path_net, path_hist = options.train_network(path_net, payoffs[payoff_inputs], payoffs["payoff"], epochs=30,
-                                            batch_size=256, seed=SEED)
+path_net, path_hist = training.fit(path_net, payoffs[payoff_inputs], payoffs["payoff"], epochs=30,
+                                   batch_size=256, seed=SEED, step=train_step)
 path_fits = options.fit_polynomial_degrees(payoffs[payoff_inputs], payoffs["payoff"], degrees=range(2, 11))
 path_val = {d: float(np.mean((m.predict(valid_payoffs[payoff_inputs]) - valid_payoffs["payoff"]) ** 2))
             for d, m in path_fits.items()}

@@ -65,9 +65,9 @@ import pandas as pd
 from matplotlib.colors import LogNorm
 from myst_nb import glue
 
-from finbook import options, plots, repro
+from finbook import options, plots, repro, training
 from finbook.book import headline
-from finbook.lessons import pricing_network
+from finbook.lessons import pricing_network, train_step
 
 repro.set_seed(SEED)
 plots.use_book_style()
@@ -251,8 +251,8 @@ raw = ["moneyness", "maturity", *options.HESTON_PARAMETERS]
 article_net = pricing_network(7, hidden=(32, 16), activation="relu", learning_rate=1e-3,
                               input_mean=train[raw].mean().to_numpy(),
                               input_scale=train[raw].std().to_numpy(), name="article_32_16_relu")
-article_net, _ = options.train_network(article_net, train[raw], train["price"], epochs=10, batch_size=32,
-                                       seed=SEED)
+article_net, _ = training.fit(article_net, train[raw], train["price"], epochs=10, batch_size=32,
+                              seed=SEED, step=train_step)
 article_price = options.network_predict(article_net, test[raw])
 
 x_train, x_valid, x_test = (options.heston_features(f) for f in (train, valid, test))
@@ -292,7 +292,7 @@ pd.DataFrame({"coefficients": {d: len(m.coef_) for d, m in fits.items()},
 
 # %%
 # @save
-from finbook import options
+from finbook import options, training
 
 
 def fit_heston_surrogate(train, valid, *, hidden=(32, 32, 32), epochs=60, batch_size=128,
@@ -304,16 +304,16 @@ def fit_heston_surrogate(train, valid, *, hidden=(32, 32, 32), epochs=60, batch_
     by mean squared error, Adam with a cosine-decaying learning rate, keeping the weights with
     the lowest loss on ``valid``. Frames as made by ``options.heston_frame``.
     """
-    from finbook.lessons import pricing_network
+    from finbook.lessons import pricing_loss, pricing_network, train_step
 
     x, control = options.heston_inputs(train)
     net = pricing_network(x.shape[1], hidden, activation="gelu", input_mean=x.mean(axis=0),
                           input_scale=x.std(axis=0), output_scale=0.01, learning_rate=learning_rate,
                           decay_steps=epochs * (len(x) // batch_size), name=f"heston_{len(train)}")
     x_valid, control_valid = options.heston_inputs(valid)
-    return options.train_network(net, x, train["price"].to_numpy() - control, epochs=epochs,
-                                 batch_size=batch_size, seed=seed,
-                                 validation_data=(x_valid, valid["price"].to_numpy() - control_valid))
+    return training.fit(net, x, train["price"].to_numpy() - control, epochs=epochs,
+                        batch_size=batch_size, seed=seed, step=train_step, val_loss=pricing_loss,
+                        validation_data=(x_valid, valid["price"].to_numpy() - control_valid))
 
 
 def heston_surrogate_price(model, frame):

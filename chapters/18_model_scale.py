@@ -160,7 +160,7 @@ train_full.head(3).round(4)
 # **the same training budget**: {glue:text}`steps` steps of Adam on mini-batches of 256
 # options, with a learning rate that falls along a cosine from 0.03 to 1% of that. This is
 # `scaling.surrogate_run`, which builds the network with chapter 15's `pricing_network`, trains
-# it with `options.train_network` and reports its size, its training compute
+# it with the book's training loop (`training.fit`, by steps) and reports its size, its training compute
 # {eq}`scale-compute` and its error on the {glue:text}`n_test_options` test options. The
 # classical baseline, a polynomial in the four inputs fitted by least squares
 # (`options.polynomial_pricer`), is also a family of models of growing size: its degree

@@ -65,7 +65,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.neural_network import MLPClassifier
 
-from finbook import credit, data, explain, features, inference, metrics, models, plots, repro
+from finbook import credit, data, explain, features, inference, metrics, models, plots, repro, training
 from finbook import scorecard as sc
 
 repro.set_seed(SEED)
@@ -151,8 +151,8 @@ pd.DataFrame({"loans": [len(idx_train), len(idx_val), len(idx_test)],
 # %%
 HIDDEN = (32, 16)  # widths of the network's two hidden layers
 net = models.mlp(Z_train.shape[1], hidden=HIDDEN, dropout=0.2, l2=1e-4)
-net, history = models.fit(net, Z_train, y_train, epochs=300, batch_size=256,
-                          validation_data=(Z_val, y_val), patience=15)
+net, history = training.fit(net, Z_train, y_train, epochs=300, batch_size=256,
+                            validation_data=(Z_val, y_val), patience=15, seed=SEED)
 fits = {C: LogisticRegression(C=C, max_iter=5000).fit(Z_train, y_train) for C in (0.01, 0.03, 0.1, 0.3)}
 best_C = min(fits, key=lambda C: metrics.log_loss(y_val, fits[C].predict_proba(Z_val)[:, 1]))
 logit_model = fits[best_C]

@@ -54,7 +54,7 @@ from scipy import stats
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 
-from finbook import data, features, metrics, models, plots, repro, stability, volatility
+from finbook import data, features, metrics, models, plots, repro, stability, training, volatility
 
 repro.set_seed(SEED)
 plots.use_book_style()
@@ -401,9 +401,9 @@ def scaled(frame):
 
 
 net = models.mlp(len(cols), hidden=NET_HIDDEN, output="linear", learning_rate=1e-2)
-net, net_history = models.fit(net, scaled(fit_part), fit_part["target"].to_numpy(), epochs=300,
-                              batch_size=BATCH, validation_data=(scaled(stop_part), stop_part["target"].to_numpy()),
-                              patience=10)
+net, net_history = training.fit(net, scaled(fit_part), fit_part["target"].to_numpy(), epochs=300,
+                                batch_size=BATCH, validation_data=(scaled(stop_part), stop_part["target"].to_numpy()),
+                                patience=10, seed=SEED)
 in_sample = har.loc[:FIT_END]
 resid_var = float(np.var(in_sample["target"].to_numpy() - net.predict(scaled(in_sample), verbose=0).ravel()))
 net_forecast = np.exp(net.predict(scaled(har.loc[frozen.index]), verbose=0).ravel() + resid_var / 2)

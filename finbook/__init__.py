@@ -12,7 +12,7 @@ finbook holds what several chapters share and is not the lesson, by concept:
 data, paths        the real datasets, offline, verified against data/manifest.csv
 features           tabular preprocessing fitted on training rows only
 validation         splits and walk-forward harnesses
-models             the generic MLP builder and training loop
+models, training   the one MLP builder; the one training loop every network uses
 metrics, inference metrics; tests that fit the data (HAC Diebold-Mariano, corrected
                    resampled t-test, SPA/StepM/MCS, deflated Sharpe), seeds, verdict words
 backtest, risk,    market-risk and trading plumbing: backtests, VaR/ES backtests,

@@ -22,7 +22,8 @@ The tools of the default-prediction chapters, in six groups:
   :data:`LENDING_CLUB_REASONS` and :func:`lending_club_value_text` word them.
 * **Merton (1974).** :func:`merton_equity_value`, :func:`merton_equity_volatility`,
   :func:`solve_merton`, :func:`distance_to_default`, :func:`probability_of_default`,
-  :func:`merton_credit_spread`: equity as a call option on the firm's assets.
+  :func:`merton_credit_spread`: equity as a call option on the firm's assets;
+  :func:`naive_distance_to_default`: Bharath & Shumway's (2008) shortcut.
 * **Credit cycles.** :func:`recession_months`, with the dates of
   :data:`finbook.data.NBER_RECESSIONS`,
   :func:`episode_maxima`: when recessions happened and how high a series rose
@@ -74,6 +75,7 @@ __all__ = [
     "merton_equity_value",
     "merton_equity_volatility",
     "model_scorecard",
+    "naive_distance_to_default",
     "prior_correction",
     "probability_of_default",
     "profit_curve",
@@ -791,6 +793,39 @@ def merton_credit_spread(
     d1, d2 = _d1_d2(v, d, s, r, t)
     debt = d * np.exp(-r * t) * special.ndtr(d2) + v * special.ndtr(-d1)
     return _scalar_or_array(np.maximum(-np.log(debt / d) / t - r, 0.0))
+
+
+def naive_distance_to_default(
+    equity_value: object, debt_face: object, equity_vol: object, past_return: object, *,
+    maturity: object = 1.0,
+) -> float | np.ndarray:
+    """The "naive" distance to default of Bharath & Shumway (2008): Merton's form without solving it.
+
+    No equations are solved. The debt's market value is taken to be its face
+    value ``F``; the debt's volatility is set by the rule ``s_D = 0.05 + 0.25 s_E``;
+    the assets' volatility is the value-weighted average
+    ``s_V = E / (E + F) s_E + F / (E + F) s_D``; the expected asset return is the
+    firm's stock return over the past year, ``past_return``. Then
+    ``DD = [ln((E + F) / F) + (past_return - s_V^2 / 2) T] / (s_V sqrt T)`` and
+    the naive probability of default is ``N(-DD)``. Equity and debt in the same
+    currency, volatility and return as decimals per year, ``maturity`` ``T`` in
+    years (Bharath and Shumway use one year). Broadcasts over arrays.
+
+    Example
+    -------
+    >>> round(naive_distance_to_default(4.0, 6.0, 0.45, 0.07), 4)  # s_V = 0.2775
+    1.9543
+    """
+    e = _positive(equity_value, "equity_value")
+    f = _positive(debt_face, "debt_face")
+    se = _positive(equity_vol, "equity_vol")
+    t = _positive(maturity, "maturity")
+    mu = np.asarray(past_return, dtype=float)
+    if not np.isfinite(mu).all():
+        raise ValueError("past_return must be finite numbers (a decimal return, 0.07 = 7%), "
+                         f"got {past_return!r}")
+    sigma_v = e / (e + f) * se + f / (e + f) * (0.05 + 0.25 * se)
+    return _scalar_or_array((np.log((e + f) / f) + (mu - 0.5 * sigma_v**2) * t) / (sigma_v * np.sqrt(t)))
 
 
 # --------------------------------------------------------------------------- credit cycles

@@ -147,13 +147,41 @@ def market_features(prices: pd.DataFrame) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- a Keras MLP with the sklearn API
+def _fit_on_recent_validation(est: Any, net: Any, x: np.ndarray, y: np.ndarray) -> tuple[Any, dict]:
+    """Train with :func:`finbook.training.fit`; stop early on the *last* ``validation_fraction`` of the rows.
+
+    The rows are time-ordered, so the model stops on its most recent history, never on the future.
+    Without ``patience`` every epoch runs on all rows. ``est.seed`` orders the mini-batches.
+    """
+    from finbook import training  # noqa: PLC0415
+
+    if est.patience is None:
+        return training.fit(net, x, y, epochs=est.epochs, batch_size=est.batch_size, seed=est.seed)
+    if not 0.0 < est.validation_fraction < 1.0:
+        raise ValueError("validation_fraction must be in (0, 1) with early stopping, "
+                         f"got {est.validation_fraction!r}")
+    cut = int(round(len(y) * (1.0 - est.validation_fraction)))
+    if cut < 1 or cut >= len(y):
+        raise ValueError(f"{len(y)} rows are too few to hold out a validation fraction of "
+                         f"{est.validation_fraction}")
+
+    def head(a):  # every input is split at the same row, so several inputs stay aligned
+        return [p[:cut] for p in a] if isinstance(a, list) else a[:cut]
+
+    def tail(a):
+        return [p[cut:] for p in a] if isinstance(a, list) else a[cut:]
+
+    return training.fit(net, head(x), y[:cut], epochs=est.epochs, batch_size=est.batch_size,
+                        validation_data=(tail(x), y[cut:]), patience=est.patience, seed=est.seed)
+
+
 class KerasMLP(BaseEstimator):
     """A :func:`finbook.models.mlp` network behind scikit-learn's fit / predict / predict_proba.
 
     ``task="classification"`` trains a sigmoid output on 0/1 labels (use
     ``predict_proba``); ``task="regression"`` a linear output on a real target.
     Early stopping monitors the *last* ``validation_fraction`` of the training
-    rows (Keras takes the validation split from the end, before shuffling), so
+    rows (the validation rows are cut from the end, before shuffling), so
     on time-ordered data the model stops on its most recent history, never on
     the future. Put it in a Pipeline after a scaler. ``history_`` keeps the
     training curves of the last fit.
@@ -168,7 +196,7 @@ class KerasMLP(BaseEstimator):
     def __init__(self, hidden: tuple[int, ...] = (32, 16), task: str = "classification", *,
                  epochs: int = 100, batch_size: int = 256, patience: int | None = 10,
                  validation_fraction: float = 0.2, learning_rate: float = 1e-3,
-                 l2: float = 0.0, dropout: float = 0.0) -> None:
+                 l2: float = 0.0, dropout: float = 0.0, seed: int = 0) -> None:
         self.hidden = hidden
         self.task = task
         self.epochs = epochs
@@ -178,6 +206,7 @@ class KerasMLP(BaseEstimator):
         self.learning_rate = learning_rate
         self.l2 = l2
         self.dropout = dropout
+        self.seed = seed
 
     def fit(self, X: Any, y: Any) -> KerasMLP:
         from finbook import models  # noqa: PLC0415  (imports TensorFlow, only when fitting)
@@ -187,10 +216,7 @@ class KerasMLP(BaseEstimator):
         net = models.mlp(x.shape[1], self.hidden,
                          output="sigmoid" if self.task == "classification" else "linear",
                          dropout=self.dropout, l2=self.l2, learning_rate=self.learning_rate)
-        val = self.validation_fraction if self.patience is not None else 0.0
-        self.model_, self.history_ = models.fit(net, x, yy, epochs=self.epochs,
-                                                batch_size=self.batch_size, validation_split=val,
-                                                patience=self.patience)
+        self.model_, self.history_ = _fit_on_recent_validation(self, net, x, yy)
         return self
 
     def _labels(self, y: Any) -> np.ndarray:
@@ -241,10 +267,10 @@ class KerasLSTM(KerasMLP):
 
     def __init__(self, n_lags: int = 5, units: int = 16, task: str = "classification", *,
                  epochs: int = 100, batch_size: int = 256, patience: int | None = 10,
-                 validation_fraction: float = 0.2, learning_rate: float = 1e-3) -> None:
+                 validation_fraction: float = 0.2, learning_rate: float = 1e-3, seed: int = 0) -> None:
         super().__init__(hidden=(units,), task=task, epochs=epochs, batch_size=batch_size,
                          patience=patience, validation_fraction=validation_fraction,
-                         learning_rate=learning_rate)
+                         learning_rate=learning_rate, seed=seed)
         self.n_lags = n_lags
         self.units = units
 
@@ -257,7 +283,6 @@ class KerasLSTM(KerasMLP):
         return [sequence, x[:, self.n_lags:]]
 
     def fit(self, X: Any, y: Any) -> KerasLSTM:
-        from finbook import models  # noqa: PLC0415  (imports TensorFlow, only when fitting)
         from finbook.repro import import_tensorflow  # noqa: PLC0415
 
         if not isinstance(self.n_lags, int | np.integer) or self.n_lags < 1:
@@ -277,11 +302,7 @@ class KerasLSTM(KerasMLP):
         net = keras.Model([seq_in, other_in], out, name=f"lstm_{self.units}_{self.task}")
         net.compile(optimizer=keras.optimizers.Adam(self.learning_rate),
                     loss="binary_crossentropy" if self.task == "classification" else "mean_squared_error")
-        # keras splits validation_split off the end of every input, so both inputs stay aligned
-        val = self.validation_fraction if self.patience is not None else 0.0
-        self.model_, self.history_ = models.fit(net, inputs, yy, epochs=self.epochs,
-                                                batch_size=self.batch_size, validation_split=val,
-                                                patience=self.patience)
+        self.model_, self.history_ = _fit_on_recent_validation(self, net, inputs, yy)
         return self
 
     def _raw(self, X: Any) -> np.ndarray:

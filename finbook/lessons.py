@@ -909,7 +909,7 @@ def refit_quantile_network(model, x, y, past, *, seed, validation_fraction=0.2, 
     Then, from the same starting weights, the network is trained on all of ``past`` for the
     best epoch's number of epochs. Returns ``(model, history)``, the history of the first run.
     """
-    from finbook.scorecard import fit_with_early_stopping
+    from finbook import training
 
     past = np.asarray(past)
     if past.ndim != 1 or (np.diff(past) <= 0).any():
@@ -920,17 +920,15 @@ def refit_quantile_network(model, x, y, past, *, seed, validation_fraction=0.2, 
         raise ValueError(f"only {len(fit_rows)} training rows before the gap and the validation "
                          f"block; need at least 50")
     start = model.get_weights()
-    model, history = fit_with_early_stopping(
+    model, history = training.fit(
         model, x[fit_rows], y[fit_rows], validation_data=(x[val_rows], y[val_rows]),
-        loss=model.loss, max_epochs=max_epochs, patience=patience, batch_size=batch_size, seed=seed)
+        epochs=max_epochs, patience=patience, batch_size=batch_size, seed=seed)
     # the epoch count is chosen; now train that many epochs from the same start on all the rows,
     # so that the latest days, the most informative ones, are learned from as well
-    epochs = history["best_epoch"][0]
+    epochs = history["best_epoch"]
     model.set_weights(start)
-    model, _ = fit_with_early_stopping(
-        model, x[past], y[past], validation_data=(x[val_rows], y[val_rows]), loss=model.loss,
-        max_epochs=epochs, patience=epochs, batch_size=batch_size, seed=seed,
-        restore_best_weights=False)
+    model, _ = training.fit(model, x[past], y[past], epochs=epochs, batch_size=batch_size, seed=seed,
+                            restore_best=False)
     return model, history
 
 # ----------------------------------------------------------------------
@@ -1148,7 +1146,7 @@ def delta_hedge(paths, strike, maturity, rate, delta, price0):
 
 # ----------------------------------------------------------------------
 # chapters/16_heston_surrogate.py, code cell 11
-from finbook import options
+from finbook import options, training
 
 
 def fit_heston_surrogate(train, valid, *, hidden=(32, 32, 32), epochs=60, batch_size=128,
@@ -1160,16 +1158,16 @@ def fit_heston_surrogate(train, valid, *, hidden=(32, 32, 32), epochs=60, batch_
     by mean squared error, Adam with a cosine-decaying learning rate, keeping the weights with
     the lowest loss on ``valid``. Frames as made by ``options.heston_frame``.
     """
-    from finbook.lessons import pricing_network
+    from finbook.lessons import pricing_loss, pricing_network, train_step
 
     x, control = options.heston_inputs(train)
     net = pricing_network(x.shape[1], hidden, activation="gelu", input_mean=x.mean(axis=0),
                           input_scale=x.std(axis=0), output_scale=0.01, learning_rate=learning_rate,
                           decay_steps=epochs * (len(x) // batch_size), name=f"heston_{len(train)}")
     x_valid, control_valid = options.heston_inputs(valid)
-    return options.train_network(net, x, train["price"].to_numpy() - control, epochs=epochs,
-                                 batch_size=batch_size, seed=seed,
-                                 validation_data=(x_valid, valid["price"].to_numpy() - control_valid))
+    return training.fit(net, x, train["price"].to_numpy() - control, epochs=epochs,
+                        batch_size=batch_size, seed=seed, step=train_step, val_loss=pricing_loss,
+                        validation_data=(x_valid, valid["price"].to_numpy() - control_valid))
 
 
 def heston_surrogate_price(model, frame):

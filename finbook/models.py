@@ -1,8 +1,7 @@
-"""Small Keras models, built and trained the same way in every chapter.
+"""The book's one builder of fully connected networks.
 
-Builders return an uncompiled-to-compiled :class:`keras.Model` whose name says
-what it is; :func:`fit` trains quietly (no progress bars, whose timings would
-change every run) and returns the model with its history as a plain dict.
+:func:`mlp` returns a compiled :class:`keras.Model` whose name says what it is;
+:func:`finbook.training.fit` trains it (and every other network of the book).
 
 Example
 -------
@@ -18,11 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from finbook.repro import import_tensorflow
 
-__all__ = ["fit", "mlp"]
+__all__ = ["mlp"]
 
 _OUTPUTS = {
     "sigmoid": ("binary_crossentropy", 1),
@@ -75,53 +72,3 @@ def mlp(
            else keras.optimizers.SGD(learning_rate))
     model.compile(optimizer=opt, loss=loss, metrics=list(metrics))
     return model
-
-
-def fit(
-    model: Any,
-    x: np.ndarray | list[np.ndarray],
-    y: np.ndarray,
-    *,
-    epochs: int = 100,
-    batch_size: int = 32,
-    validation_data: tuple[np.ndarray, np.ndarray] | None = None,
-    validation_split: float = 0.0,
-    patience: int | None = None,
-    class_weight: dict[int, float] | None = None,
-    shuffle: bool = True,
-) -> tuple[Any, dict[str, list[float]]]:
-    """Train ``model`` silently; return ``(model, history)``.
-
-    ``x`` is one array, or a list of arrays for a model with several inputs.
-
-    With ``patience`` set, training stops when the validation loss has not
-    improved for that many epochs and the best weights are restored (early
-    stopping needs ``validation_data`` or ``validation_split``).
-    """
-    import keras  # noqa: PLC0415
-
-    if isinstance(x, list | tuple):  # a model with several inputs
-        x = [np.asarray(part, dtype="float32") for part in x]
-        lengths = {len(part) for part in x}
-        if len(lengths) != 1:
-            raise ValueError(f"all inputs must have the same number of rows, got {sorted(lengths)}")
-        n = lengths.pop()
-    else:
-        x = np.asarray(x, dtype="float32")
-        n = len(x)
-    y = np.asarray(y, dtype="float32")
-    if n != len(y):
-        raise ValueError(f"x and y must have the same length, got {n} and {len(y)}")
-    callbacks = []
-    if patience is not None:
-        if validation_data is None and validation_split == 0.0:
-            raise ValueError("early stopping (patience) needs validation_data or validation_split")
-        callbacks.append(keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=patience, restore_best_weights=True))
-    hist = model.fit(
-        x, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data,
-        validation_split=validation_split, callbacks=callbacks, class_weight=class_weight,
-        shuffle=shuffle, verbose=0,
-    )
-    history = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
-    return model, history

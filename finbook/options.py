@@ -4,13 +4,13 @@ Prices here come from models, not from markets: the Black-Scholes formula
 (:func:`black_scholes_price`, :func:`black_scholes_greeks`,
 :func:`implied_volatility`), QuantLib as the independent reference
 (:func:`quantlib_black_scholes`, :func:`heston_price`), samplers that generate
-labelled training sets from those models, the generic training loop and
-batched evaluation of the pricing networks (:func:`train_network`,
-:func:`network_predict`), a polynomial baseline, error reports, simulated price
+labelled training sets from those models, batched evaluation of the pricing
+networks (:func:`network_predict`; they train with :func:`finbook.training.fit`
+and chapter 15's ``train_step``), a polynomial baseline, error reports, simulated price
 paths and hedging-error summaries. The networks themselves, their loss and
 training step, their Greeks and the delta hedge are taught in the chapters
 (option pricing, chapter 15; the Heston surrogate, chapter 16) and imported
-from :mod:`finbook.lessons`. Loans are in :mod:`finbook.loans`.
+from :mod:`finbook.lessons`. Loans are in :mod:`finbook.lending`.
 
 Units, everywhere: prices in the currency of spot and strike; maturity in
 years; rates, dividend yields and volatilities as decimals per year
@@ -67,7 +67,6 @@ __all__ = [
     "quantlib_black_scholes",
     "simulate_gbm_paths",
     "surrogate_report",
-    "train_network",
 ]
 
 _OPTIONS = ("call", "put")
@@ -786,83 +785,6 @@ def heston_control_variate(frame: pd.DataFrame) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- surrogates
-def train_network(
-    model: Any,
-    x: Any,
-    y: Any,
-    *,
-    epochs: int,
-    batch_size: int = 256,
-    validation_data: tuple[Any, Any] | None = None,
-    seed: int = 0,
-) -> tuple[Any, dict[str, list[float]]]:
-    """Train a compiled Keras regression model with a lean graph-mode loop; return ``(model, history)``.
-
-    Does what ``model.fit(x, y, shuffle=True, verbose=0)`` does for mean
-    squared error, but runs each epoch as one TensorFlow graph (a loop over
-    mini-batches), which on a small CPU is about three times faster than
-    ``fit`` for the small networks of the pricing chapters. Each mini-batch
-    is one ``train_step`` and validation uses ``pricing_loss``, both taught in
-    chapter 15 (imported from :mod:`finbook.lessons`). The order of
-    the mini-batches comes from ``numpy.random.default_rng(seed)``, so
-    training is repeatable. Uses the model's own optimizer (and its learning
-    rate schedule). With ``validation_data`` the weights with the lowest
-    validation loss are restored at the end (early stopping without stopping
-    early). History: ``loss`` (mean training MSE per epoch) and, with
-    validation data, ``val_loss``.
-    """
-    from finbook.lessons import pricing_loss, train_step  # noqa: PLC0415
-    from finbook.repro import import_tensorflow  # noqa: PLC0415
-
-    tf = import_tensorflow()
-    xa = np.asarray(x, dtype="float32")
-    ya = np.asarray(y, dtype="float32").reshape(-1, 1)
-    if xa.ndim != 2 or len(xa) != len(ya):
-        raise ValueError(f"x must be 2-D with one row per label, got shapes {xa.shape} and {ya.shape}")
-    if not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
-    if not isinstance(batch_size, (int, np.integer)) or not 1 <= batch_size <= len(xa):
-        raise ValueError(f"batch_size must be an integer in [1, {len(xa)}], got {batch_size!r}")
-    n_batches = len(xa) // batch_size
-    xt, yt = tf.constant(xa), tf.constant(ya)
-    if not model.optimizer.built:
-        model.optimizer.build(model.trainable_variables)
-
-    def step(b, total, order):
-        idx = order[b * batch_size:(b + 1) * batch_size]
-        return b + 1, total + train_step(model, tf.gather(xt, idx), tf.gather(yt, idx))
-
-    # An explicit while loop (no AutoGraph): one graph call per epoch.
-    @tf.function(autograph=False)
-    def run_epoch(order):
-        _, total = tf.while_loop(lambda b, total: b < n_batches,
-                                 lambda b, total: step(b, total, order),
-                                 (tf.constant(0), tf.constant(0.0)))
-        return total / float(n_batches)
-
-    if validation_data is not None:
-        xv = tf.constant(np.asarray(validation_data[0], dtype="float32"))
-        yv = tf.constant(np.asarray(validation_data[1], dtype="float32").reshape(-1, 1))
-
-        @tf.function(autograph=False)
-        def val_loss():
-            return pricing_loss(model, xv, yv)
-
-    rng = np.random.default_rng(seed)
-    history: dict[str, list[float]] = {"loss": []}
-    best, best_weights = np.inf, None
-    for _ in range(int(epochs)):
-        history["loss"].append(float(run_epoch(tf.constant(rng.permutation(len(xa)).astype("int32")))))
-        if validation_data is not None:
-            current = float(val_loss())
-            history.setdefault("val_loss", []).append(current)
-            if current < best:
-                best, best_weights = current, model.get_weights()
-    if best_weights is not None:
-        model.set_weights(best_weights)
-    return model, history
-
-
 _PREDICT_FUNCTIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 

@@ -12,8 +12,8 @@ two problems, and these are its pieces:
 * **The option-pricing surrogate** (smooth, abundant simulated data):
   :func:`surrogate_run` trains one pricing network (chapter 15's ``pricing_network``) on
   Black-Scholes prices for a fixed number of optimizer steps
-  (:func:`train_for_steps`) and returns its held-out error; :func:`polynomial_run` does the
-  same for the least-squares polynomial baseline.
+  (:func:`finbook.training.fit` with ``steps=``) and returns its held-out error;
+  :func:`polynomial_run` does the same for the least-squares polynomial baseline.
 * **Credit default** (small, noisy tables): :func:`fold_aucs` scores any
   ``fit_predict`` over cross-validation splits;
   :func:`logistic_fit_predict` and :func:`boosting_fit_predict` are the two
@@ -51,7 +51,6 @@ __all__ = [
     "logistic_fit_predict",
     "polynomial_run",
     "surrogate_run",
-    "train_for_steps",
     "training_flops",
 ]
 
@@ -141,86 +140,6 @@ def fit_power_law(size: object, error: object) -> PowerLaw:
 
 
 # --------------------------------------------------------------------------- training for a fixed budget
-def train_for_steps(
-    model: Any,
-    x: object,
-    y: object,
-    *,
-    steps: int,
-    validation_data: tuple[object, object],
-    batch_size: int = 256,
-    eval_every: int = 64,
-    seed: int = 0,
-) -> tuple[Any, dict[str, list[float]]]:
-    """Train a compiled Keras regression model for exactly ``steps`` mini-batch steps (mean squared error).
-
-    The mini-batches walk through successive random permutations of the
-    training rows (``numpy.random.default_rng(seed)``), crossing epoch
-    boundaries freely, so a small training set is cycled through as often as
-    the budget requires and every training-set size gets the same compute.
-    The steps run inside one TensorFlow graph in chunks of ``eval_every``;
-    after each chunk the validation loss is computed and, at the end, the
-    weights with the lowest validation loss are restored. Uses the model's own
-    optimizer (and learning-rate schedule). ``options.train_network`` does the
-    same by whole epochs, which costs one Python round trip per epoch: many
-    thousands of them for a training set of a few hundred rows.
-
-    Returns ``(model, history)`` with ``step`` (steps done at each check),
-    ``loss`` (mean training MSE over the chunk) and ``val_loss``. Each step is chapter 15's
-    ``train_step`` and the validation loss its ``pricing_loss`` (from :mod:`finbook.lessons`).
-    """
-    from finbook.lessons import pricing_loss, train_step  # noqa: PLC0415
-    from finbook.repro import import_tensorflow  # noqa: PLC0415
-
-    tf = import_tensorflow()
-    xa = np.asarray(x, dtype="float32")
-    ya = np.asarray(y, dtype="float32").reshape(-1, 1)
-    xv = np.asarray(validation_data[0], dtype="float32")
-    yv = np.asarray(validation_data[1], dtype="float32").reshape(-1, 1)
-    if xa.ndim != 2 or len(xa) != len(ya) or len(xv) != len(yv):
-        raise ValueError(f"x must be 2-D with one row per label, got shapes {xa.shape} and {ya.shape} "
-                         f"(validation {xv.shape} and {yv.shape})")
-    for name, value in {"steps": steps, "batch_size": batch_size, "eval_every": eval_every}.items():
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    n = len(xa)
-    batch = min(int(batch_size), n)
-    rng = np.random.default_rng(seed)
-    n_perms = math.ceil(steps * batch / n)
-    order = np.concatenate([rng.permutation(n) for _ in range(n_perms)])[:steps * batch]
-    order = order.reshape(steps, batch).astype("int32")
-    xt, yt, xvt, yvt = (tf.constant(a) for a in (xa, ya, xv, yv))
-    if not model.optimizer.built:
-        model.optimizer.build(model.trainable_variables)
-
-    def one_step(i, total, idx):
-        return i + 1, total + train_step(model, tf.gather(xt, idx[i]), tf.gather(yt, idx[i]))
-
-    @tf.function(autograph=False, input_signature=[tf.TensorSpec([None, batch], tf.int32)])
-    def run_chunk(idx):
-        k = tf.shape(idx)[0]
-        _, total = tf.while_loop(lambda i, total: i < k, lambda i, total: one_step(i, total, idx),
-                                 (tf.constant(0), tf.constant(0.0)))
-        return total / tf.cast(k, tf.float32)
-
-    @tf.function(autograph=False)
-    def val_loss():
-        return pricing_loss(model, xvt, yvt)
-
-    history: dict[str, list[float]] = {"step": [], "loss": [], "val_loss": []}
-    best, best_weights = np.inf, model.get_weights()
-    for start in range(0, steps, eval_every):
-        chunk = order[start:start + eval_every]
-        history["loss"].append(float(run_chunk(tf.constant(chunk))))
-        current = float(val_loss())
-        history["step"].append(start + len(chunk))
-        history["val_loss"].append(current)
-        if current < best:
-            best, best_weights = current, model.get_weights()
-    model.set_weights(best_weights)
-    return model, history
-
-
 # --------------------------------------------------------------------------- option-pricing surrogate
 def _check_options(frame: pd.DataFrame, name: str) -> None:
     if not isinstance(frame, pd.DataFrame):
@@ -247,10 +166,11 @@ def surrogate_run(
 
     The network is ``pricing_network`` (chapter 15, from :mod:`finbook.lessons`) (inputs standardised by the
     centre and half-width of ``options.BLACK_SCHOLES_DOMAIN``, ``hidden``
-    layers, output scaled by 0.1), trained by :func:`train_for_steps` with
-    Adam and a learning rate falling along a cosine from ``learning_rate`` to
-    1% of it over the ``steps`` mini-batch steps; the weights with the lowest
-    validation error are kept. Fixing the steps, not the epochs, gives every
+    layers, output scaled by 0.1), trained by :func:`finbook.training.fit` for
+    ``steps`` steps of chapter 15's ``train_step``, Adam and a learning rate
+    falling along a cosine from ``learning_rate`` to 1% of it over the
+    ``steps`` mini-batch steps; the weights with the lowest validation error
+    are kept. Fixing the steps, not the epochs, gives every
     model and every training-set size the same number of updates: a small
     set is simply cycled through more often. Call ``repro.set_seed`` first
     for repeatable initial weights.
@@ -265,15 +185,17 @@ def surrogate_run(
         _check_options(frame, name)
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError(f"steps must be a positive integer, got {steps!r}")
-    from finbook.lessons import pricing_network  # noqa: PLC0415
+    from finbook import training  # noqa: PLC0415
+    from finbook.lessons import pricing_loss, pricing_network, train_step  # noqa: PLC0415
 
     cols = list(SURROGATE_INPUTS)
     lo, hi = np.array([options.BLACK_SCHOLES_DOMAIN[c] for c in cols]).T
     net = pricing_network(len(cols), hidden=tuple(hidden), activation=activation,
                           input_mean=(lo + hi) / 2, input_scale=(hi - lo) / 2, output_scale=0.1,
                           learning_rate=learning_rate, decay_steps=int(steps))
-    net, _ = train_for_steps(net, train[cols], train["price"], steps=int(steps), batch_size=batch_size,
-                             validation_data=(valid[cols], valid["price"]), seed=seed)
+    net, _ = training.fit(net, train[cols], train["price"], steps=int(steps), batch_size=batch_size,
+                          step=train_step, validation_data=(valid[cols], valid["price"]),
+                          val_loss=pricing_loss, eval_every=64, seed=seed)
     errors = options.pricing_errors(test["price"], options.network_predict(net, test[cols]))
     n_params = int(net.count_params())
     seen = int(steps) * min(int(batch_size), len(train))

@@ -16,9 +16,8 @@ Three groups of tools, used by the credit-risk chapter:
   fitting, scaling and binning inside the training folds);
   :func:`fold_scores` scores every fold by ranking, calibration and the cost
   of its decisions; :func:`summarize_folds` gives the mean and spread.
-  :func:`fit_with_early_stopping` trains a Keras model with early stopping in
-  a small, fast loop (a fraction of the per-epoch overhead of ``Model.fit``),
-  and :func:`mlp_fit_predict` uses it for the 32-16-1 network of the chapter.
+  :func:`mlp_fit_predict` trains the chapter's 32-16-1 network on a fold with
+  the book's training loop (:func:`finbook.training.fit`).
 
 Conventions: ``y`` is 0/1 with 1 = bad (the applicant defaulted); ``p`` the
 predicted probability of bad; a decision ``flag = 1`` means *reject*. Costs
@@ -37,7 +36,6 @@ from __future__ import annotations
 
 import os
 import sys
-import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -47,13 +45,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 
-from finbook import features, metrics, models
-from finbook.repro import import_tensorflow
+from finbook import features, metrics, models, training
 
 __all__ = [
     "ScorecardClassifier",
     "cross_validated_probabilities",
-    "fit_with_early_stopping",
     "fold_scores",
     "mlp_fit_predict",
     "probability_to_score",
@@ -416,110 +412,6 @@ def summarize_folds(scores: dict[str, pd.DataFrame], columns: Sequence[str] = (
 
 
 # --------------------------------------------------------------------------- Keras
-_STEPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _compiled_steps(model: Any, loss: Callable) -> tuple[Callable, Callable]:
-    """One traced train step and one evaluation step per (model, loss), reused across calls."""
-    key = _STEPS.setdefault(model, {})
-    if id(loss) not in key:
-        tf = import_tensorflow()
-
-        @tf.function(reduce_retracing=True)
-        def train_step(xb, yb):
-            with tf.GradientTape() as tape:
-                value = loss(yb, model(xb, training=True))
-            grads = tape.gradient(value, model.trainable_variables)
-            model.optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
-            return value
-
-        @tf.function(reduce_retracing=True)
-        def eval_step(xb, yb):
-            return loss(yb, model(xb, training=False))
-
-        key[id(loss)] = (train_step, eval_step, loss)
-    train_step, eval_step, _ = key[id(loss)]
-    return train_step, eval_step
-
-
-def _bce(y_true, y_pred):
-    import keras  # noqa: PLC0415
-
-    return keras.ops.mean(keras.losses.binary_crossentropy(y_true, y_pred))
-
-
-def fit_with_early_stopping(
-    model: Any,
-    x: object,
-    y: object,
-    *,
-    validation_data: tuple[object, object],
-    loss: Callable | None = None,
-    max_epochs: int = 500,
-    patience: int = 20,
-    batch_size: int = 128,
-    seed: int = 0,
-    restore_best_weights: bool = True,
-) -> tuple[Any, dict[str, list[float]]]:
-    """Train a compiled Keras model with mini-batches and early stopping; return ``(model, history)``.
-
-    Each epoch shuffles the rows with ``numpy.random.default_rng(seed)``,
-    takes one optimizer step per batch of ``batch_size`` rows, then computes
-    the loss on ``validation_data``. Training stops when the validation loss
-    has not improved for ``patience`` epochs and the weights of the best
-    epoch are restored (as Keras' ``EarlyStopping(restore_best_weights=True)``).
-    With ``patience >= max_epochs`` and ``restore_best_weights=False`` it is
-    plain training for ``max_epochs`` epochs that merely records the
-    validation loss. ``loss(y_true, y_pred)`` returns a scalar; the default
-    is binary cross-entropy. The model's own optimizer is used.
-
-    The loop is a few lines of TensorFlow around one traced train step: for
-    the small tabular networks of this book it runs many times faster per
-    epoch than ``Model.fit``, whose per-epoch overhead dominates on 1,000 rows.
-    History: ``loss`` (training, averaged over the epoch's batches) and
-    ``val_loss`` per epoch, and ``best_epoch`` (1-based).
-    """
-    tf = import_tensorflow()
-    xx = np.asarray(x, dtype="float32")
-    yy = np.asarray(y, dtype="float32")
-    xv = np.asarray(validation_data[0], dtype="float32")
-    yv = np.asarray(validation_data[1], dtype="float32")
-    if yy.ndim == 1:
-        yy, yv = yy[:, None], yv.reshape(-1, 1)
-    if len(xx) != len(yy) or len(xv) != len(yv):
-        raise ValueError(f"x and y must have the same length, got {len(xx)} and {len(yy)} "
-                         f"(validation: {len(xv)} and {len(yv)})")
-    for name, value in {"max_epochs": max_epochs, "patience": patience, "batch_size": batch_size}.items():
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    loss = _bce if loss is None else loss
-    train_step, eval_step = _compiled_steps(model, loss)
-    rng = np.random.default_rng(seed)
-    xv_t, yv_t = tf.constant(xv), tf.constant(yv)
-    best, best_weights, wait = np.inf, model.get_weights(), 0
-    history: dict[str, list[float]] = {"loss": [], "val_loss": []}
-    n = len(xx)
-    for _ in range(max_epochs):
-        order = rng.permutation(n)
-        total = 0.0
-        for start in range(0, n, batch_size):
-            idx = order[start:start + batch_size]
-            total += float(train_step(tf.constant(xx[idx]), tf.constant(yy[idx]))) * len(idx)
-        val = float(eval_step(xv_t, yv_t))
-        history["loss"].append(total / n)
-        history["val_loss"].append(val)
-        if val < best:
-            best, best_weights, wait = val, model.get_weights(), 0
-        else:
-            wait += 1
-            if wait >= patience:
-                break
-    if restore_best_weights:
-        model.set_weights(best_weights)
-    history["best_epoch"] = [int(np.argmin(history["val_loss"])) + 1]
-    return model, history
-
-
 def schema_preprocessor(frame: pd.DataFrame) -> Any:
     """Standardise numeric columns and one-hot encode categoricals with the categories of their dtype.
 
@@ -572,14 +464,14 @@ def _fresh_mlp(n_inputs: int, hidden: tuple[int, ...]) -> Any:
 
 def mlp_fit_predict(X_train: pd.DataFrame, y_train: object, X_test: pd.DataFrame, *,
                     hidden: Sequence[int] = (32, 16), validation_fraction: float = 0.2,
-                    patience: int = 10, batch_size: int = 128, seed: int = 0,
+                    patience: int = 10, batch_size: int = 128, max_epochs: int = 500, seed: int = 0,
                     histories: list | None = None) -> np.ndarray:
     """Fit the chapter's ReLU network on one training fold and return probabilities for the test fold.
 
     Standardises numeric columns and one-hot encodes categorical ones
     (:func:`schema_preprocessor`, fitted on the training fold), holds out a
     stratified ``validation_fraction`` of the training fold for early stopping
-    (:func:`fit_with_early_stopping`), and trains a ``hidden`` network with a
+    (:func:`finbook.training.fit`), and trains a ``hidden`` network with a
     sigmoid output and Adam (:func:`finbook.models.mlp`). If ``histories`` is
     a list, the training history is appended to it.
     """
@@ -590,8 +482,8 @@ def mlp_fit_predict(X_train: pd.DataFrame, y_train: object, X_test: pd.DataFrame
                                           stratify=yy, random_state=seed)
     prep = schema_preprocessor(X_train).fit(X_train.iloc[fit_rows])
     net = _fresh_mlp(len(prep.get_feature_names_out()), tuple(hidden))
-    net, history = fit_with_early_stopping(
-        net, prep.transform(X_train.iloc[fit_rows]), yy[fit_rows],
+    net, history = training.fit(
+        net, prep.transform(X_train.iloc[fit_rows]), yy[fit_rows], epochs=max_epochs,
         validation_data=(prep.transform(X_train.iloc[val_rows]), yy[val_rows]),
         patience=patience, batch_size=batch_size, seed=seed)
     if histories is not None:

@@ -423,7 +423,7 @@ def _network_refit(task: VolatilityTask, build: Callable[[], Any], train: np.nda
                    *, gap: int, validation_days: int, epochs: int, batch_size: int, patience: int,
                    seed: int, bias_correction: bool, relative: bool, refit_full: bool,
                    result: WalkForwardResult) -> tuple[np.ndarray, np.ndarray]:
-    from finbook import models, repro  # noqa: PLC0415
+    from finbook import repro, training  # noqa: PLC0415
 
     channel = task.feature_names.index("log_variance")
 
@@ -459,17 +459,17 @@ def _network_refit(task: VolatilityTask, build: Callable[[], Any], train: np.nda
 
     repro.set_seed(seed)
     net = build()
-    net, history = models.fit(net, scale_x(fit_rows), scale_y(fit_rows),
-                              validation_data=(scale_x(val_rows), scale_y(val_rows)),
-                              epochs=epochs, batch_size=batch_size, patience=patience)
-    best_epoch = int(np.argmin(history["val_loss"])) + 1
+    net, history = training.fit(net, scale_x(fit_rows), scale_y(fit_rows),
+                                validation_data=(scale_x(val_rows), scale_y(val_rows)),
+                                epochs=epochs, batch_size=batch_size, patience=patience, seed=seed)
+    best_epoch = history["best_epoch"]
     if refit_full:  # the same network, trained for the chosen epochs on the whole window
         x_mean, x_std = _standardise(anchored(task.x[train]))
         y_mean, y_std = float(y_all[train].mean()), float(y_all[train].std())
         repro.set_seed(seed)
         net = build()
-        net, _ = models.fit(net, scale_x(train), scale_y(train), epochs=best_epoch,
-                            batch_size=batch_size)
+        net, _ = training.fit(net, scale_x(train), scale_y(train), epochs=best_epoch,
+                              batch_size=batch_size, seed=seed)
 
     def predictor(windows: np.ndarray) -> np.ndarray:
         out = net.predict(prepare(windows), batch_size=4096, verbose=0).reshape(-1)

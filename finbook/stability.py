@@ -271,32 +271,6 @@ def drift_table(reference: pd.DataFrame, periods: Mapping[str, pd.DataFrame],
 
 
 # --------------------------------------------------------------------------- seeds
-def _training_functions(model: Any, n_features: int) -> tuple[Any, Any]:
-    """A traced Adam step and validation loss for a compiled Keras model (its own loss and optimizer)."""
-    import keras  # noqa: PLC0415
-
-    from finbook.repro import import_tensorflow  # noqa: PLC0415
-
-    tf = import_tensorflow()
-    per_row = keras.losses.get(model.loss)
-    opt = model.optimizer
-    opt.build(model.trainable_variables)
-    spec = [tf.TensorSpec([None, n_features], tf.float32), tf.TensorSpec([None, 1], tf.float32)]
-
-    @tf.function(input_signature=spec)
-    def step(xb: Any, yb: Any) -> None:
-        with tf.GradientTape() as tape:
-            loss = tf.reduce_mean(per_row(yb, model(xb, training=True)))
-        grads = tape.gradient(loss, model.trainable_variables)
-        opt.apply_gradients(zip(grads, model.trainable_variables, strict=True))
-
-    @tf.function(input_signature=spec)
-    def val_loss(xb: Any, yb: Any) -> Any:
-        return tf.reduce_mean(per_row(yb, model(xb, training=False)))
-
-    return step, val_loss
-
-
 def fit_over_seeds(
     build: Callable[[], Any],
     x_train: object,
@@ -316,17 +290,16 @@ def fit_over_seeds(
     compiled model (its initial weights come from that seed), then Adam on
     shuffled mini-batches of ``batch_size`` (the order drawn from the seed) with
     early stopping on the validation loss (``patience`` epochs, best weights
-    restored), exactly as :func:`finbook.models.fit` would do. To save Keras's
-    per-epoch overhead, which dominates on a few hundred rows, every seed's
-    weights are trained in one model whose optimizer state is reset between
-    seeds, with one traced training step.
+    restored), by the book's training loop :func:`finbook.training.fit`. Every
+    seed's weights are trained in one model whose optimizer state is reset
+    between seeds, so the loop's traced step is reused.
 
     Returns ``(predictions, epochs)``: an array (seeds x rows of ``x_eval``)
     of the model's outputs and the number of epochs each seed trained.
     """
-    from finbook import repro  # noqa: PLC0415
+    from finbook import repro, training  # noqa: PLC0415
 
-    tf = repro.import_tensorflow()
+    repro.import_tensorflow()
     if len(seeds) < 1:
         raise ValueError("seeds is empty; expected at least one seed")
     if patience < 1 or epochs < 1 or batch_size < 1:
@@ -334,42 +307,27 @@ def fit_over_seeds(
                          f"{batch_size}, {patience}")
     xt = np.asarray(x_train, dtype="float32")
     yt = np.asarray(y_train, dtype="float32").reshape(-1, 1)
-    xv = tf.constant(np.asarray(x_valid, dtype="float32"))
-    yv = tf.constant(np.asarray(y_valid, dtype="float32").reshape(-1, 1))
+    xv = np.asarray(x_valid, dtype="float32")
+    yv = np.asarray(y_valid, dtype="float32").reshape(-1, 1)
     xe = np.asarray(x_eval, dtype="float32")
     if len(xt) != len(yt):
         raise ValueError(f"x_train and y_train must have the same length, got {len(xt)} and {len(yt)}")
-    model, step, val_loss = None, None, None
+    model = None
     preds, used = [], []
     for seed in seeds:
         repro.set_seed(int(seed))
         fresh = build()
         if model is None:
             model = fresh
-            step, val_loss = _training_functions(model, xt.shape[1])
-        else:
+        else:  # the same network with the seed's initial weights and a reset optimizer
             model.set_weights(fresh.get_weights())
             for var in model.optimizer.variables:
                 if "learning_rate" not in var.path:
                     var.assign(np.zeros(var.shape, dtype=var.dtype))
-        rng = np.random.default_rng(int(seed))
-        best, best_weights, waited, n_epochs = np.inf, model.get_weights(), 0, 0
-        for _ in range(epochs):
-            order = rng.permutation(len(xt))
-            for start in range(0, len(xt), batch_size):
-                idx = order[start:start + batch_size]
-                step(xt[idx], yt[idx])
-            n_epochs += 1
-            current = float(val_loss(xv, yv))
-            if current < best:
-                best, best_weights, waited = current, model.get_weights(), 0
-            else:
-                waited += 1
-                if waited >= patience:
-                    break
-        model.set_weights(best_weights)
+        model, history = training.fit(model, xt, yt, epochs=epochs, batch_size=batch_size,
+                                      validation_data=(xv, yv), patience=patience, seed=int(seed))
         preds.append(model(xe, training=False).numpy().reshape(-1))
-        used.append(n_epochs)
+        used.append(history["epochs"])
     return np.vstack(preds), used
 
 

@@ -425,6 +425,36 @@ def test_solve_merton_rejects_bad_inputs(args, match):
         c.solve_merton(*args)
 
 
+def test_naive_distance_to_default_by_hand():
+    # Bharath & Shumway (2008): s_D = 0.05 + 0.25 s_E = 0.1625; s_V = 0.4 * 0.45 + 0.6 * 0.1625 = 0.2775
+    dd = c.naive_distance_to_default(4.0, 6.0, 0.45, 0.07)
+    assert dd == pytest.approx((math.log(10.0 / 6.0) + 0.07 - 0.5 * 0.2775**2) / 0.2775, rel=1e-12)
+    assert round(dd, 6) == 1.954315
+    # two years: drift and variance scale with T, the denominator with sqrt(T)
+    dd2 = c.naive_distance_to_default(4.0, 6.0, 0.45, 0.07, maturity=2.0)
+    expected = (math.log(10.0 / 6.0) + 2 * (0.07 - 0.5 * 0.2775**2)) / (0.2775 * math.sqrt(2))
+    assert dd2 == pytest.approx(expected)
+    # broadcasts; more debt or more volatility -> closer to default, a better past year -> farther
+    dds = c.naive_distance_to_default(4.0, np.array([2.0, 6.0, 12.0]), 0.45, 0.07)
+    assert dds.shape == (3,) and np.all(np.diff(dds) < 0)
+    assert c.naive_distance_to_default(4.0, 6.0, 0.60, 0.07) < dd
+    assert c.naive_distance_to_default(4.0, 6.0, 0.45, 0.20) > dd
+
+
+@pytest.mark.parametrize(("args", "match"), [
+    ((0.0, 6.0, 0.45, 0.07), "equity_value must be positive"),
+    ((4.0, -6.0, 0.45, 0.07), r"debt_face must be positive, got \[-6.0\]"),
+    ((4.0, 6.0, 0.0, 0.07), "equity_vol must be positive"),
+    ((4.0, 6.0, 0.45, np.nan), "past_return must be finite"),
+    ((4.0, 6.0, 0.45, np.inf), "past_return must be finite"),
+])
+def test_naive_distance_to_default_rejects_bad_inputs(args, match):
+    with pytest.raises(ValueError, match=match):
+        c.naive_distance_to_default(*args)
+    with pytest.raises(ValueError, match="maturity must be positive"):
+        c.naive_distance_to_default(4.0, 6.0, 0.45, 0.07, maturity=0.0)
+
+
 def test_reliability_diagram_draws_one_line_per_model_and_the_diagonal():
     import matplotlib
 

@@ -15,7 +15,7 @@ def test_embedding_dims_rule_and_errors():
 
 
 def test_embedding_network_shapes_and_learns_a_category_effect():
-    from finbook import models, repro
+    from finbook import repro, training
 
     repro.set_seed(0)
     net = embedding_network({"grade": 3, "state": 4}, n_numeric=2, hidden=(8,), dropout=0.0)
@@ -27,7 +27,7 @@ def test_embedding_network_shapes_and_learns_a_category_effect():
     grade = rng.integers(1, 4, n)
     x = np.column_stack([grade, rng.integers(1, 5, n), rng.normal(size=(n, 2))]).astype("float32")
     y = (rng.random(n) < np.array([0.0, 0.02, 0.1, 0.4])[grade]).astype(int)
-    net, _ = models.fit(net, x, y, epochs=15, batch_size=128)
+    net, _ = training.fit(net, x, y, epochs=15, batch_size=128)
     p = net.predict(x, verbose=0).ravel()
     by_grade = [p[grade == g].mean() for g in (1, 2, 3)]
     assert by_grade[0] < by_grade[1] < by_grade[2]

@@ -359,7 +359,9 @@ def test_network_standardises_inputs_and_rescales_output(keras_ready):
         L.pricing_network(2, input_mean=[0.0])
 
 
-def test_train_network_learns_a_line_repeatably(keras_ready):
+def test_chapter_15_step_in_the_training_loop_learns_a_line_repeatably(keras_ready):
+    from finbook import training
+
     x = np.linspace(-1, 1, 512)[:, None]
     y = 0.5 + 2.0 * x[:, 0]
     fits = []
@@ -368,13 +370,12 @@ def test_train_network_learns_a_line_repeatably(keras_ready):
 
         repro.set_seed(3)
         net = L.pricing_network(1, hidden=(8,), activation="softplus", learning_rate=0.02)
-        net, hist = P.train_network(net, x, y, epochs=60, batch_size=64, validation_data=(x, y), seed=3)
+        net, hist = training.fit(net, x, y, epochs=60, batch_size=64, validation_data=(x, y), seed=3,
+                                 step=L.train_step, val_loss=L.pricing_loss)
         fits.append(P.network_predict(net, x))
         assert hist["val_loss"][-1] < hist["val_loss"][0]
         assert min(hist["val_loss"]) < 1e-3
     np.testing.assert_array_equal(fits[0], fits[1])
-    with pytest.raises(ValueError, match="batch_size"):
-        P.train_network(net, x, y, epochs=1, batch_size=10_000)
 
 
 

@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pytest
 
-from finbook import models, repro
+from finbook import models, repro, training
 from finbook.book import demo
 
 
@@ -32,7 +32,7 @@ def _train_once(seed: int) -> str:
     x = np.random.default_rng(0).normal(size=(256, 5)).astype("float32")
     y = (x[:, 0] + 0.5 * x[:, 1] > 0).astype("float32")
     net = models.mlp(5, hidden=(8,))
-    net, _ = models.fit(net, x, y, epochs=3, batch_size=32)
+    net, _ = training.fit(net, x, y, epochs=3, batch_size=32)
     return repro.weights_digest(net)
 
 

@@ -178,7 +178,7 @@ def test_refit_quantile_network_is_reproducible_from_its_seed():
         net = quantile_network(3, levels, learning_rate=1e-2, seed=0)
         net, hist = refit_quantile_network(net, x, y, past, seed=7, max_epochs=3, patience=5)
         runs.append((np.asarray(net(x[400:], training=False)), hist))
-    assert len(runs[0][1]["val_loss"]) == 3 and runs[0][1]["best_epoch"][0] in (1, 2, 3)
+    assert len(runs[0][1]["val_loss"]) == 3 and runs[0][1]["best_epoch"] in (1, 2, 3)
     # same seed, same held-out rows and batch order: the same network
     assert runs[0][0] == pytest.approx(runs[1][0], abs=1e-6)
     assert runs[0][1]["val_loss"] == pytest.approx(runs[1][1]["val_loss"], abs=1e-6)

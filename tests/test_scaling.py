@@ -89,11 +89,15 @@ def _line_model():
     return model
 
 
-def test_train_for_steps_learns_a_line_and_keeps_the_best_weights():
+def test_steps_mode_learns_a_line_with_chapter_15s_step_and_keeps_the_best_weights():
+    """The scaling study trains by steps (training.fit(steps=...)) with chapter 15's train_step."""
+    from finbook import training
+    from finbook.lessons import pricing_loss, train_step
+
     x = np.linspace(-1, 1, 50)[:, None]
     y = 2.0 * x[:, 0] + 1.0
-    model, hist = scaling.train_for_steps(_line_model(), x, y, steps=400, batch_size=16, eval_every=50,
-                                          validation_data=(x, y), seed=0)
+    model, hist = training.fit(_line_model(), x, y, steps=400, batch_size=16, eval_every=50, step=train_step,
+                               validation_data=(x, y), val_loss=pricing_loss, seed=0)
     w, b = model.get_weights()
     assert w[0, 0] == pytest.approx(2.0, abs=1e-2) and b[0] == pytest.approx(1.0, abs=1e-2)
     assert hist["step"] == [50, 100, 150, 200, 250, 300, 350, 400]
@@ -101,19 +105,14 @@ def test_train_for_steps_learns_a_line_and_keeps_the_best_weights():
     assert final == pytest.approx(min(hist["val_loss"]), rel=1e-4, abs=1e-9)
 
 
-def test_train_for_steps_cycles_a_small_set_and_handles_a_partial_chunk():
+def test_steps_mode_cycles_a_small_set_and_handles_a_partial_chunk():
+    from finbook import training
+    from finbook.lessons import train_step
+
     x = np.arange(5.0)[:, None]
-    _, hist = scaling.train_for_steps(_line_model(), x, 3 * x[:, 0], steps=7, batch_size=256, eval_every=3,
-                                      validation_data=(x, 3 * x[:, 0]))
+    _, hist = training.fit(_line_model(), x, 3 * x[:, 0], steps=7, batch_size=256, eval_every=3,
+                           step=train_step, validation_data=(x, 3 * x[:, 0]))
     assert hist["step"] == [3, 6, 7]
-
-
-def test_train_for_steps_errors():
-    x = np.zeros((4, 1))
-    with pytest.raises(ValueError, match="steps must be a positive integer"):
-        scaling.train_for_steps(_line_model(), x, np.zeros(4), steps=0, validation_data=(x, np.zeros(4)))
-    with pytest.raises(ValueError, match="one row per label"):
-        scaling.train_for_steps(_line_model(), x, np.zeros(3), steps=2, validation_data=(x, np.zeros(4)))
 
 
 # --------------------------------------------------------------------------- pricing surrogate

@@ -36,7 +36,7 @@ def training_run(seed: int | None, *, epochs: int = 5) -> tuple[str, float]:
     seeded training is bit-identical on one machine, that unseeded training is
     not, and how far other kernels move the weights and the loss.
     """
-    from finbook import data, features, models  # noqa: PLC0415
+    from finbook import data, features, models, training  # noqa: PLC0415
 
     if seed is None:
         import_tensorflow()
@@ -46,7 +46,7 @@ def training_run(seed: int | None, *, epochs: int = 5) -> tuple[str, float]:
     x = features.tabular_preprocessor(credit, exclude=["class"]).fit_transform(credit)
     y = features.binary_target(credit["class"], positive="bad")
     net = models.mlp(x.shape[1], hidden=(32, 16))
-    net, _ = models.fit(net, x, y, epochs=epochs, batch_size=32)
+    net, _ = training.fit(net, x, y, epochs=epochs, batch_size=32, seed=0 if seed is None else seed)
     p = np.clip(np.asarray(net.predict(x, verbose=0), dtype=float).ravel(), 1e-12, 1 - 1e-12)
     y = np.asarray(y, dtype=float)
     loss = float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
