@@ -384,8 +384,9 @@ with pd.option_context("display.max_colwidth", None):
 #   table.
 # - Deep learning is used in finance where data are large, unstructured or simulated
 #   (text, transaction streams, mortgage panels, hedging in model markets); on modest
-#   tables, ensembles and logistic regression remain hard to beat, and supervisors expect
-#   every credit model to be validated and explained.
+#   tables, benchmark studies find ensembles and logistic regression hard to beat
+#   {cite:p}`lessmann2015benchmarking,grinsztajn2022tree`, and supervisors expect every
+#   credit model to be validated and explained.
 # - Our credit files are small: {glue:text}`german_credit_bad` bad applicants in German
 #   credit, {glue:text}`lending_club_bad` bad loans ({glue:text}`lending_club_bad_rate`%) in
 #   Lending Club.

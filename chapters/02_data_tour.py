@@ -654,6 +654,8 @@ plt.show()
 # Lending Club's sub-grade {glue:text}`lc_smallest` has {glue:text}`lc_smallest_n` loans.
 # Use `explore.wilson_interval` to find how many loans a sub-grade would need for the
 # 95% interval around a 10% bad rate to be narrower than ±2 percentage points.
+# Check your answer with `selfcheck.check("tour-ex-wilson", n_loans=...)` (after
+# `from finbook.book import selfcheck`): it prints ✓ or ✗, not the answer.
 # ```
 #
 # ````{solution} tour-ex-wilson

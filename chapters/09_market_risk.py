@@ -149,8 +149,9 @@ glue("static_var", round(float(static["VaR"].iloc[0]), 3), display=False)
 glue("static_rate", round(100 * float(static_hits.mean()), 2), display=False)
 glue("static_2008", int(static_year.loc[2008]), display=False)
 glue("static_zero_years", int((static_year == 0).sum()), display=False)
-glue("static_indep_p", round(risk.christoffersen_independence_test(static_hits).pvalue, 4),
-     display=False)
+static_indep_p = risk.christoffersen_independence_test(static_hits).pvalue
+glue("static_indep_p", round(static_indep_p, 4), display=False)
+glue("static_indep_words", "rejects" if static_indep_p < 0.05 else "does not reject", display=False)
 fig, ax = plt.subplots(figsize=(7.0, 3.0))
 ax.bar(static_year.index, static_year.to_numpy(), color=plots.PALETTE[0])
 ax.axhline(0.01 * 252, color="black", linestyle="--", linewidth=0.8, label="1% of a year's days")
@@ -166,8 +167,8 @@ plt.show()
 # days against the promised 1%, but the average hides the real failure: it has no exception
 # at all in {glue:text}`static_zero_years` years and {glue:text}`static_2008` in 2008, when a
 # bank needed it most. Being right *on average* is not enough; the exceptions must not cluster,
-# and Christoffersen's independence test (below) rejects this one with a p-value of
-# {glue:text}`static_indep_p`. Volatility changes from day to day, and so must the VaR.
+# and at the 5% level Christoffersen's independence test (below) {glue:text}`static_indep_words`
+# independence for this one, with a p-value of {glue:text}`static_indep_p`. Volatility changes from day to day, and so must the VaR.
 #
 # ## Eight models
 #
@@ -918,10 +919,10 @@ comparison.round(4)
 # {glue:text}`verdict_fhs`; against EVT, {glue:text}`verdict_evt`. The classical model with the
 # lowest pinball loss is {glue:text}`best_classical`, and {glue:text}`n_better_than_qnet` of the
 # {glue:text}`n_classical` classical models have a lower one than the network. With one input
-# series and a few thousand days, of which 1% are the events that matter, the classical
-# models' two ideas (volatility clusters, tails are fat) are hard to beat by learning them
-# from data; the network would need more inputs than the models already have
-# (options-implied volatility, intraday ranges, other markets) to earn its complexity.
+# series and a few thousand days, of which 1% are the events that matter, the network has to
+# learn from data the two ideas the classical models build in (volatility clusters, tails
+# are fat); inputs those models do not use (options-implied volatility, intraday ranges,
+# other markets) are where a network has room to add something.
 #
 # How much does this depend on the seed? The same backtest for each of the
 # {glue:text}`n_seeds` networks alone, with the mean and range over seeds and the ensemble:
@@ -978,8 +979,10 @@ seed_table
 # %% [markdown]
 # ## What we learned
 #
-# * A constant VaR fails where it matters: {glue:text}`static_rate`% exceptions overall, but
-#   {glue:text}`static_2008` of them in 2008 and none in {glue:text}`static_zero_years` years.
+# * A constant VaR has {glue:text}`static_rate`% exceptions overall, but
+#   {glue:text}`static_2008` of them in 2008 and none in {glue:text}`static_zero_years` years;
+#   at the 5% level the independence test {glue:text}`static_indep_words` independence
+#   (p = {glue:text}`static_indep_p`).
 #   Coverage must hold day by day, which is what Christoffersen's test checks.
 # * From {glue:text}`start_year` to {glue:text}`last_year`, {glue:text}`n_above` of the
 #   {glue:text}`n_models` models exceeded their 99% VaR on more than 1% of days; the closest
@@ -1010,7 +1013,9 @@ seed_table
 # A bank reports 8 exceptions of its 99% VaR in the last 250 days. Compute Kupiec's
 # statistic and p-value by hand from {eq}`kupiec`, check them with `risk.kupiec_pof_test`,
 # and find the Basel zone. How many exceptions in 250 days would Kupiec's test reject at
-# the 5% level?
+# the 5% level? Check your numbers with
+# `selfcheck.check("market-ex-kupiec", lr=..., pvalue=..., zone=..., first_rejected=...)`
+# (after `from finbook.book import selfcheck`): it prints ✓ or ✗, not the answers.
 # ```
 #
 # ```{solution} market-ex-kupiec
@@ -1040,8 +1045,9 @@ seed_table
 # {glue:text}`ex_hs_hi`th-worst days, with weights {glue:text}`ex_hs_w_lo` and
 # {glue:text}`ex_hs_w_hi`. That is a very noisy estimate, and the VaR jumps
 # each time an extreme day enters or leaves the window. The exceptions still cluster:
-# the window length trades one problem for another, which is why filtered historical
-# simulation, which lets the volatility adapt instead, is the better fix.
+# the window length trades one problem for another. Filtered historical simulation lets
+# the volatility adapt instead; compare its {glue:text}`fhs_2008` exceptions in 2008 with
+# the {glue:text}`hs_2008` of the {glue:text}`hs_window`-day historical simulation above.
 # ```
 #
 # ```{exercise}

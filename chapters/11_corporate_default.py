@@ -532,7 +532,7 @@ medians_bp.round(1).to_frame()
 # {glue:text}`lfl_baa_t` basis points over the 20-year Treasury, and AAA bonds
 # {glue:text}`lfl_aaa_t`: about {glue:text}`lfl_aaa_share`% of the spread over Treasuries is
 # paid even by issuers that rarely default, so it is not a price of default. The
-# BAA-AAA difference ({glue:text}`lfl_baa_aaa` basis points) is the better target for a
+# BAA-AAA difference ({glue:text}`lfl_baa_aaa` basis points) is the closer target for a
 # model of default alone, the BAA-Treasury spread an upper bound.
 #
 # On the model side, giving the firm a realistic leverage changes nothing while its debt is

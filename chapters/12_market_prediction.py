@@ -139,13 +139,18 @@ train_hits = float(((logit_all.predict() > 0.5) == y_up).mean())
 glue("mp12_train_hit", round(train_hits, 4), display=False)
 glue("mp12_book_train_hit", BOOK["training_hit_rate"], display=False)
 glue("mp12_lag1_p", round(float(logit_all.pvalues["Lag1"]), 3), display=False)
+predictor_p = logit_all.pvalues.drop("const")
+assert predictor_p.idxmin() == "Lag1"  # the prose names the smallest p-value
+n_significant = int((predictor_p < 0.05).sum())
+glue("mp12_sig_words", "no predictor is significant" if n_significant == 0
+     else f"{n_significant} of {len(predictor_p)} predictors are significant", display=False)
 
 # %% [markdown]
 # The estimates agree to the six decimals the book prints; the standard errors agree to
 # five: R computes them from the weights of its last scoring step, which lag its final
 # estimates by one iteration, statsmodels from the final estimates, and the difference
-# reaches the sixth decimal of a standard error only. No predictor is significant: the
-# smallest p-value, for `Lag1`, is {glue:text}`mp12_lag1_p`. On the same days it was fitted
+# reaches the sixth decimal of a standard error only. At the 5% level
+# {glue:text}`mp12_sig_words`: the smallest p-value, for `Lag1`, is {glue:text}`mp12_lag1_p`. On the same days it was fitted
 # to, the model calls the direction right {glue:text}`mp12_train_hit:.2%` of the time (book:
 # {glue:text}`mp12_book_train_hit:.2%`), a training score that says little.
 #
@@ -196,13 +201,26 @@ lab = pd.DataFrame({
     "confusion": {m: confusion(c) for m, c in calls.items()},
     "book confusion": BOOK["test_confusion"],
 })
+
+
+def printed_decimals(value):
+    """The number of decimals the book prints for a hit rate (0.56 -> 2, 0.5595238 -> 7)."""
+    return len(repr(value).split(".")[1])
+
+
+printed = BOOK["test_hit_rate"]
+lab["matches the book"] = [round(lab.loc[m, "hit rate"], printed_decimals(printed[m])) == printed[m]
+                           and lab.loc[m, "confusion"] == BOOK["test_confusion"][m] for m in lab.index]
+mismatched = [m for m in lab.index if not lab.loc[m, "matches the book"]]
+assert mismatched == ["kNN k=3, Lag1 + Lag2"]  # the prose explains this one exception
+glue("mp12_lab_match", f"{int(lab['matches the book'].sum())} of {len(lab)}", display=False)
 lab.round({"hit rate": 4})
 
 # %% [markdown]
 # Read the confusion counts as (called Down and was Down, called Down but was Up, called Up
-# but was Down, called Up and was Up). Every model but one matches the book to the last
-# printed digit, confusion counts included; the book rounds the two logistic hit rates to
-# two decimals. The exception is k-nearest neighbours with k = 3, and it is not an error.
+# but was Down, called Up and was Up). {glue:text}`mp12_lab_match` models match the book to
+# the last printed digit, confusion counts included; the book rounds the two logistic hit
+# rates to two decimals. The exception is k-nearest neighbours with k = 3, and it is not an error.
 # The lags are rounded to three decimals, so two training days can lie at exactly the same
 # distance from a test day. R's `knn` then lets *every* tied point vote and breaks an equal
 # vote by a coin toss (the book sets `set.seed(1)` for this reason); scikit-learn keeps
@@ -246,6 +264,10 @@ checks = pd.DataFrame({
     "p-value vs always Up": [fc.hit_rate_test(c == y_te, p0=always_up).pvalue for c in calls.values()],
 })
 glue("mp12_always_up_2005", round(always_up, 4), display=False)
+best_test = checks["hit rate"].idxmax()
+glue("mp12_best_test", best_test, display=False)
+glue("mp12_best_test_hit", round(float(checks.loc[best_test, "hit rate"]), 4), display=False)
+glue("mp12_best_test_p_up", fc.format_pvalue(checks.loc[best_test, "p-value vs always Up"]), display=False)
 glue("mp12_qda_p_up", fc.format_pvalue(checks.loc["QDA, Lag1 + Lag2", "p-value vs always Up"]),
      display=False)
 checks.round(4)
@@ -268,7 +290,7 @@ checks.round(4)
 def smarket_network(seed):
     """The 32-16 network trained with one seed; its hit rate and Up-probabilities for 2005."""
     repro.set_seed(seed)
-    net = make_pipeline(StandardScaler(), fc.KerasMLP((32, 16), epochs=EPOCHS, patience=5)).fit(x_tr, y_tr)
+    net = make_pipeline(StandardScaler(), fc.KerasMLP((32, 16), epochs=EPOCHS, patience=5, seed=seed)).fit(x_tr, y_tr)
     p_up = net.predict_proba(x_te)[:, 1]
     return float(np.mean((p_up > 0.5) == y_te)), p_up
 
@@ -334,6 +356,8 @@ glue("mp12_val_choice", val_choice, display=False)
 glue("mp12_val_choice_test", round(float(ranking.loc[val_choice, "hit rate 2005 (test)"]), 4), display=False)
 glue("mp12_always_up_2004", round(float(y_val.mean()), 4), display=False)
 glue("mp12_val_best", round(float(ranking["hit rate 2004 (validation)"].max()), 4), display=False)
+glue("mp12_val_n_above", f"{int((ranking['hit rate 2004 (validation)'] > y_val.mean()).sum())} of {len(ranking)}",
+     display=False)
 
 
 def paired_hits(a_calls, b_calls):
@@ -356,8 +380,8 @@ glue("mp12_seeds_below", f"{seeds_below} of {N_SEEDS}", display=False)
 ranking.round(4)
 
 # %% [markdown]
-# On the 2004 validation year no model beats "always up" ({glue:text}`mp12_always_up_2004`;
-# the best scores {glue:text}`mp12_val_best`), and {glue:text}`mp12_best_classical`, the
+# On the 2004 validation year, {glue:text}`mp12_val_n_above` models score above "always up"
+# ({glue:text}`mp12_always_up_2004`; the best scores {glue:text}`mp12_val_best`), and {glue:text}`mp12_best_classical`, the
 # best in 2005, ranks {glue:text}`mp12_best_classical_rank_val` of six: the ranking does not
 # carry from one year to the next. A validation-year choice would have picked
 # {glue:text}`mp12_val_choice`, which scores {glue:text}`mp12_val_choice_test` in 2005.
@@ -472,9 +496,10 @@ glue("mp12_above_max", round(above, 4), display=False)
 # by {glue:text}`mp12_chrono_bias` points on average.
 #
 # **3. What matters is the change.** A trader needs tomorrow's *return*, the price forecast
-# minus today's price. Turned into return forecasts, both level networks do worse than
-# the plain forecast of a zero return (out-of-sample R² against zero, the convention of
-# {cite:t}`gu2020empirical`; negative means worse than zero). Finally we give the same
+# minus today's price. Turned into return forecasts, the level networks are scored by their
+# out-of-sample R² against the plain forecast of a zero return (the convention of
+# {cite:t}`gu2020empirical`; a negative value means a larger squared error than forecasting
+# zero). Finally we give the same
 # network what it should have had from the start, the last five daily returns, and
 # evaluate it walk-forward: trained on all days before each block of
 # {glue:text}`mp12_refit_years` years, tested on the block, refitted, and so on.
@@ -524,6 +549,9 @@ for key, name in [("random", "random 80/20 split (the article)"), ("chrono", "ch
          display=False)
     glue(f"mp12_{key}_hit", round(float(leak_table.loc[name, "direction hit rate"]), 4), display=False)
     glue(f"mp12_{key}_up", round(float(leak_table.loc[name, "share of up days"]), 4), display=False)
+level_r2 = leak_table.loc[["random 80/20 split (the article)", "chronological 80/20 split"], "return R² vs 0 (%)"]
+glue("mp12_level_r2_words", "both below zero: a larger squared error than forecasting no change at all"
+     if (level_r2 < 0).all() else f"{int((level_r2 < 0).sum())} of 2 below zero", display=False)
 glue("mp12_wf_first", str(wf_pred.index[0].year), display=False)
 glue("mp12_wf_last", str(wf_pred.index[-1].year), display=False)
 leak_table.round(4)
@@ -531,8 +559,8 @@ leak_table.round(4)
 # %% [markdown]
 # The same network, judged on what matters, has no edge. As return forecasts the article's
 # random-split network scores an out-of-sample R² of {glue:text}`mp12_random_ret_r2`% and
-# the chronological one {glue:text}`mp12_chrono_ret_r2`%: worse than forecasting no change
-# at all. Trained on returns and evaluated walk-forward over
+# the chronological one {glue:text}`mp12_chrono_ret_r2`%, {glue:text}`mp12_level_r2_words`.
+# Trained on returns and evaluated walk-forward over
 # {glue:text}`mp12_wf_first`–{glue:text}`mp12_wf_last`, it scores
 # {glue:text}`mp12_wf_ret_r2`%, and its direction calls are right on
 # {glue:text}`mp12_wf_hit` of the days, below the {glue:text}`mp12_wf_up` that "always up"
@@ -597,8 +625,9 @@ headline.glue_headline(
 #   the ISLR lab comes out as printed, except one k = 3 nearest-neighbour vote that R
 #   settles by a coin toss ({glue:text}`mp12_knn_low` here, {glue:text}`mp12_knn_high` in
 #   the book).
-# - On the test year, the best-looking models barely beat the naive "always up" call
-#   ({glue:text}`mp12_always_up_2005`); a network on the same inputs scores
+# - On the test year, the best-looking model, {glue:text}`mp12_best_test`, scores
+#   {glue:text}`mp12_best_test_hit` against {glue:text}`mp12_always_up_2005` for the naive
+#   "always up" call (binomial p-value of its edge {glue:text}`mp12_best_test_p_up`); a network on the same inputs scores
 #   {glue:text}`mp12_mlp_hit` as a {glue:text}`mp12_n_seeds`-seed ensemble
 #   ({glue:text}`mp12_mlp_seed_min` to {glue:text}`mp12_mlp_seed_max` by seed), and
 #   {glue:text}`mp12_verdict_best`.

@@ -549,12 +549,13 @@ by_block.T.round(4)
 #
 # Most striking, still, are the skill scores: {glue:text}`vol14_skill_lhar`% for LHAR and
 # {glue:text}`vol14_skill_lstm`% for the LSTM ensemble, where the return forecasts of the
-# previous chapter could not beat a forecast of zero. The GARCH models lag the range-based
+# previous chapter had out-of-sample R² at or below zero against a forecast of zero
+# ({ref}`trading-backtest`). The GARCH models lag the range-based
 # models partly for a reason of measurement: they model close-to-close returns, whose
 # variance includes the overnight move, and the yearly ratio of squared returns to
 # Garman–Klass variance drifts between {glue:text}`vol14_cc_min` and
-# {glue:text}`vol14_cc_max` over the sample. A regression per refit follows that drift
-# better than a constant, but only the range-based models see the day's range itself. The
+# {glue:text}`vol14_cc_max` over the sample. A regression refitted per block can follow that
+# drift, a constant cannot, and only the range-based models see the day's range itself. The
 # figure shows the forecasts through the crisis of 2008.
 
 # %%

@@ -37,6 +37,7 @@ SEED = 2024  # seeds the samplers and the networks
 N_PARAMETER_SETS = 4_000  # Heston parameter vectors in the training set
 OPTIONS_PER_SET = 20  # calls priced for each training parameter vector
 EPOCHS = 60  # epochs of every surrogate network
+SEEDS = 5  # seeds of the headline surrogate (initial weights and mini-batch order)
 BATCH_SIZE = 256  # mini-batch size of every surrogate network
 N_TEST_SETS = 50  # parameter vectors on the held-out test grid (88 options each)
 TIMING_REPEATS = 3  # timed runs of every pricer on the test grid (after one untimed warm-up run)
@@ -65,7 +66,7 @@ import pandas as pd
 from matplotlib.colors import LogNorm
 from myst_nb import glue
 
-from finbook import options, plots, repro, training
+from finbook import inference, options, plots, repro, training
 from finbook.book import headline
 from finbook.lessons import pricing_network, train_step
 
@@ -292,6 +293,8 @@ pd.DataFrame({"coefficients": {d: len(m.coef_) for d, m in fits.items()},
 
 # %%
 # @save
+import math
+
 from finbook import options, training
 
 
@@ -309,7 +312,7 @@ def fit_heston_surrogate(train, valid, *, hidden=(32, 32, 32), epochs=60, batch_
     x, control = options.heston_inputs(train)
     net = pricing_network(x.shape[1], hidden, activation="gelu", input_mean=x.mean(axis=0),
                           input_scale=x.std(axis=0), output_scale=0.01, learning_rate=learning_rate,
-                          decay_steps=epochs * (len(x) // batch_size), name=f"heston_{len(train)}")
+                          decay_steps=epochs * math.ceil(len(x) / batch_size), name=f"heston_{len(train)}")
     x_valid, control_valid = options.heston_inputs(valid)
     return training.fit(net, x, train["price"].to_numpy() - control, epochs=epochs,
                         batch_size=batch_size, seed=seed, step=train_step, val_loss=pricing_loss,
@@ -327,53 +330,88 @@ def heston_surrogate_price(model, frame):
 
 
 # %%
-start = time.perf_counter()
-net, hist = fit_heston_surrogate(train, valid, hidden=(64, 64, 64), epochs=EPOCHS,
-                                 batch_size=BATCH_SIZE, seed=SEED)
-training_seconds = time.perf_counter() - start  # reported with the other timings below
+# tolerance: rtol=0.3; networks: CPU-dependent rounding grows through training
+seeds = [SEED + 1000 * k for k in range(SEEDS)]
+seed_nets, seed_hists, seed_prices, seed_seconds = {}, {}, {}, {}
+
+
+def fit_seed(seed):
+    repro.set_seed(seed)  # initial weights; `seed` also orders the mini-batches
+    start = time.perf_counter()
+    seed_nets[seed], seed_hists[seed] = fit_heston_surrogate(train, valid, hidden=(64, 64, 64), epochs=EPOCHS,
+                                                             batch_size=BATCH_SIZE, seed=seed)
+    seed_seconds[seed] = time.perf_counter() - start
+    seed_prices[seed] = heston_surrogate_price(seed_nets[seed], test)
+    return options.pricing_errors(test["price"], seed_prices[seed])["rmse"]
+
+
+net_spread = inference.over_seeds(fit_seed, seeds)
+net, hist, net_price = seed_nets[seeds[0]], seed_hists[seeds[0]], seed_prices[seeds[0]]  # the first seed's
+training_seconds = float(np.mean(list(seed_seconds.values())))  # one surrogate's training, timed below too
 glue("batch_size", BATCH_SIZE, display=False)
-net_price = heston_surrogate_price(net, test)
 glue("epochs", EPOCHS, display=False)
+glue("n_seeds", SEEDS, display=False)
 glue("net_params", f"{net.count_params():,}", display=False)
 
 fig, ax = plt.subplots()
-plots.plot_history({"GELU 3x64": {"loss": np.sqrt(hist["loss"]) * 1e4,
-                                  "val_loss": np.sqrt(hist["val_loss"]) * 1e4}}, ax=ax,
-                   ylabel="RMSE of price/strike (bp)")
+plots.plot_history({f"seed {k + 1}": {"loss": np.sqrt(seed_hists[s]["loss"]) * 1e4,
+                                      "val_loss": np.sqrt(seed_hists[s]["val_loss"]) * 1e4}
+                    for k, s in enumerate(seeds)}, ax=ax, ylabel="RMSE of price/strike (bp)")
 ax.set_yscale("log")
 plt.show()
+net_spread.summary().rename("test-grid RMSE over seeds (bp of K)").round(3)
 
 # %% [markdown]
 # The curves show the root mean squared error of the learned correction, in basis points of
-# the strike, on the training and validation sets; they track each other closely, so the
-# network is limited by its training time and data, not by overfitting.
+# the strike, on the training and validation sets, for each of the {glue:text}`n_seeds`
+# seeds (initial weights and order of the mini-batches); training and validation curves
+# track each other closely, so the network is limited by its training time and data, not by
+# overfitting. One seed is one draw: the headline below is the mean over the seeds, and the
+# tables and figures after it show the first seed's network, the one timed.
 
 # %%
-# tolerance: rtol=0.3, atol=2; one seed of a network: CPU-dependent rounding grows through training: the article recipe's RMSE moved 10% and its share of prices with no implied vol 1.0% -> 1.9% with other kernels
+# tolerance: rtol=0.3, atol=2; networks: CPU-dependent rounding grows through training: the article recipe's RMSE moved 10% and its share of prices with no implied vol 1.0% -> 1.9% with other kernels
 results = pd.DataFrame({
     "article recipe (ReLU 32-16, raw inputs)": options.surrogate_report(test, article_price),
     "control variate alone (no learning)": options.surrogate_report(test, test["bs_effective"]),
     f"control variate + polynomial (degree {degree})": options.surrogate_report(test, poly_price),
-    "control variate + GELU 3x64": options.surrogate_report(test, net_price),
+    "control variate + GELU 3x64 (first seed)": options.surrogate_report(test, net_price),
 })
 for key, col in [("article", 0), ("cv", 1), ("poly", 2), ("net", 3)]:
     for stat in ("rmse", "mae", "max"):
         glue(f"{key}_{stat}", round(float(results.loc[f"{stat} error (bp of K)"].iloc[col]), 2), display=False)
 glue("net_iv", round(float(results.loc["median |implied vol error| (vol pts)"].iloc[3]), 3), display=False)
-net_mae, net_rmse = (float(results.loc[f"{s} error (bp of K)"].iloc[3]) for s in ("mae", "rmse"))
-if net_rmse < 1:
-    verdict = "the network meets it in root mean square, though not in the worst case"
-elif net_mae < 1:
-    verdict = "the network meets it on average (mean absolute error), not in root mean square nor in the worst case"
+seed_errors = pd.DataFrame({s: options.pricing_errors(test["price"], p) for s, p in seed_prices.items()}).T
+for stat in ("mean", "min", "max"):
+    glue(f"net_seed_{stat}", round(getattr(net_spread, stat), 2), display=False)
+glue("net_seed_mae", round(float(seed_errors["mae"].mean()), 2), display=False)
+glue("net_seed_worst", round(float(seed_errors["max"].mean()), 1), display=False)
+mean_rmse, mean_mae, mean_max = (float(seed_errors[c].mean()) for c in ("rmse", "mae", "max"))
+if mean_rmse < 1:
+    goal = ("on average over the seeds the network meets it in root mean square"
+            + (", though not in the worst case" if mean_max >= 1 else ", and even in the worst case"))
+elif mean_mae < 1:
+    goal = ("on average over the seeds the network meets it in mean absolute error, not in root mean square "
+            "nor in the worst case")
 else:
-    verdict = "the network does not meet it within this page's budget: even its mean absolute error is above one"
-glue("goal_verdict", verdict, display=False)
+    goal = "the network does not meet it within this page's budget: even its mean absolute error is above one"
+glue("goal_verdict", goal, display=False)
+# The verdict, decided on the seed distribution: the weakest seed against the polynomial, paired on the
+# same test options. The options of one parameter set share its parameters, so the bootstrap resamples
+# whole parameter sets (mean squared error per set; the sets are drawn independently).
+weakest = net_spread.scores.idxmax()
+per_set = test.assign(net=(seed_prices[weakest] - test["price"]) ** 2 * 1e8,
+                      poly=(poly_price - test["price"]) ** 2 * 1e8).groupby("set")[["net", "poly"]].mean()
+weakest_vs_poly = inference.paired_block_bootstrap(per_set["net"], per_set["poly"], block_size=1, seed=SEED)
+glue("net_vs_poly_verdict", inference.verdict(
+    weakest_vs_poly, better="lower", names=(f"the weakest of the {SEEDS} seeds", f"the degree-{degree} polynomial")),
+    display=False)
 headline.glue_headline(
     task="Heston pricer surrogate",
     metric="RMSE of price/strike on a held-out test grid (bp of strike)",
     better="lower",
-    deep_model="MLP 3x64, GELU, on the control-variate residual",
-    deep_score=round(float(results.iloc[0, 3]), 4),
+    deep_model=f"MLP 3x64, GELU, on the control-variate residual (mean of {SEEDS} seeds)",
+    deep_score=round(net_spread.mean, 4),
     baseline_model=f"control variate + Legendre polynomial of degree {degree} (least squares)",
     baseline_score=round(float(results.iloc[0, 2]), 4),
 )
@@ -381,15 +419,20 @@ results.round(3)
 
 # %% [markdown]
 # On the {glue:text}`n_test` options of the test grid, the surrogate network's root mean
-# squared error is {glue:text}`net_rmse` basis points of the strike, its mean absolute error
-# {glue:text}`net_mae` and its worst error {glue:text}`net_max`; the median error in implied
-# volatility is {glue:text}`net_iv` volatility points. The control variate alone is off by
+# squared error is {glue:text}`net_seed_mean` basis points of the strike on average over the
+# {glue:text}`n_seeds` seeds (from {glue:text}`net_seed_min` to {glue:text}`net_seed_max`), its
+# mean absolute error {glue:text}`net_seed_mae` and its worst error {glue:text}`net_seed_worst`
+# (means over the seeds). The first seed's network, in the table, has a root mean squared error
+# of {glue:text}`net_rmse` bp, a worst error of {glue:text}`net_max` and a median error in
+# implied volatility of {glue:text}`net_iv` volatility points. The control variate alone is off by
 # {glue:text}`cv_rmse` bp, so the network removes most of what Black–Scholes at the effective
 # volatility misses; the degree-{glue:text}`poly_degree` polynomial on the same inputs
 # ({glue:text}`poly_terms` coefficients) reaches {glue:text}`poly_rmse` bp, and the article's
-# recipe {glue:text}`article_rmse` bp. Our goal was an error below one basis point of the
-# strike: {glue:text}`goal_verdict`. Where the errors are, averaged over the parameter sets
-# at each point of the grid:
+# recipe {glue:text}`article_rmse` bp. Compared on the same test options (a paired bootstrap
+# of the mean squared errors of the {glue:text}`n_test_sets` parameter sets, 2,000 replicates),
+# {glue:text}`net_vs_poly_verdict`. Our goal was an error below one basis point of the
+# strike: {glue:text}`goal_verdict`. Where the first seed's errors are, averaged over the
+# parameter sets at each point of the grid:
 
 
 # %%
@@ -714,9 +757,10 @@ pd.DataFrame({"Horvath, Muguruza & Tomas, Heston (grid network)": HMT_HESTON,
 #   of 88 options). A surrogate is worth it for many repeated pricings of one model, not for one
 #   calibration.
 # - Learning only the difference from Black–Scholes at the effective volatility (a control
-#   variate, off by {glue:text}`cv_rmse` bp on its own) brings the network to {glue:text}`net_rmse` bp root
-#   mean square and {glue:text}`net_mae` bp mean absolute on the test grid, worst case {glue:text}`net_max` bp;
-#   the polynomial baseline on the same inputs reaches {glue:text}`poly_rmse` bp.
+#   variate, off by {glue:text}`cv_rmse` bp on its own) brings the network to {glue:text}`net_seed_mean` bp root
+#   mean square on the test grid (mean of {glue:text}`n_seeds` seeds, from {glue:text}`net_seed_min` to
+#   {glue:text}`net_seed_max`) and {glue:text}`net_seed_mae` bp mean absolute, worst case {glue:text}`net_seed_worst` bp;
+#   the polynomial baseline on the same inputs reaches {glue:text}`poly_rmse` bp, and {glue:text}`net_vs_poly_verdict`.
 # - The article's recipe (raw inputs, ReLU, price target) is off by {glue:text}`article_rmse` bp.
 # - Error falls steadily with training data. Against the one-basis-point goal, {glue:text}`goal_verdict`;
 #   more data and training time would lower it further.

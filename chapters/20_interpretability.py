@@ -286,16 +286,22 @@ glue("rho_grade_rate", round(float(rho_grade_rate), 3), display=False)
 glue("pi_joint_net", round(float(joint.loc["sub_grade and int_rate together", "network"]), 3), display=False)
 glue("pi_joint_card", round(float(joint.loc["sub_grade and int_rate together", "scorecard"]), 3),
      display=False)
+together = joint.loc["sub_grade and int_rate together"]
+glue("pi_joint_min", round(float(together.min()), 3), display=False)
+glue("pi_joint_min_model", str(together.idxmin()), display=False)
+glue("pi_single_max", round(float(joint.loc[["sub_grade", "int_rate"]].to_numpy().max()), 3), display=False)
 joint.round(4)
 
 # %% [markdown]
 # The rank correlation between sub-grade and rate is {glue:text}`rho_grade_rate`. A model
 # can use either, or any mix of the two, and predict almost equally well; which one it uses
 # is an accident of its fitting (the network and the regression saw a smooth number, the
-# scorecard two binned variables of which the grade bins more cleanly). Shuffle one and the
-# model loses whatever it happened to put on that one; shuffle **both together** and every
-# model loses heavily (the network {glue:text}`pi_joint_net`, the scorecard
-# {glue:text}`pi_joint_card`). Permutation importance of correlated variables answers "what
+# scorecard two binned variables). Shuffling one removes whatever the model happened to put
+# on that one; shuffling **both together** costs the network {glue:text}`pi_joint_net` AUC
+# points and the scorecard {glue:text}`pi_joint_card`, and the smallest joint drop of the
+# three models is {glue:text}`pi_joint_min` (the {glue:text}`pi_joint_min_model`). The
+# largest drop from shuffling one of the two alone, in any model, is
+# {glue:text}`pi_single_max`: the joint rows of the table are to be read per model. Permutation importance of correlated variables answers "what
 # does *this* model need", not "what matters for default", and it also evaluates the model on
 # impossible applicants (an A1 loan at a G5 rate), a weakness that
 # {cite:t}`hooker2021unrestricted` document in detail. Grouping correlated variables, as here,
@@ -1131,8 +1137,9 @@ with pd.option_context("display.max_colwidth", None):
 # Completeness holds for every baseline, but the attributions explain a different
 # difference, $f(x) - f(x')$, each time. The zero baseline is not an applicant at all (no
 # grade, no term), so the categorical variables collect large attributions simply for being
-# present. The safest applicant makes every variable on which the declined applicant differs
-# from an A1 borrower a reason, so the grade and rate dominate even more. For a decline letter
+# present. With the safest applicant as baseline, each variable on which the declined
+# applicant differs from an A1 borrower can become a reason; count how often the grade and
+# the rate come first with it and with the chapter's baseline. For a decline letter
 # the reference should be an applicant the lender would accept and it should be stated:
 # Regulation B's commentary names the average of the applicants at or just above the passing
 # score (the chapter's choice) or the average of all applicants.

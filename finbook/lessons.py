@@ -547,43 +547,30 @@ def reconstruction_loss(model, x, training=False):
     return tf.reduce_mean(tf.square(model(x, training=training) - x))
 
 
-def make_autoencoder_epoch(model, x_train, x_valid, batch_size):
-    """One epoch of mini-batch training on ``x_train``, compiled as one TensorFlow graph (chapter 6).
+def autoencoder_step(model, x_batch, y_batch):
+    """One optimizer step on the batch loss (ae-batch-loss); ``y_batch`` is ``x_batch`` (chapter 6).
 
-    The returned function takes an ordering of the training rows, takes one optimizer step on
-    the batch loss (ae-batch-loss) of each batch of ``batch_size`` rows in that order, and returns
-    the loss (ae-loss) on all of ``x_train`` and on ``x_valid`` (NaN when None) after the epoch.
+    ``GradientTape`` records the forward pass, its gradient with respect to every trainable
+    weight is taken, and the model's optimizer (Adam) moves the weights against it. Returns the
+    batch loss before the step. Handed to ``finbook.training.fit`` as ``step=``.
     """
     tf = repro.import_tensorflow()
-    optimizer = getattr(model, "optimizer", None)
-    if optimizer is None:
-        raise ValueError("the model has no optimizer; compile it first (the builders here do)")
-    n = len(x_train)
-    batch = min(int(batch_size), n)
-    n_batches = -(-n // batch)  # ceil(n / batch): the last batch may be smaller
-    xt = tf.constant(x_train)
-    xv = tf.constant(x_valid) if x_valid is not None else None
     weights = model.trainable_variables
-    if not optimizer.built:
-        optimizer.build(weights)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.square(model(x_batch, training=True) - y_batch))
+    model.optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights, strict=True))
+    return loss
 
-    @tf.function
-    def train_epoch(order):
-        for i in tf.range(n_batches):
-            xb = tf.gather(xt, order[i * batch: tf.minimum((i + 1) * batch, n)])
-            with tf.GradientTape() as tape:
-                loss = reconstruction_loss(model, xb, training=True)
-            optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights, strict=True))
-        return (reconstruction_loss(model, xt),
-                reconstruction_loss(model, xv) if xv is not None else tf.constant(np.nan))
 
-    return train_epoch
+def autoencoder_val_loss(model, x, y):
+    """The loss (ae-loss) on validation days, for ``finbook.training.fit``'s ``val_loss=`` (chapter 6)."""
+    return reconstruction_loss(model, x)
 
 # ----------------------------------------------------------------------
 # chapters/06_autoencoders.py, code cell 11
 import numpy as np
 
-from finbook import curves, repro
+from finbook import curves, training
 
 
 def fit_autoencoder(model, x_train, x_valid=None, *, epochs=500, batch_size=256, patience=30,
@@ -592,13 +579,14 @@ def fit_autoencoder(model, x_train, x_valid=None, *, epochs=500, batch_size=256,
 
     Returns ``(model, history)``.
 
-    Each epoch (make_autoencoder_epoch) visits the rows in an order drawn from
-    ``numpy.random.default_rng(seed)``. Training stops once the monitored loss (validation
-    if ``x_valid`` is given, else training) has not fallen by more than ``min_delta`` for
-    ``patience`` epochs; the best epoch's weights are restored. ``history["loss"]`` and
-    ``history["val_loss"]`` hold the losses after each epoch, in squared input units.
+    The book's training loop ``finbook.training.fit`` runs autoencoder_step on mini-batches
+    of ``batch_size`` rows, in an order drawn from ``numpy.random.default_rng(seed)``, with the
+    input as its own target. Training stops once the monitored loss (validation if ``x_valid``
+    is given, else training) has not fallen by more than ``min_delta`` for ``patience``
+    epochs; the best epoch's weights are restored. ``history["loss"]`` holds the mean batch
+    loss of each epoch and ``history["val_loss"]`` the loss (ae-loss) on ``x_valid`` after it,
+    in squared input units; ``history["best_epoch"]`` is the restored epoch (1-based).
     """
-    tf = repro.import_tensorflow()
     n_inputs = int(model.input_shape[-1])
     x_train = curves.check_matrix(x_train, "x_train", n_inputs)
     x_valid = None if x_valid is None else curves.check_matrix(x_valid, "x_valid", n_inputs)
@@ -609,26 +597,13 @@ def fit_autoencoder(model, x_train, x_valid=None, *, epochs=500, batch_size=256,
         raise ValueError(f"patience must be a positive integer or None, got {patience!r}")
     if not min_delta >= 0:
         raise ValueError(f"min_delta must be >= 0, got {min_delta!r}")
-    train_epoch = make_autoencoder_epoch(model, x_train, x_valid, batch_size)
-
-    rng = np.random.default_rng(seed)
-    history = {"loss": []} if x_valid is None else {"loss": [], "val_loss": []}
-    monitored = history.get("val_loss", history["loss"])
-    best, best_weights, waited = np.inf, None, 0
-    for _ in range(int(epochs)):
-        train_loss, valid_loss = train_epoch(tf.constant(rng.permutation(len(x_train))))
-        history["loss"].append(float(train_loss))
-        if x_valid is not None:
-            history["val_loss"].append(float(valid_loss))
-        if monitored[-1] < best - min_delta:  # an improvement: remember these weights
-            best, best_weights, waited = monitored[-1], model.get_weights(), 0
-        else:
-            waited += 1
-            if patience is not None and waited >= patience:
-                break
-    if best_weights is not None:
-        model.set_weights(best_weights)  # back to the best epoch
-    return model, history
+    if getattr(model, "optimizer", None) is None:
+        raise ValueError("the model has no optimizer; compile it first (the builders here do)")
+    return training.fit(model, x_train, x_train, epochs=int(epochs), batch_size=int(batch_size),
+                        step=autoencoder_step,
+                        validation_data=None if x_valid is None else (x_valid, x_valid),
+                        val_loss=autoencoder_val_loss, patience=patience, min_delta=min_delta,
+                        seed=seed)
 
 # ----------------------------------------------------------------------
 # chapters/06_autoencoders.py, code cell 12
@@ -1065,7 +1040,7 @@ def train_step(model, x, y):
     return loss
 
 # ----------------------------------------------------------------------
-# chapters/15_option_pricing.py, code cell 15
+# chapters/15_option_pricing.py, code cell 17
 import numpy as np
 
 
@@ -1097,7 +1072,7 @@ def network_derivatives(model, x, column):
             np.asarray(second, dtype=float))
 
 # ----------------------------------------------------------------------
-# chapters/15_option_pricing.py, code cell 20
+# chapters/15_option_pricing.py, code cell 22
 import math
 
 import numpy as np
@@ -1146,6 +1121,8 @@ def delta_hedge(paths, strike, maturity, rate, delta, price0):
 
 # ----------------------------------------------------------------------
 # chapters/16_heston_surrogate.py, code cell 11
+import math
+
 from finbook import options, training
 
 
@@ -1163,7 +1140,7 @@ def fit_heston_surrogate(train, valid, *, hidden=(32, 32, 32), epochs=60, batch_
     x, control = options.heston_inputs(train)
     net = pricing_network(x.shape[1], hidden, activation="gelu", input_mean=x.mean(axis=0),
                           input_scale=x.std(axis=0), output_scale=0.01, learning_rate=learning_rate,
-                          decay_steps=epochs * (len(x) // batch_size), name=f"heston_{len(train)}")
+                          decay_steps=epochs * math.ceil(len(x) / batch_size), name=f"heston_{len(train)}")
     x_valid, control_valid = options.heston_inputs(valid)
     return training.fit(net, x, train["price"].to_numpy() - control, epochs=epochs,
                         batch_size=batch_size, seed=seed, step=train_step, val_loss=pricing_loss,

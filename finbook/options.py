@@ -914,8 +914,14 @@ def fit_polynomial_degrees(x: Any, y: Any, degrees: Sequence[int]) -> dict[int, 
     if len(top.exponents_) > len(xa):
         raise ValueError(f"degree {top.degree} needs {len(top.exponents_)} coefficients but there are "
                          f"only {len(xa)} training rows")
-    design = top._design(xa)
-    gram, rhs = design.T @ design, design.T @ ya
+    # the Gram matrix in blocks of rows: memory of one block's design matrix, not the whole one
+    n_terms = len(top.exponents_)
+    gram, rhs = np.zeros((n_terms, n_terms)), np.zeros(n_terms)
+    rows = max(1, 2 ** 22 // n_terms)
+    for start in range(0, len(xa), rows):
+        design = top._design(xa[start:start + rows])
+        gram += design.T @ design
+        rhs += design.T @ ya[start:start + rows]
     del design
     out = {}
     for d in sorted(set(int(v) for v in degrees)):

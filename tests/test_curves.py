@@ -314,6 +314,30 @@ def test_fit_autoencoder_errors():
         lessons.fit_autoencoder(net, good, epochs=0)
     with pytest.raises(ValueError, match="x_valid must be 2-D"):
         lessons.fit_autoencoder(net, good, np.zeros(4))
+    import keras
+
+    bare = keras.Sequential([keras.Input((4,)), keras.layers.Dense(4)])  # not compiled: no optimizer
+    with pytest.raises(ValueError, match="no optimizer"):
+        lessons.fit_autoencoder(bare, good)
+
+
+def test_autoencoder_step_returns_the_batch_loss_and_moves_the_weights():
+    net = lessons.linear_autoencoder(3, 1, seed=0)
+    x = np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 0.5]], dtype="float32")
+    before = [w.copy() for w in net.get_weights()]
+    by_hand = float(np.mean((net(x).numpy() - x) ** 2))  # (ae-batch-loss) with the current weights
+    loss = float(lessons.autoencoder_step(net, x, x))
+    assert loss == pytest.approx(by_hand, rel=1e-6)
+    assert any(not np.array_equal(a, b) for a, b in zip(before, net.get_weights(), strict=True))
+    assert float(lessons.autoencoder_val_loss(net, x, x)) == pytest.approx(
+        float(np.mean((net(x).numpy() - x) ** 2)), rel=1e-6)
+
+
+def test_fit_autoencoder_history_names_its_best_epoch():
+    curve = low_rank_curves(2, n_days=120, noise=0.02)
+    ae = lessons.CurveAutoencoder(2, hidden=(), epochs=6, batch_size=32, patience=None, seed=0).fit(curve)
+    assert ae.history_["epochs"] == 6 == len(ae.history_["loss"])
+    assert ae.history_["best_epoch"] == ae.best_epoch_ == int(np.argmin(ae.history_["loss"])) + 1
 
 
 def test_curve_autoencoder_outputs_curves_and_codes():

@@ -547,6 +547,17 @@ def test_polynomial_degrees_share_one_fit_and_match_separate_fits():
         P.fit_polynomial_degrees(x, y, [])
 
 
+def test_polynomial_gram_summed_over_row_blocks_matches_one_fit():
+    # 4 inputs, degree 10: 1,001 terms, so the Gram matrix is summed over blocks of 4,190 rows
+    frame = P.black_scholes_training_set(9000, seed=8)
+    x = frame[["moneyness", "maturity", "volatility", "rate"]].to_numpy()
+    y = frame["price"].to_numpy()
+    assert len(x) > 2 ** 22 // math.comb(14, 4)
+    fits = P.fit_polynomial_degrees(x, y, [10])
+    alone = P.polynomial_pricer(10).fit(x, y)
+    np.testing.assert_allclose(fits[10].predict(x), alone.predict(x), atol=1e-8)
+
+
 def test_compiled_and_plain_network_predictions_agree(keras_ready):
     net = L.pricing_network(3, hidden=(8, 8), activation="gelu")
     x = np.random.default_rng(2).uniform(-1, 1, (257, 3))

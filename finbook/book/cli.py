@@ -12,7 +12,8 @@ crosscheck [CHAPTER ...]         re-execute with other CPU kernels forced; compa
 export [--check]                 write finbook/lessons.py from the chapters' cells marked "# @save"
 sweep CHAPTER... -p NAME 0..19    run chapters over a parameter grid on Dask; tabulate their headlines
 pretrain NAME [--seeds 0..4]     pretrain a chapter's model (patch, pfn): weights/, log, checksums
-build [--edition full|student]   build the book (student: every exercise, no solution)
+build [--edition full|student|pdf|student-pdf]
+                                 build the book (student: every exercise, no solution; pdf: one PDF)
 
 Every error names what was wrong and what would be valid, and exits with status 2.
 """
@@ -196,6 +197,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     from finbook.book import build  # noqa: PLC0415
 
+    if args.edition in ("pdf", "student-pdf"):
+        return _build_pdf(args)
     print(f"building the {args.edition} edition (from the committed notebooks; nothing is re-executed)",
           flush=True)
     result = build.build(args.edition, strict=not args.lenient)
@@ -204,6 +207,31 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print(f"the {args.edition} edition failed to build", file=sys.stderr)
         return 1
     print(f"built {_rel(build.output_dir(args.edition) / 'index.html')}")
+    return 0
+
+
+def _build_pdf(args: argparse.Namespace) -> int:
+    from finbook.book import pdf  # noqa: PLC0415
+
+    print(f"building the {args.edition} edition: single-page HTML from the committed notebooks, printed "
+          "by headless Chromium (offline)", flush=True)
+    result = pdf.build_pdf(args.edition, strict=not args.lenient)
+    if result.sphinx.returncode != 0:
+        print((result.sphinx.stdout + result.sphinx.stderr)[-4000:], file=sys.stderr)
+        print(f"the {args.edition} edition failed to build", file=sys.stderr)
+        return 1
+    printed = result.printed
+    if printed.blocked or printed.errors:
+        for line in printed.blocked:
+            print(f"blocked request (the PDF must build offline): {line}", file=sys.stderr)
+        for line in printed.errors:
+            print(f"JavaScript error: {line}", file=sys.stderr)
+        return 1
+    report = pdf.inspect_pdf(result.pdf)
+    print(f"HTML in {result.html_seconds:.1f} s, printed in {printed.seconds:.1f} s: "
+          f"{printed.documents} pages of the book, {printed.equations} equations; "
+          f"{report.pages} PDF pages, {report.images} images")
+    print(f"built {_rel(result.pdf)} ({result.pdf.stat().st_size / 2**20:.1f} MiB)")
     return 0
 
 
@@ -275,10 +303,12 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="check that every notebook agrees with its .py twin")
     p.set_defaults(func=_cmd_check)
 
-    p = sub.add_parser("build", help="build the book's HTML: the full edition or the student edition")
-    p.add_argument("--edition", choices=("full", "student"), default="full",
+    p = sub.add_parser("build", help="build the book: the full or the student edition, as HTML or one PDF")
+    p.add_argument("--edition", choices=("full", "student", "pdf", "student-pdf"), default="full",
                    help="full (default): with solutions, into _build/html; student: without solutions, "
-                        "into _build/student/_build/html")
+                        "into _build/student/_build/html; pdf: the full edition as one PDF, "
+                        "_build/pdf/finbook.pdf; student-pdf: the student edition as one PDF, "
+                        "_build/student-pdf/finbook-student.pdf")
     p.add_argument("--lenient", action="store_true", help="do not treat Sphinx warnings as errors")
     p.set_defaults(func=_cmd_build)
 

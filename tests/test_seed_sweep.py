@@ -1,0 +1,99 @@
+"""The committed seed sweep (chapters/sweeps/): consistent with its command, and reproducible.
+
+``chapters/sweeps/seed_sweep.csv`` is the table ``python -m finbook sweep`` wrote;
+``seed_sweep.json`` records the command that made it, the machine it ran on, the verdict
+key of each chapter, and the two cells CI re-runs. Because every run is deterministic,
+re-executing a sampled cell must give back its row: exactly on a machine with the same
+fingerprint, and on another CPU the numbers within the stated tolerance and the same
+verdict words.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shlex
+
+import pandas as pd
+import pytest
+
+from finbook import paths
+from finbook.book import headline, machine, pipeline, sweep
+
+SWEEPS = paths.ROOT / "chapters" / "sweeps"
+TABLE = SWEEPS / "seed_sweep.csv"
+META = SWEEPS / "seed_sweep.json"
+
+
+@pytest.fixture(scope="module")
+def meta() -> dict:
+    return json.loads(META.read_text())
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    return pd.read_csv(TABLE)
+
+
+def _command_args(meta: dict) -> tuple[list[str], dict[str, list[str]], list[str]]:
+    """Chapters, swept parameters and collected keys of the recorded command."""
+    argv = shlex.split(meta["command"])
+    assert argv[:4] == ["python", "-m", "finbook", "sweep"], meta["command"]
+    chapters, params, collect, i = [], {}, [], 4
+    while i < len(argv):
+        if argv[i] in ("-p", "--param"):
+            params[argv[i + 1]] = sweep.expand_values(argv[i + 2])
+            i += 3
+        elif argv[i] == "--collect":
+            collect.append(argv[i + 1])
+            i += 2
+        elif argv[i] in ("--workers", "--output", "--table", "--scheduler"):
+            i += 2
+        elif argv[i].startswith("-"):
+            i += 1
+        else:
+            chapters.append(argv[i])
+            i += 1
+    return chapters, params, collect
+
+
+def test_table_holds_every_run_of_its_command(meta, table):
+    chapters, params, collect = _command_args(meta)
+    assert list(params) == ["SEED"]
+    seeds = sorted(int(s) for s in params["SEED"])
+    assert len(seeds) >= 20
+    stems = sorted(pipeline.find_chapter(c).stem for c in chapters)
+    assert sorted(table["chapter"].unique()) == stems
+    for stem in stems:
+        assert sorted(table.loc[table["chapter"] == stem, "SEED"].astype(int)) == seeds, stem
+    for chapter, key in meta["verdict_keys"].items():
+        assert key in collect, f"{chapter}'s verdict key {key} is not collected by the command"
+        rows = table.loc[table["chapter"] == chapter, key]
+        assert rows.notna().all(), f"{chapter}: some runs glued no {key}"
+
+
+def test_committed_chapters_glue_the_keys_the_table_reads(meta):
+    for chapter, key in meta["verdict_keys"].items():
+        values = headline.glued_values(pipeline.find_chapter(chapter))
+        assert key in values, f"{chapter} no longer glues {key}: re-run the sweep"
+
+
+@pytest.mark.parametrize("cell", range(2))
+def test_a_sampled_cell_reproduces_its_row(meta, table, cell, tmp_path):
+    """CI's spot check: re-execute one (chapter, seed) of the sweep and compare with its row."""
+    chapter, seed = meta["spot_checks"][cell]
+    row = table[(table["chapter"] == chapter) & (table["SEED"] == seed)]
+    assert len(row) == 1, f"no row for {chapter} SEED={seed} in {TABLE.name}"
+    row = row.iloc[0]
+    out = tmp_path / f"{chapter}_SEED={seed}.ipynb"
+    pipeline.execute_notebook(pipeline.find_chapter(chapter), output=out, parameters={"SEED": seed},
+                              progress=False)
+    values = headline.glued_values(out)
+    same_machine = machine.fingerprint(machine.machine_record()) == machine.fingerprint(meta["machine"])
+    rtol = 0.0 if same_machine else meta["tolerance"]["rtol"]
+    for key in ("headline_deep_score", "headline_baseline_score"):
+        assert math.isclose(float(values[key]), float(row[key]), rel_tol=rtol, abs_tol=0.0), (
+            f"{chapter} SEED={seed}: {key} is {values[key]}, the sweep table says {row[key]} "
+            f"({'exact, same machine' if same_machine else f'rtol {rtol}, another CPU'})")
+    key = meta["verdict_keys"][chapter]
+    assert values[key] == row[key], f"{chapter} SEED={seed}: verdict {values[key]!r} != table {row[key]!r}"
