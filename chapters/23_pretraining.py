@@ -216,10 +216,10 @@ seeds = list(range(SEEDS))
 # and no measurement of what the transfer is worth.
 # ````
 #
-# Transfer is a measurable claim. A pretrained model is useful on a new problem if it beats
-# what the new problem's own data can support: a classical model fitted to that data, and a
+# Transfer is a measurable claim. A pretrained model is useful on a new problem if its
+# forecasts are more accurate than what the new problem's own data can support: a classical model fitted to that data, and a
 # network of the same design trained on that data alone. Both comparisons are made below,
-# with the book's tests for verdicts (`finbook.inference`): every network over
+# with the book's tests for verdicts (`finbook.inference`): each network over
 # {glue:text}`pt_seeds` seeds, the verdict decided on the seed ensemble (the average of the
 # seeds' forecasts), Diebold–Mariano tests with a Newey–West variance for forecasts over time
 # and a paired bootstrap for scores over applicants.
@@ -253,7 +253,7 @@ seeds = list(range(SEEDS))
 # The target is the book's volatility task ({ref}`volatility-forecasting`): at each close,
 # forecast the log of the mean Garman–Klass variance of the S&P 500 over the next five
 # days, from the last {glue:text}`pt_lookback` days of log variance and return. The
-# pretraining corpus is every *other* daily series the book ships, up to the end of 2012:
+# pretraining corpus is all the *other* daily series the book ships, up to the end of 2012:
 
 # %%
 panel = pretraining_panel()
@@ -292,9 +292,9 @@ panel_table
 # pretrain` reads it) cuts the {glue:text}`pt_lookback`-day window into
 # {glue:text}`pt_tokens` patches of {glue:text}`pt_patch` days; a linear layer turns each
 # patch (five log variances, five returns) into a 32-number token and adds a learned
-# position; two pre-norm Transformer blocks let every patch attend to every other; a linear
+# position; two pre-norm Transformer blocks let each patch attend to all the others; a linear
 # head reads all tokens and forecasts next week's log variance on the window's scale. The
-# pretraining objective is that forecast, by mean squared error, on every window of every
+# pretraining objective is that forecast, by mean squared error, on all windows of all
 # series: self-supervised, since the series supply their own targets, as in TimesFM.
 #
 # ### Pretraining, once, outside the chapter
@@ -377,7 +377,7 @@ glue("pt_history_days", f"{len(history):,}", display=False)
 # ({glue:text}`pt_seeds` seeds, each amount of target data, both ways). Each uses
 # `training.fit`, the book's one training loop, with the network's loss (mean squared error)
 # and Adam; one network object per way is re-used, its weights and optimizer state reset
-# before every fit, so that the training step is traced once rather than once per fit.
+# before each fit, so that the training step is traced once rather than once per fit.
 
 # %%
 fine_tune_net, scratch_net = patch_transformer(), patch_transformer()
@@ -502,7 +502,7 @@ headline.glue_headline(f"S&P 500 next-week log variance, {small} days of target 
 # Against LHAR fitted to the last {glue:text}`pt_small` days of S&P 500 history
 # ({glue:text}`pt_lhar_small_mse`), {glue:text}`pt_zero_vs_lhar_small`; against LHAR fitted
 # to all {glue:text}`pt_history_days` days before 2013 ({glue:text}`pt_lhar_all_mse`),
-# {glue:text}`pt_zero_vs_lhar_all`. (Every p-value here is adjusted by Holm's method for the
+# {glue:text}`pt_zero_vs_lhar_all`. (All p-values here are adjusted by Holm's method for the
 # {glue:text}`pt_n_tests` comparisons of the table.)
 #
 # **With a little target data**, {glue:text}`pt_small` days (about a year):
@@ -510,7 +510,7 @@ headline.glue_headline(f"S&P 500 next-week log variance, {small} days of target 
 # - fine-tuned: {glue:text}`pt_ft_small_mse` (single seeds {glue:text}`pt_ft_small_range`);
 #   from scratch: {glue:text}`pt_sc_small_mse` ({glue:text}`pt_sc_small_range`); LHAR on the
 #   same days: {glue:text}`pt_lhar_small_mse`;
-# - {glue:text}`pt_ft_vs_sc_small`; the fine-tuned network beat its from-scratch twin for
+# - {glue:text}`pt_ft_vs_sc_small`; the fine-tuned network had the lower error of the pair in
 #   {glue:text}`pt_ft_seed_wins_small` seeds;
 # - {glue:text}`pt_ft_vs_lhar_small`.
 #
@@ -518,7 +518,7 @@ headline.glue_headline(f"S&P 500 next-week log variance, {small} days of target 
 #
 # - fine-tuned: {glue:text}`pt_ft_large_mse` ({glue:text}`pt_ft_large_range`); from scratch:
 #   {glue:text}`pt_sc_large_mse` ({glue:text}`pt_sc_large_range`); LHAR: {glue:text}`pt_lhar_large_mse`;
-# - {glue:text}`pt_ft_vs_sc_large` (better than from scratch for
+# - {glue:text}`pt_ft_vs_sc_large` (lower error than from scratch in
 #   {glue:text}`pt_ft_seed_wins_large` seeds);
 # - {glue:text}`pt_ft_vs_lhar_large`.
 
@@ -570,7 +570,7 @@ plt.show()
 # quantile so that between 5% and 50% are positive; a random share of up to a quarter of the
 # labels is flipped. The network (`prior_fitted_network`, above) embeds each row, adds a
 # learned embedding of its label for context rows, and in each Transformer block lets the
-# context rows attend to each other and the query rows attend to the context, never to each
+# context rows attend to each other and the query rows attend to the context only, not to each
 # other. It has no positional encoding: a table's rows are a set, and the prediction must not
 # depend on their order.
 #
@@ -629,7 +629,7 @@ plt.show()
 # On held-out synthetic tasks the network's cross-entropy falls from
 # {glue:text}`pfn_val_first` after the first round to {glue:text}`pfn_val_last` at the end of
 # pretraining ({glue:text}`pfn_flops` FLOPs, {glue:text}`pfn_params` weights). Two references
-# frame it: predicting every query with the context's share of positives scores
+# frame it: predicting each query with the context's share of positives scores
 # {glue:text}`pfn_ref_rate`, and a logistic regression fitted to each task's context
 # {glue:text}`pfn_ref_lr`. The network has learned to use the context, and the curve, still
 # falling on a log scale, says that more pretraining would buy more.
@@ -924,8 +924,8 @@ loan_table
 # ```{solution} pretrain-ex-pfn-compute
 # :class: dropdown
 # The synthetic loss should keep falling, as {numref}`pretrain-fig-pfn` suggests. Whether the
-# German credit AUC follows is the point of the exercise: the network gets better at the
-# *prior*, and the prior (Gaussian features, three families of rules) is not German credit.
+# German credit AUC follows is the point of the exercise: the network learns the
+# *prior* more closely, and the prior (Gaussian features, three families of rules) is not German credit.
 # If the real-data AUC moves much less than the synthetic loss, the limit is the prior, not
 # the compute; the gains that TabPFN reports come from a prior of structural causal models
 # built to resemble real tables as well as from its compute.
