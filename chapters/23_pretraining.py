@@ -833,7 +833,7 @@ loan_table
 # once, where ours reads {glue:text}`pfn_max_context`-row slices of
 # {glue:text}`pfn_features` principal components. {numref}`pretrain-fig-pfn` shows that
 # our pretraining has nearly run its course at this size; how far more compute, a larger
-# network and a better prior carry to a real credit table is the question TabPFN answers at
+# network and a richer prior carry to a real credit table is the question TabPFN answers at
 # scale and the exercises take up in miniature.
 #
 # ## Part 3 · Language models in finance, without an experiment
