@@ -11,6 +11,7 @@ check                            check (without writing) that every .ipynb/.py p
 crosscheck [CHAPTER ...]         re-execute with other CPU kernels forced; compare within tolerance
 export [--check]                 write finbook/lessons.py from the chapters' cells marked "# @save"
 sweep CHAPTER... -p NAME 0..19    run chapters over a parameter grid on Dask; tabulate their headlines
+pretrain NAME [--seeds 0..4]     pretrain a chapter's model (patch, pfn): weights/, log, checksums
 build [--edition full|student|pdf|student-pdf]
                                  build the book (student: every exercise, no solution; pdf: one PDF)
 
@@ -249,6 +250,22 @@ def _cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_pretrain(args: argparse.Namespace) -> int:
+    from finbook import pretrain  # noqa: PLC0415
+
+    if args.name not in pretrain.PRETRAINED:
+        raise ValueError(f"unknown pretrained model {args.name!r}; known: {sorted(pretrain.PRETRAINED)}")
+    lo, sep, hi = args.seeds.partition("..")
+    try:
+        seeds = list(range(int(lo), int(hi) + 1)) if sep else [int(s) for s in args.seeds.split(",")]
+    except ValueError as err:
+        raise ValueError(f"--seeds must look like 0..4 or 0,2,5, got {args.seeds!r}") from err
+    print(f"pretraining {args.name} (chapter {pretrain.PRETRAINED[args.name]}) for seeds {seeds}", flush=True)
+    pretrain.run_pretraining(args.name, seeds)
+    print(f"wrote weights/{args.name}_seed*.npz, weights/{args.name}_log.csv and weights/manifest.csv")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m finbook",
@@ -307,6 +324,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--openblas", default="auto", metavar="CORE",
                    help="OPENBLAS_CORETYPE for NumPy/SciPy (default auto: a family other than this CPU's)")
     p.set_defaults(func=_cmd_crosscheck)
+
+    p = sub.add_parser("pretrain", help="pretrain a chapter's model once per seed; commit its weights, "
+                       "log and checksums (weights/)")
+    p.add_argument("name", metavar="NAME", help="patch (chapter 23's patch Transformer) or pfn (its "
+                   "prior-fitted network)")
+    p.add_argument("--seeds", default="0..4",
+                   help="seeds to pretrain: 0..4 (inclusive) or 0,2,5 (default 0..4)")
+    p.set_defaults(func=_cmd_pretrain)
 
     p = sub.add_parser("sweep", help="run chapters over a grid of parameters on Dask; tabulate their "
                        "headline values")
