@@ -74,7 +74,7 @@ def dense_parameter_count(n_inputs: int, hidden: Sequence[int], n_outputs: int =
     Example
     -------
     >>> dense_parameter_count(61, (1024, 1024))
-    1113089
+    1114113
     """
     sizes = [n_inputs, *hidden, n_outputs]
     for name, value in [("n_inputs", n_inputs), ("n_outputs", n_outputs), *(("hidden", h) for h in hidden)]:
