@@ -1,6 +1,8 @@
 # ---
 # jupyter:
 #   jupytext:
+#     cell_metadata_filter: -papermill,-execution
+#     notebook_metadata_filter: -papermill
 #     text_representation:
 #       extension: .py
 #       format_name: percent
@@ -27,7 +29,10 @@
 # %% tags=["parameters"]
 SEED = 2024  # seeds the simulated options, the splits and every network's initial weights
 N_TRAIN = 16_384  # simulated options in the largest training set of the pricing surrogate
-STEPS = 1_920  # optimizer steps (mini-batches of 256) for every pricing network
+STEPS = 1_920  # most optimizer steps (mini-batches of 256) a pricing network may take
+PATIENCE = 8  # early stopping: evaluations (every 64 steps) without a lower validation error
+LEARNING_RATES = (0.01, 0.03, 0.1)  # the grid each width's peak learning rate is tuned on
+N_SEEDS = 3  # seeds (initial weights and batch order) per width at its tuned learning rate
 PRICING_WIDTHS = (4, 16, 64, 256)  # units in each of the two hidden layers of the pricing networks
 MILLION_WIDTH = 1_024  # the million-parameter pricing network, trained on the compute of the widest one
 TRAINING_SIZES = (256, 1_024, 4_096, 16_384)  # training-set sizes of the data-scaling curve
@@ -59,7 +64,7 @@ from IPython.display import display
 from myst_nb import glue
 from sklearn.model_selection import StratifiedKFold
 
-from finbook import data, features, options, plots, repro, scaling
+from finbook import data, features, inference, options, plots, repro, scaling
 from finbook import scorecard as sc
 
 repro.set_seed(SEED)
@@ -85,8 +90,9 @@ plots.use_book_style()
 # ## What a scaling law says
 #
 # {cite:t}`kaplan2020scaling` trained Transformer language models over many orders of
-# magnitude of size and found that, when neither data nor compute holds a model back, its
-# test loss $L$ falls as a power of its number of parameters $N$,
+# magnitude of size. Their law in the number of parameters $N$ describes models **trained
+# close to convergence on a dataset large enough not to hold them back** (in practice, with
+# early stopping on held-out text): the test loss $L$ then falls as a power of $N$,
 #
 # $$
 # L(N) = \left(\frac{N_c}{N}\right)^{\alpha_N},
@@ -95,7 +101,17 @@ plots.use_book_style()
 # with $\alpha_N \approx$ {glue:text}`kaplan_alpha_n` for their models, and similar laws in the size of the
 # dataset $D$ and in the training compute $C$. On log–log axes {eq}`scale-power-law` is a
 # straight line of slope $-\alpha_N$; a small exponent means that each halving of the loss
-# costs an enormous factor in size. Compute is counted in floating-point operations (FLOPs),
+# costs an enormous factor in size. A finite problem cannot follow a pure power law
+# forever: some error is left however large the model (noise in the target, or the limits of
+# the optimiser), so we fit the form with a floor $E$,
+#
+# $$
+# L(N) = E + A\,N^{-\alpha},
+# $$ (scale-saturating-law)
+#
+# which {cite:t}`hoffmann2022training` use (with a second term in $D$) for their language
+# models. Its curvature on log–log axes is the floor showing through; a straight line drawn
+# through such points underestimates $\alpha$. Compute is counted in floating-point operations (FLOPs),
 # about
 #
 # $$
@@ -106,7 +122,9 @@ plots.use_book_style()
 # per parameter and example forward, four backward. The three resources trade off: a large
 # model needs data to learn from and compute to be trained, and a scaling curve measures
 # only the resource it varies. `finbook.scaling` holds the pieces:
-# `dense_parameter_count`, `training_flops` for {eq}`scale-compute` and `fit_power_law`.
+# `dense_parameter_count`, `training_flops` for {eq}`scale-compute` and
+# `fit_saturating_power_law` for {eq}`scale-saturating-law` (nonlinear least squares on
+# $\log L$ with `scipy.optimize.least_squares`).
 #
 # The law was found for text, where data are practically unlimited. Our two problems sit at
 # the two ends of what finance offers:
@@ -152,32 +170,107 @@ test = options.black_scholes_training_set(20_000, seed=SEED + 3)
 glue("n_train", f"{N_TRAIN:,}", display=False)
 glue("n_test_options", f"{len(test):,}", display=False)
 glue("steps", f"{STEPS:,}", display=False)
+glue("patience", PATIENCE, display=False)
+glue("lr_grid", ", ".join(f"{lr:g}" for lr in LEARNING_RATES), display=False)
+glue("n_seeds", N_SEEDS, display=False)
 train_full.head(3).round(4)
 
 # %% [markdown]
 # Every network has two hidden layers of equal width with the smooth GELU activation,
-# the architecture of {ref}`option-pricing` scaled up and down, and every network gets
-# **the same training budget**: {glue:text}`steps` steps of Adam on mini-batches of 256
-# options, with a learning rate that falls along a cosine from 0.03 to 1% of that. This is
-# `scaling.surrogate_run`, which builds the network with chapter 15's `pricing_network`, trains
-# it with the book's training loop (`training.fit`, by steps) and reports its size, its training compute
-# {eq}`scale-compute` and its error on the {glue:text}`n_test_options` test options. The
-# classical baseline, a polynomial in the four inputs fitted by least squares
-# (`options.polynomial_pricer`), is also a family of models of growing size: its degree
-# sets its number of coefficients.
+# the architecture of {ref}`option-pricing` scaled up and down. A scaling law compares
+# models that are each **trained as well as they can be**, so each width gets its own
+# learning rate and runs until it stops improving:
+#
+# - Adam on mini-batches of 256 options, with a learning rate that falls along a cosine to
+#   1% of its peak over at most {glue:text}`steps` steps;
+# - **early stopping** on the validation options: the run ends once {glue:text}`patience`
+#   evaluations in a row (one each 64 steps) bring no lower validation error, and the
+#   weights with the lowest validation error are kept;
+# - the peak learning rate is **tuned per width** on a small grid ({glue:text}`lr_grid`) by
+#   the validation error of a first seed, not the test error (a grid search, not a
+#   width-aware parametrisation such as muP);
+# - at the chosen rate, {glue:text}`n_seeds` seeds in all (initial weights and batch
+#   order) per width: the table shows their mean and range.
+#
+# `scaling.surrogate_run` builds the network with chapter 15's `pricing_network`, trains it
+# with the book's training loop (`training.fit`, by steps) and reports its size, its
+# training compute {eq}`scale-compute`, where it stopped and its error on the
+# {glue:text}`n_test_options` test options. The classical baseline, a polynomial in the
+# four inputs fitted by least squares (`options.polynomial_pricer`), is also a family of
+# models of growing size: its degree sets its number of coefficients.
 
 # %%
-width_runs = []
+def tuned_runs(width):
+    """Tune a width's peak learning rate on the validation error of the first seed, then run the other seeds."""
+    trials = {}
+    for lr in LEARNING_RATES:
+        repro.set_seed(SEED)
+        try:
+            trials[lr] = scaling.surrogate_run(train_full, valid, test, hidden=(width, width), steps=STEPS,
+                                               learning_rate=lr, patience=PATIENCE, seed=SEED, details=True)
+        except FloatingPointError:  # the loss diverged: this rate is too high for this width
+            continue
+    best_lr = min(trials, key=lambda lr: trials[lr][0]["validation RMSE (bp)"])
+    runs = [trials[best_lr]]
+    for seed in range(SEED + 1, SEED + N_SEEDS):
+        repro.set_seed(seed)
+        runs.append(scaling.surrogate_run(train_full, valid, test, hidden=(width, width), steps=STEPS,
+                                          learning_rate=best_lr, patience=PATIENCE, seed=seed, details=True))
+    return {lr: run for lr, (run, _) in trials.items()}, runs
+
+
+lr_search, seed_runs, curves, test_preds = {}, [], {}, {}
 for width in PRICING_WIDTHS:
-    repro.set_seed(SEED)  # the same seed for every size: only the width differs
-    width_runs.append(scaling.surrogate_run(train_full, valid, test, hidden=(width, width),
-                                            steps=STEPS, seed=SEED))
-width_curve = pd.DataFrame(width_runs).set_index("hidden")
+    trials, runs = tuned_runs(width)
+    lr_search[f"{width}-{width}"] = {lr: run["validation RMSE (bp)"] for lr, run in trials.items()}
+    seed_runs += [run | {"seed": SEED + k} for k, (run, _) in enumerate(runs)]
+    curves[width] = [det["curve"] for _, det in runs]
+    test_preds[width] = [det["test predictions"] for _, det in runs]
+seed_runs = pd.DataFrame(seed_runs)
+by_width = seed_runs.groupby("hidden", sort=False)
+width_curve = pd.DataFrame({
+    "parameters": by_width["parameters"].first(),
+    "learning rate": by_width["learning rate"].first(),
+    "steps run (mean)": by_width["steps run"].mean(),
+    "test RMSE (bp)": by_width["test RMSE (bp)"].mean(),
+    "lowest": by_width["test RMSE (bp)"].min(), "highest": by_width["test RMSE (bp)"].max(),
+})
+width_curve.index.name = "hidden"
+lr_table = pd.DataFrame(lr_search).T.rename(columns=lambda lr: f"validation RMSE, lr {lr:g}")
 poly_curve = pd.DataFrame([scaling.polynomial_run(train_full, test, d) for d in range(2, 7)]
                           ).set_index("degree")
-width_law = scaling.fit_power_law(width_curve["parameters"], width_curve["test RMSE (bp)"])
-display(width_curve.drop(columns="training options").round(2))
+display(lr_table.round(2))
+display(width_curve.round(2))
 poly_curve.drop(columns="training options").round(2)
+
+# %% [markdown]
+# The first table is the learning-rate search (validation error of the first seed, bp);
+# the second the {glue:text}`n_seeds` seeds at each width's chosen rate: mean, lowest and
+# highest test error. Now the law {eq}`scale-saturating-law`, fitted by least squares on
+# $\log L$ to the seed means. Four sizes leave one degree of freedom for three parameters,
+# so its uncertainty matters: a **bootstrap** redraws the {glue:text}`n_seeds` seeds of each
+# width with replacement, {glue:text}`n_boot` times, and refits; the 2.5% and 97.5%
+# percentiles of the refitted exponents are the interval.
+
+# %%
+# tolerance: rtol=3e-4; the least-squares fit runs on BLAS kernels that differ between CPUs: with other kernels A and E moved by 9e-5 (relative), alpha and its interval not at all
+N_BOOT = 300  # bootstrap resamples of the seeds
+params_by_width = width_curve["parameters"].to_numpy(dtype=float)
+width_law = scaling.fit_saturating_power_law(params_by_width, width_curve["test RMSE (bp)"])
+rmse_by_seed = seed_runs.pivot(index="hidden", columns="seed", values="test RMSE (bp)").loc[width_curve.index]
+rng = np.random.default_rng(SEED)
+boot_alpha = []
+for _ in range(N_BOOT):  # resample the seeds within each width, refit on the resampled means
+    pick = rng.integers(0, N_SEEDS, size=rmse_by_seed.shape)
+    means = np.take_along_axis(rmse_by_seed.to_numpy(), pick, axis=1).mean(axis=1)
+    boot_alpha.append(scaling.fit_saturating_power_law(params_by_width, means).exponent)
+alpha_lo, alpha_hi = np.percentile(boot_alpha, [2.5, 97.5])
+line_alpha = scaling.fit_power_law(params_by_width, width_curve["test RMSE (bp)"]).exponent
+assert alpha_lo <= width_law.exponent <= alpha_hi  # the point estimate lies inside its own interval
+glue("n_boot", N_BOOT, display=False)
+pd.Series({"alpha": width_law.exponent, "alpha, 2.5%": alpha_lo, "alpha, 97.5%": alpha_hi,
+           "A": width_law.scale, "floor E (bp)": width_law.floor,
+           "alpha of a straight line (for comparison)": line_alpha}).round(3)
 
 # %%
 small, large = width_curve.iloc[0], width_curve.iloc[-1]
@@ -185,12 +278,27 @@ glue("pw_small_params", f"{int(small['parameters']):,}", display=False)
 glue("pw_large_params", f"{int(large['parameters']):,}", display=False)
 glue("pw_small_rmse", round(float(small["test RMSE (bp)"]), 1), display=False)
 glue("pw_large_rmse", round(float(large["test RMSE (bp)"]), 1), display=False)
+glue("pw_small_range", f"{small['lowest']:.1f} to {small['highest']:.1f}", display=False)
+glue("pw_large_range", f"{large['lowest']:.1f} to {large['highest']:.1f}", display=False)
 glue("pw_ratio", round(float(small["test RMSE (bp)"] / large["test RMSE (bp)"]), 1), display=False)
 glue("pw_size_ratio", f"{large['parameters'] / small['parameters']:,.0f}", display=False)
 glue("pw_alpha", round(width_law.exponent, 2), display=False)
-glue("pw_r2", round(width_law.r_squared, 3), display=False)
-glue("pw_halve", f"{2 ** (1 / width_law.exponent):,.0f}", display=False)
-glue("pw_flops_large", f"{large['compute (FLOPs)']:.1e}", display=False)
+glue("pw_alpha_lo", round(float(alpha_lo), 2), display=False)
+glue("pw_alpha_hi", round(float(alpha_hi), 2), display=False)
+glue("pw_floor", round(width_law.floor, 1), display=False)
+glue("pw_line_alpha", round(float(line_alpha), 2), display=False)
+glue("pw_halve", f"{2 ** (1 / width_law.exponent):,.1f}", display=False)
+glue("pw_lrs", ", ".join(f"{lr:g}" for lr in width_curve["learning rate"]), display=False)
+stopped = int((seed_runs["steps run"] < STEPS).sum())
+tail_gain = []  # how much each kept run still gained over its last quarter of steps
+for width in PRICING_WIDTHS:
+    for c in curves[width]:
+        v = c["validation RMSE (bp)"].to_numpy()
+        at_three_quarters = v[: max(1, int(0.75 * len(v)))].min()
+        tail_gain.append(1 - v.min() / at_three_quarters)
+glue("pw_tail_gain", f"{100 * max(tail_gain):.0f}", display=False)
+glue("pw_stopped", stopped, display=False)
+glue("pw_n_runs", len(seed_runs), display=False)
 rmse = width_curve["test RMSE (bp)"].to_numpy()
 glue("pw_first_gain", round(float(rmse[0] / rmse[1]), 1), display=False)
 glue("pw_last_gain", round(float(rmse[-2] / rmse[-1]), 1), display=False)
@@ -201,80 +309,145 @@ glue("poly_best_rmse", round(float(poly_curve.loc[best_poly, "test RMSE (bp)"]),
 glue("poly2_rmse", round(float(poly_curve.loc[2, "test RMSE (bp)"]), 1), display=False)
 
 # %% [markdown]
-# Here the article is right. The smallest network, {glue:text}`pw_small_params` weights,
-# misprices the test options by {glue:text}`pw_small_rmse` basis points of the strike (root
-# mean square); the largest, {glue:text}`pw_large_params` weights, by
-# {glue:text}`pw_large_rmse`: {glue:text}`pw_size_ratio` times the parameters,
-# {glue:text}`pw_ratio` times less error. On log–log axes the points lie close to a line
-# (below, {numref}`scale-fig-curves`): a power law {eq}`scale-power-law` with exponent
-# $\alpha \approx$ {glue:text}`pw_alpha` ($R^2$ = {glue:text}`pw_r2`), so halving the error
-# takes about {glue:text}`pw_halve` times the parameters. The polynomial improves with its
-# size too, from {glue:text}`poly2_rmse` bp (degree 2) to {glue:text}`poly_best_rmse` bp with
-# {glue:text}`poly_best_params` coefficients (degree {glue:text}`poly_best_degree`): with a
-# smooth target and abundant data, "more capacity, less error" holds for any flexible
-# family, not only for networks. Per parameter, the polynomial is in fact far more
-# economical on this four-input function; its number of coefficients, though, grows
-# combinatorially with the number of inputs, which is where networks earn their keep.
+# Here the article's expectation is borne out. The smallest network, {glue:text}`pw_small_params`
+# weights, misprices the test options by {glue:text}`pw_small_rmse` basis points of the
+# strike (root mean square, mean of {glue:text}`n_seeds` seeds, range
+# {glue:text}`pw_small_range`); the largest, {glue:text}`pw_large_params` weights, by
+# {glue:text}`pw_large_rmse` (range {glue:text}`pw_large_range`): {glue:text}`pw_size_ratio`
+# times the parameters, {glue:text}`pw_ratio` times less error. The tuned peak learning rates
+# are {glue:text}`pw_lrs` from the narrowest to the widest, and {glue:text}`pw_stopped` of
+# the {glue:text}`pw_n_runs` runs were ended by early stopping before the step budget; over
+# the last quarter of its steps, as the learning rate decayed towards 1% of its peak, no run
+# lowered its validation error by more than {glue:text}`pw_tail_gain`%. The
+# fitted law {eq}`scale-saturating-law` has exponent $\alpha \approx$ {glue:text}`pw_alpha`
+# (bootstrap 95% interval {glue:text}`pw_alpha_lo` to {glue:text}`pw_alpha_hi`) and a floor
+# $E \approx$ {glue:text}`pw_floor` bp; a straight line through the same four points would
+# give {glue:text}`pw_line_alpha`. Halving the part of the error above the floor takes
+# about {glue:text}`pw_halve` times the parameters. The first step up in width cuts the
+# error {glue:text}`pw_first_gain` times, the last {glue:text}`pw_last_gain` times, although
+# each multiplies the parameters roughly tenfold.
 #
-# The returns diminish, and the budget shows. The first step up in width cuts the error
-# {glue:text}`pw_first_gain` times, the last only {glue:text}`pw_last_gain` times, although
-# each multiplies the parameters roughly tenfold. Every network had the same
-# {glue:text}`steps` steps, so the largest, with {glue:text}`pw_flops_large` FLOPs of
-# training {eq}`scale-compute`, is the furthest from convergence: the interplay between size
-# and compute that {cite:t}`kaplan2020scaling` describe.
+# The polynomial's error also falls with its size, from {glue:text}`poly2_rmse` bp (degree 2)
+# to {glue:text}`poly_best_rmse` bp with {glue:text}`poly_best_params` coefficients (degree
+# {glue:text}`poly_best_degree`): with a smooth target and abundant data, capacity lowers the
+# error of any flexible family, not only of networks. The polynomial's number of
+# coefficients, though, grows combinatorially with the number of inputs, which is where
+# networks earn their keep.
+#
+# ### Loss against compute: the compute frontier
+#
+# The law above is measured at convergence. The other question is what a fixed **compute**
+# budget buys. Each run recorded its validation error after each 64 steps; after $s$ steps it
+# has used $C = 6 N \cdot 256 s$ FLOPs {eq}`scale-compute`. Averaging the
+# {glue:text}`n_seeds` seeds of each width and plotting the error against $C$ gives one
+# learning curve per size; their lower envelope, the best error any of our sizes reaches at
+# each compute, is the **compute frontier**.
+
+# %%
+mean_curves = {}
+for width in PRICING_WIDTHS:
+    last = min(len(c) for c in curves[width])  # the steps every seed reached
+    stacked = np.stack([c["validation RMSE (bp)"].to_numpy()[:last] for c in curves[width]])
+    mean_curves[width] = pd.Series(stacked.mean(axis=0), name=f"{width}-{width}",
+                                   index=curves[width][0]["compute (FLOPs)"].to_numpy()[:last])
+flops_grid = np.geomspace(min(c.index.min() for c in mean_curves.values()),
+                          max(c.index.max() for c in mean_curves.values()), 60)
+on_grid = pd.DataFrame({w: np.exp(np.interp(np.log(flops_grid), np.log(c.index), np.log(c.to_numpy()),
+                                            left=np.nan, right=np.nan))
+                        for w, c in mean_curves.items()}, index=flops_grid).dropna(how="all")
+frontier_width = on_grid.idxmin(axis=1)
+order = list(dict.fromkeys(frontier_width))  # the widths on the frontier, in order of compute
+takeover = float(frontier_width.index[frontier_width == PRICING_WIDTHS[-1]].min()) \
+    if PRICING_WIDTHS[-1] in order else float("nan")
+glue("fr_order", ", ".join(f"{w}-{w}" for w in order), display=False)
+glue("fr_n_widths", len(order), display=False)
+glue("fr_takeover", f"{takeover:.1e}", display=False)
+glue("fr_large_flops", f"{seed_runs['compute (FLOPs)'].iloc[-1]:.1e}", display=False)
+pd.DataFrame({"best width": frontier_width, "validation RMSE (bp)": on_grid.min(axis=1)}).iloc[::10].round(2)
+
+# %% [markdown]
+# Along the frontier the best size changes with the budget: from the smallest compute to
+# the largest, the widths that lead are {glue:text}`fr_order`, and the widest network leads
+# only from about {glue:text}`fr_takeover` FLOPs on (one of its runs used
+# {glue:text}`fr_large_flops`). With little compute a small network, which takes cheap
+# steps, gets further than a large one that has barely started. That is the compute-optimal
+# trade-off: **each compute budget has its own best model size**. Two cautions. Our curves
+# are snapshots of runs whose learning-rate schedule was set for the full budget, so they
+# overstate the error that a run planned for a smaller budget (its schedule ending there)
+# would reach; and the sizes are few. Matching the schedule to the budget is one of the corrections
+# {cite:t}`hoffmann2022training` made to the frontier of {cite:t}`kaplan2020scaling`.
 #
 # ### A million parameters
 #
 # Push the width to {glue:text}`mil_width` and the network has {glue:text}`mil_params`
-# parameters, {glue:text}`mil_ratio` times the 256-wide one, and each training step costs
-# about that many times as much {eq}`scale-compute`. Scaling laws compare models at equal
-# training **compute**, so we give it the compute the 256-wide network had: the same
-# mini-batches of 256, but {glue:text}`mil_steps` steps instead of {glue:text}`steps`.
+# parameters, {glue:text}`mil_ratio` times the {glue:text}`large_width`-wide one, and each
+# training step costs about that many times as much {eq}`scale-compute`. We give it the
+# compute of one run of the {glue:text}`large_width`-wide network (the first seed, at its
+# tuned learning rate, which it also uses): the same mini-batches of 256, but
+# {glue:text}`mil_steps` steps instead of {glue:text}`large_steps`.
 
 # %%
+first_large = seed_runs[(seed_runs["hidden"] == f"{PRICING_WIDTHS[-1]}-{PRICING_WIDTHS[-1]}")
+                        & (seed_runs["seed"] == SEED)].iloc[0]
 repro.set_seed(SEED)
 million_params = scaling.dense_parameter_count(4, (MILLION_WIDTH, MILLION_WIDTH))
-million_steps = round(STEPS * large["parameters"] / million_params)  # equal compute, C ~ 6ND
-million_run = scaling.surrogate_run(train_full, valid, test, hidden=(MILLION_WIDTH, MILLION_WIDTH),
-                                    steps=million_steps, seed=SEED)
-glue("mil_steps", f"{million_steps:,}", display=False)
-million = pd.DataFrame([large, pd.Series(million_run)]).set_index("hidden")
+million_steps = round(first_large["steps run"] * first_large["parameters"] / million_params)  # equal C ~ 6ND
+million_run, million_det = scaling.surrogate_run(
+    train_full, valid, test, hidden=(MILLION_WIDTH, MILLION_WIDTH), steps=million_steps,
+    learning_rate=float(first_large["learning rate"]), seed=SEED, details=True)
 mil_rmse = float(million_run["test RMSE (bp)"])
+# paired comparison on the test options (independent draws, so blocks of one), against the
+# least accurate of the widest network's seeds: the comparison most favourable to the million
+sq_mil = (million_det["test predictions"] - test["price"].to_numpy()) ** 2
+sq_wide = [(p - test["price"].to_numpy()) ** 2 for p in test_preds[PRICING_WIDTHS[-1]]]
+worst = int(np.argmax([q.mean() for q in sq_wide]))
+mil_test = inference.paired_block_bootstrap(sq_mil, sq_wide[worst], block_size=1, n_boot=1000, seed=SEED)
+glue("mil_steps", f"{million_steps:,}", display=False)
+glue("large_steps", f"{int(first_large['steps run']):,}", display=False)
+glue("large_width", PRICING_WIDTHS[-1], display=False)
 glue("mil_width", f"{MILLION_WIDTH:,}", display=False)
 glue("mil_params", f"{million_run['parameters']:,}", display=False)
-glue("mil_ratio", f"{million_run['parameters'] / large['parameters']:,.0f}", display=False)
+glue("mil_ratio", f"{million_run['parameters'] / first_large['parameters']:,.0f}", display=False)
 glue("mil_rmse", round(mil_rmse, 1), display=False)
-glue("mil_verdict", "worse than" if mil_rmse > float(large["test RMSE (bp)"]) else "better than", display=False)
+glue("mil_worst_rmse", round(float(np.sqrt(sq_wide[worst].mean()) * 1e4), 1), display=False)
+glue("mil_verdict", inference.verdict(mil_test, better="lower"), display=False)
+mil_law = float(width_law.predict(million_run["parameters"]))
+glue("mil_law_rmse", round(mil_law, 1), display=False)
+glue("mil_vs_law", round(mil_rmse / mil_law, 1), display=False)
+million = pd.DataFrame([first_large.drop(["seed"]), pd.Series(million_run)]).set_index("hidden")
 million.drop(columns="training options").round(2)
 
 # %% [markdown]
-# On the same compute the million-parameter network misprices by {glue:text}`mil_rmse` bp,
-# **{glue:text}`mil_verdict`** the 256-wide network's {glue:text}`pw_large_rmse` bp. Size
-# alone does not buy accuracy: a larger network needs more steps (and more data) to reach
-# what its size allows, so a fixed compute budget has a best model size, the
-# compute-optimal trade-off that {cite:t}`kaplan2020scaling` and, for language models,
-# {cite:t}`hoffmann2022training` quantify. The million-parameter point is drawn apart in
-# {numref}`scale-fig-curves` and left out of the power-law fit. Giving it the same number
-# of *steps* instead, sixteen times the compute, is {ref}`scale-ex-million`.
+# On the compute of one {glue:text}`large_width`-wide run, the million-parameter network
+# misprices by {glue:text}`mil_rmse` bp: it is **{glue:text}`mil_verdict`** the least accurate
+# of the {glue:text}`large_width`-wide seeds ({glue:text}`mil_worst_rmse` bp), by a paired
+# bootstrap of the squared errors on the test options at the 5% level. Its size would allow
+# {glue:text}`mil_law_rmse` bp if the law {eq}`scale-saturating-law` held that far out and
+# it were trained to convergence. A larger network needs more steps (and more data) to
+# reach what its size allows, so a fixed compute budget has a best model size. The
+# million-parameter point is drawn apart in {numref}`scale-fig-curves` and left out of the
+# fit; training it to convergence is {ref}`scale-ex-million`.
 #
 # ### Scaling the data
 #
-# The other axis of {eq}`scale-power-law` is data. We keep the 64-64 network and the
-# {glue:text}`steps` training steps, and train it on the first {glue:text}`pd_sizes`
-# simulated options (a smaller set is simply cycled through more often, so every run gets
-# the same number of updates); the polynomial of degree {glue:text}`poly_best_degree` is
-# refitted on the same sets.
+# The other axis of {eq}`scale-power-law` is data. We keep the 64-64 network at its tuned
+# learning rate, with the same budget of at most {glue:text}`steps` steps and the same early
+# stopping, and train it (first seed only: this curve is an illustration, not a fitted law)
+# on the first {glue:text}`pd_sizes` simulated options; a smaller set is simply cycled
+# through more often. The polynomial of degree {glue:text}`poly_best_degree` is refitted on
+# the same sets.
 
 # %%
-runs_by_width = dict(zip(PRICING_WIDTHS, width_runs, strict=True))
+first_seed = seed_runs[seed_runs["seed"] == SEED].set_index("hidden")
 data_runs, poly_data_runs = [], []
 for n in TRAINING_SIZES:
-    if n == N_TRAIN and 64 in runs_by_width:  # this run is already part of the width curve
-        data_runs.append(runs_by_width[64])
+    if n == N_TRAIN and "64-64" in first_seed.index:  # this run is already part of the width curve
+        data_runs.append(first_seed.loc["64-64"].to_dict() | {"training options": N_TRAIN})
     else:
         repro.set_seed(SEED)
-        data_runs.append(scaling.surrogate_run(train_full.iloc[:n], valid, test, hidden=(64, 64),
-                                               steps=STEPS, seed=SEED))
+        data_runs.append(scaling.surrogate_run(
+            train_full.iloc[:n], valid, test, hidden=(64, 64), steps=STEPS, patience=PATIENCE, seed=SEED,
+            learning_rate=float(first_seed.loc["64-64", "learning rate"]) if "64-64" in first_seed.index else 0.01))
     poly_data_runs.append(scaling.polynomial_run(train_full.iloc[:n], test, int(best_poly)))
 data_curve = pd.DataFrame(data_runs).set_index("training options")
 poly_data_curve = pd.DataFrame(poly_data_runs).set_index("training options")
@@ -294,17 +467,14 @@ pd.DataFrame({"network 64-64": net_rmse, "passes over the data": data_curve["pas
               f"polynomial, degree {best_poly}": poly_rmse}).round(2)
 
 # %% [markdown]
-# Data help, up to a point. With {glue:text}`pd_first_n` options, seen
-# {glue:text}`pd_passes_first` times each, the network misprices by
-# {glue:text}`pd_first_rmse` bp; with {glue:text}`pd_second_n` by
-# {glue:text}`pd_second_rmse` bp: in four dimensions a few hundred points leave wide gaps
-# for the network to guess across. Beyond that the error stays around
-# {glue:text}`pd_best_rmse` to {glue:text}`pd_last_rmse` bp: the network is no longer
-# short of examples but of **training**, since its {glue:text}`steps` steps are the same
-# whatever the data. The polynomial, which least squares fits exactly and which therefore
-# has no training budget to run out of, keeps improving with data
-# ({glue:text}`pd_poly_second` bp at {glue:text}`pd_second_n` options,
-# {glue:text}`pd_poly_last` at {glue:text}`n_train`). Each axis of a scaling law is
+# With {glue:text}`pd_first_n` options, seen up to {glue:text}`pd_passes_first` times each,
+# the network misprices by {glue:text}`pd_first_rmse` bp; with {glue:text}`pd_second_n`, by
+# {glue:text}`pd_second_rmse` bp; with all {glue:text}`n_train`, by {glue:text}`pd_last_rmse`
+# bp (the lowest of the four is {glue:text}`pd_best_rmse`). In four dimensions a few hundred
+# points leave wide gaps for the network to guess across. The polynomial, which least
+# squares fits exactly and which therefore has no training budget to run out of, goes from
+# {glue:text}`pd_poly_second` bp at {glue:text}`pd_second_n` options to
+# {glue:text}`pd_poly_last` at {glue:text}`n_train`. Each axis of a scaling law is
 # measured with the other two in plentiful supply; hold one back and it becomes the limit.
 
 # %% [markdown]
@@ -363,10 +533,21 @@ glue("cr_small_params", f"{params[networks[0]]:,}", display=False)
 glue("cr_large_params", f"{params[networks[-1]]:,}", display=False)
 glue("cr_small_auc", round(float(credit_curve.loc[networks[0], "mean AUC"]), 3), display=False)
 glue("cr_large_auc", round(float(credit_curve.loc[networks[-1], "mean AUC"]), 3), display=False)
-glue("cr_best_net", credit_curve.loc[networks, "mean AUC"].idxmax(), display=False)
-best_gap = float(credit_curve.loc[networks, "AUC minus logistic (mean)"].max())
+best_net = credit_curve.loc[networks, "mean AUC"].idxmax()
+glue("cr_best_net", best_net, display=False)
+best_gap = float(credit_curve.loc[best_net, "AUC minus logistic (mean)"])
 glue("cr_best_net_gap", round(abs(best_gap), 3), display=False)
-glue("cr_best_net_verdict", "trails" if best_gap < 0 else "leads", display=False)
+n_test_fold = len(splits[0][1])
+n_train_fold = len(splits[0][0])
+# Nadeau-Bengio corrected t-test on the paired fold differences (the folds share training rows)
+best_vs_lr = inference.corrected_resampled_ttest(gap[best_net], n_train=n_train_fold, n_test=n_test_fold)
+glue("cr_best_net_verdict", inference.verdict(best_vs_lr, better="higher"), display=False)
+large_vs_small = inference.corrected_resampled_ttest(fold_auc[networks[-1]] - fold_auc[networks[0]],
+                                                     n_train=n_train_fold, n_test=n_test_fold)
+glue("cr_large_vs_small", inference.verdict(large_vs_small, better="higher"), display=False)
+within = int((gap[networks].mean().abs() < credit_curve.loc["logistic regression", "sd across folds"]).sum())
+glue("cr_within", within, display=False)
+glue("cr_n_nets", len(networks), display=False)
 glue("cr_net_range", round(float(np.ptp(credit_curve.loc[networks, "mean AUC"])), 3), display=False)
 glue("cr_size_ratio", f"{params[networks[-1]] / params[networks[0]]:,.0f}", display=False)
 glue("cr_fit_rows", int(0.8 * len(splits[0][0])), display=False)  # mlp_fit_predict keeps a fifth for stopping
@@ -381,8 +562,10 @@ credit_curve.round(4)
 # {glue:text}`cr_small_auc` to {glue:text}`cr_large_auc`; the spread between the three
 # network sizes is {glue:text}`cr_net_range`, far inside the typical fold-to-fold standard
 # deviation of {glue:text}`cr_fold_sd`. The best network ({glue:text}`cr_best_net`)
-# {glue:text}`cr_best_net_verdict` logistic regression by {glue:text}`cr_best_net_gap` in
-# mean AUC, a paired comparison on the same folds. **On a thousand applicants a larger network buys nothing.**
+# differs from logistic regression by {glue:text}`cr_best_net_gap` in
+# mean AUC: it is {glue:text}`cr_best_net_verdict` logistic regression by the corrected
+# resampled t-test of {cite:t}`nadeau2003inference` on the paired fold differences (5% level).
+# The largest network is {glue:text}`cr_large_vs_small` the smallest by the same test.
 # A million weights fitted to {glue:text}`cr_fit_rows` training rows do not overfit catastrophically only because
 # early stopping halts them after a few epochs, while their predictions are still close to
 # those of a much simpler model.
@@ -390,23 +573,30 @@ credit_curve.round(4)
 # %% [markdown]
 # ## Both curves in one picture
 
-# %% mystnb={"figure": {"name": "scale-fig-curves", "caption": "Out-of-sample error against model size. Top left: option-pricing surrogate on simulated Black–Scholes prices (log–log; dashed: fitted power law). Top right: the 64-64 network and the polynomial as the training set grows. Bottom: German credit, mean ROC AUC over the cross-validation folds with ±1 standard deviation (bars and bands); networks of growing width against logistic regression and gradient boosting."}}
-fig = plt.figure(figsize=(10, 7.6))
-ax1, ax2, ax3 = fig.add_subplot(2, 2, 1), fig.add_subplot(2, 2, 2), fig.add_subplot(2, 1, 2)
-ax1.loglog(width_curve["parameters"], width_curve["test RMSE (bp)"], "o-", label="network (two layers)")
+# %% mystnb={"figure": {"name": "scale-fig-curves", "caption": "Top left: test error of the option-pricing surrogate (simulated Black\u2013Scholes prices) against model size, mean of the seeds with their range (bars), each width at its tuned learning rate and early-stopped; dashed: the fitted law E + A N^(-\u03b1); diamond: the million-parameter network on the compute of one run of the widest (not fitted). Top right: validation error against training compute C = 6ND, mean of the seeds per width; grey: the compute frontier. Bottom left: the 64-64 network and the polynomial as the training set grows (one seed). Bottom right: German credit, mean ROC AUC over the cross-validation folds with \u00b11 standard deviation (bars and bands); networks of growing width against logistic regression and gradient boosting."}}
+fig, ((ax1, ax4), (ax2, ax3)) = plt.subplots(2, 2, figsize=(10, 7.6))
+yerr = [width_curve["test RMSE (bp)"] - width_curve["lowest"], width_curve["highest"] - width_curve["test RMSE (bp)"]]
+ax1.errorbar(width_curve["parameters"], width_curve["test RMSE (bp)"], yerr=yerr, fmt="o", capsize=3,
+             label=f"network (two layers), {N_SEEDS} seeds")
 ax1.loglog(poly_curve["parameters"], poly_curve["test RMSE (bp)"], "s-", label="polynomial (degree 2–6)")
-grid = np.geomspace(width_curve["parameters"].min(), width_curve["parameters"].max(), 50)
-ax1.loglog(grid, width_law.predict(grid), "--", color="0.5", label=f"power law, α = {width_law.exponent:.2f}")
+grid = np.geomspace(width_curve["parameters"].min(), million_run["parameters"], 80)
+ax1.loglog(grid, width_law.predict(grid), "--", color="0.5",
+           label=f"E + A N^(-α), α = {width_law.exponent:.2f}")
 ax1.loglog(million_run["parameters"], mil_rmse, "D", color=plots.PALETTE[3],
-           label=f"{MILLION_WIDTH}-{MILLION_WIDTH}, same compute (not fitted)")
+           label=f"{MILLION_WIDTH}-{MILLION_WIDTH}, compute of one {PRICING_WIDTHS[-1]}-wide run")
 ax1.set(xlabel="parameters", ylabel="test RMSE (bp of strike)", title="(a) pricing: error vs size")
-ax1.legend()
+ax1.legend(fontsize=8)
+for width, curve in mean_curves.items():
+    ax4.loglog(curve.index, curve.to_numpy(), label=f"{width}-{width}")
+ax4.loglog(on_grid.index, on_grid.min(axis=1), color="0.4", lw=4, alpha=0.35, label="compute frontier")
+ax4.set(xlabel="training compute (FLOPs)", ylabel="validation RMSE (bp)", title="(a) pricing: error vs compute")
+ax4.legend(fontsize=8)
 ax2.loglog(data_curve.index, data_curve["test RMSE (bp)"], "o-", label="network 64-64")
 ax2.loglog(poly_data_curve.index, poly_data_curve["test RMSE (bp)"], "s-",
            label=f"polynomial, degree {best_poly}")
 ax2.set(xlabel="simulated training options", ylabel="test RMSE (bp of strike)", title="(a) pricing: error vs data")
-ax2.legend()
-for ax in (ax1, ax2):  # plain numbers at 1, 2, 5 x 10^k on the log-scaled error axes
+ax2.legend(fontsize=8)
+for ax in (ax1, ax2, ax4):  # plain numbers at 1, 2, 5 x 10^k on the log-scaled error axes
     ax.yaxis.set_major_locator(mticker.LogLocator(subs=(1.0, 2.0, 5.0)))
     ax.yaxis.set_major_formatter(mticker.ScalarFormatter())
     ax.yaxis.set_minor_formatter(mticker.NullFormatter())
@@ -419,25 +609,31 @@ for name, colour in [("logistic regression", plots.PALETTE[1]), ("gradient boost
     ax3.axhspan(mean - sd, mean + sd, color=colour, alpha=0.12)
 ax3.set_xscale("log")
 ax3.set(xlabel="parameters", ylabel="ROC AUC (out of fold)", title="(b) credit: AUC vs size")
-ax3.legend(loc="lower center")
+ax3.legend(loc="lower center", fontsize=8)
+fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# {numref}`scale-fig-curves` is the chapter in one picture. At the top, the error of the
-# pricing surrogate falls steadily as the model grows, as long as the training budget keeps
-# up (the million-parameter diamond sits above the line), and, up to a point, as the data grow:
-# that is the world the article imagines, and it exists where the target is a smooth,
-# noiseless function and examples are free. At the bottom the credit curve is flat: every
-# network, from a few hundred to a million weights, sits inside the band of logistic
-# regression, and the fold-to-fold spread is far larger than any effect of size.
+# {numref}`scale-fig-curves` is the chapter in one picture. In the pricing panels the error
+# of the surrogate falls as the model grows, when each size is tuned and trained to
+# convergence, and the compute panel shows that at a given budget the best size depends on
+# the budget: that is the world the article imagines, and it exists where the target is a
+# smooth, noiseless function and examples are free. In the credit panel
+# {glue:text}`cr_within` of the {glue:text}`cr_n_nets` network sizes, from a few hundred to
+# a million weights, have a mean AUC within one fold-to-fold standard deviation of logistic
+# regression's, and the spread between the sizes ({glue:text}`cr_net_range`) is smaller
+# than that standard deviation ({glue:text}`cr_fold_sd`).
 #
 # Why the difference? The pricing network's error is **approximation error**: the price is
 # a deterministic function of the inputs and a larger network approximates it better. The
 # credit model's error is dominated by **noise**: whether an applicant repays depends on
 # things no attribute records, so even the true probability of default ranks applicants
 # imperfectly, and with {glue:text}`cr_bad` bad cases there is little signal for extra
-# capacity to find and much noise for it to fit. Capacity helps only when approximation
-# error is the bottleneck; on small tabular credit data it is not. That agrees with the
+# capacity to find and much noise for it to fit. Our working hypothesis is therefore that
+# capacity pays where approximation error is the bottleneck and not where noise is; it rests
+# on the fitted pricing exponent ({glue:text}`pw_alpha`, interval {glue:text}`pw_alpha_lo`
+# to {glue:text}`pw_alpha_hi`) and on the credit comparisons above (the best network
+# {glue:text}`cr_best_net_verdict` logistic regression). That agrees with the
 # large benchmark of credit-scoring classifiers of {cite:t}`lessmann2015benchmarking`, where
 # simple and ensemble methods lead and the networks do not, and with
 # {cite:t}`grinsztajn2022tree`, who find tree-based models ahead of deep networks across
@@ -448,21 +644,33 @@ plt.show()
 #
 # When the article speaks of models growing in scale, the models in question are today's
 # foundation models: networks trained on broad data, mostly text, and adapted to many
-# tasks (see {ref}`ai-in-finance`). Four published works mark the range, with what each
+# tasks (see {ref}`ai-in-finance`). Five published works mark the range, with what each
 # reports and no more:
 #
 # - **Scaling laws.** {cite:t}`kaplan2020scaling` measured the power laws
-#   {eq}`scale-power-law` for language models over many orders of magnitude and found that,
-#   for a fixed compute budget, it pays to train large models on a relatively modest amount
-#   of data and stop before convergence. Their exponent $\alpha_N \approx$ {glue:text}`kaplan_alpha_n` is for the
-#   cross-entropy of text, in nats, with data practically unlimited; it is not a property of
-#   networks in general, and our pricing exponent ({glue:text}`pw_alpha`, on RMSE) is not
-#   comparable with it beyond the shape of the law.
+#   {eq}`scale-power-law` for language models over many orders of magnitude: $L(N)$ for
+#   models trained near convergence on ample data, and laws in data and compute. From them
+#   they concluded that, for a fixed compute budget, it pays to train very large models on a
+#   relatively modest amount of data and to stop well before convergence. Their exponent
+#   $\alpha_N \approx$ {glue:text}`kaplan_alpha_n` is for the cross-entropy of text, in nats,
+#   with data practically unlimited; it is not a property of networks in general, and our
+#   pricing exponent ({glue:text}`pw_alpha`, on RMSE) is not comparable with it beyond the
+#   shape of the law.
+# - **Compute-optimal training ("Chinchilla").** {cite:t}`hoffmann2022training` trained over
+#   400 language models, from 70 million to over 16 billion parameters, on 5 to 500 billion
+#   tokens, with the learning-rate schedule matched to each run's length, and fitted
+#   $L(N, D) = E + A N^{-\alpha} + B D^{-\beta}$. They found that, at a fixed budget, model
+#   size and training tokens should grow in equal proportion (double one, double the other),
+#   which comes to roughly twenty tokens per parameter, far more data per parameter than
+#   Kaplan et al.'s allocation and than the large models of the day had seen. Their 70-billion
+#   parameter Chinchilla, trained on four times the data of the 280-billion parameter Gopher
+#   on the same compute, scored above it on a wide range of downstream tasks, its authors report.
 # - **BloombergGPT** {cite}`wu2023bloomberggpt`: a language model of about
 #   {glue:text}`bbg_params_bn` billion parameters, trained on a corpus of
 #   {glue:text}`bbg_fin_tokens_bn` billion tokens of financial documents from Bloomberg's
 #   archives plus {glue:text}`bbg_pub_tokens_bn` billion tokens of general text, some
-#   {glue:text}`bbg_vs_ours` times the parameters of our largest credit network. Its authors report that
+#   {glue:text}`bbg_vs_ours` times the parameters of our largest credit network. Its size was
+#   chosen with the Chinchilla scaling laws for the compute its authors had. They report that
 #   it outperforms similarly sized open models on financial language tasks (sentiment,
 #   named entities, question answering) without losing ground on general benchmarks. That is
 #   scale paying off where the data are enormous and the task is language.
@@ -486,25 +694,27 @@ plt.show()
 # %% [markdown]
 # ## What we learned
 #
-# - On a smooth function with abundant (simulated) data, bigger is better: the pricing
-#   surrogate's test error falls from {glue:text}`pw_small_rmse` to
-#   {glue:text}`pw_large_rmse` bp of the strike as the network grows from
-#   {glue:text}`pw_small_params` to {glue:text}`pw_large_params` parameters, close to a
-#   power law with exponent {glue:text}`pw_alpha`, but only while the training budget keeps
-#   up: on the same compute, a {glue:text}`mil_params`-parameter network is
-#   {glue:text}`mil_verdict` the 256-wide one ({glue:text}`mil_rmse` bp). More data help the
-#   same network only until its fixed training budget becomes the limit ({glue:text}`pd_first_rmse` bp with
-#   {glue:text}`pd_first_n` options, about {glue:text}`pd_best_rmse` from
-#   {glue:text}`pd_second_n` on).
-# - The polynomial baseline improves with size too ({glue:text}`poly2_rmse` to
+# - On a smooth function with abundant (simulated) data, each width tuned and trained to
+#   convergence, the pricing surrogate's test error falls from {glue:text}`pw_small_rmse` to
+#   {glue:text}`pw_large_rmse` bp of the strike (means of {glue:text}`n_seeds` seeds) as the
+#   network grows from {glue:text}`pw_small_params` to {glue:text}`pw_large_params`
+#   parameters, following $E + A N^{-\alpha}$ with $\alpha \approx$ {glue:text}`pw_alpha`
+#   (bootstrap interval {glue:text}`pw_alpha_lo` to {glue:text}`pw_alpha_hi`). At a fixed
+#   compute budget the best size depends on the budget: on the compute of one
+#   {glue:text}`large_width`-wide run, a {glue:text}`mil_params`-parameter network is
+#   {glue:text}`mil_verdict` the least accurate {glue:text}`large_width`-wide seed
+#   ({glue:text}`mil_rmse` bp). The 64-64 network's error is {glue:text}`pd_first_rmse` bp
+#   with {glue:text}`pd_first_n` options and {glue:text}`pd_last_rmse` with
+#   {glue:text}`n_train`.
+# - The polynomial baseline's error also falls with size ({glue:text}`poly2_rmse` to
 #   {glue:text}`poly_best_rmse` bp): the gain comes from capacity on a smooth target, not
 #   from anything special to neural networks.
 # - On German credit, networks from {glue:text}`cr_small_params` to
 #   {glue:text}`cr_large_params` parameters all score a mean AUC within
 #   {glue:text}`cr_net_range` of each other, beside logistic regression
 #   ({glue:text}`cr_lr_auc`) and gradient boosting ({glue:text}`cr_hgb_auc`), with a
-#   fold-to-fold spread of about {glue:text}`cr_fold_sd`: scale does not help where data are
-#   small and noisy.
+#   fold-to-fold spread of about {glue:text}`cr_fold_sd`; the largest is
+#   {glue:text}`cr_large_vs_small` the smallest, where data are small and noisy.
 # - Scale is a budget of three resources (parameters, data, compute,
 #   $C \approx 6ND$); the published successes of large models in finance (BloombergGPT,
 #   FinGPT, FinBERT) are models of text, where all three are plentiful.
@@ -513,22 +723,23 @@ plt.show()
 #
 # ```{exercise}
 # :label: scale-ex-million
-# On equal compute the {glue:text}`mil_width`-wide network lost to the 256-wide one. Give it
-# equal *steps* instead by adding it to the width curve, whose networks all get
-# {glue:text}`steps` steps: `python -m finbook run 18_model_scale -p PRICING_WIDTHS "(4, 16,
-# 64, 256, 1024)" --output runs/`. How long does its training take, and does it now beat the
-# 256-wide network? What if every network also gets four times the steps (`-p STEPS 7680`)?
+# The {glue:text}`mil_width`-wide network above had only the compute of one
+# {glue:text}`large_width`-wide run. Train it to convergence like the others by adding it
+# to the width curve: `python -m finbook run 18_model_scale -p PRICING_WIDTHS "(4, 16, 64,
+# 256, 1024)" --output runs/`. How long does its training take? Does it land on the fitted
+# law, and does the exponent's interval narrow?
 # ```
 #
 # ```{solution} scale-ex-million
 # :class: dropdown
 # Each step of the {glue:text}`mil_width`-wide network costs about {glue:text}`mil_ratio`
-# times as much as one of the 256-wide network {eq}`scale-compute`, so {glue:text}`steps`
-# steps take over half a minute on two CPU cores. When we ran it, the million-parameter
-# network was still worse than the 256-wide one at equal steps, with almost twice its
-# error. With four times the steps every network improved, the largest most (its error fell
-# about threefold, the 256-wide network's about 2.5-fold), yet it still trailed: at these
-# budgets the best size stays below a million parameters. This is the point of
+# times as much as one of the {glue:text}`large_width`-wide network {eq}`scale-compute`,
+# and it needs its own learning-rate search and seeds, so expect the chapter to take many
+# times longer on two CPU cores. Compare its mean test error over the seeds with the law's
+# prediction at its size, {glue:text}`mil_law_rmse` bp, and with what it reached on the
+# compute of one {glue:text}`large_width`-wide run ({glue:text}`mil_rmse` bp,
+# {glue:text}`mil_vs_law` times the law's prediction). A fifth size also gives the
+# three-parameter law two degrees of freedom instead of one. This is the point of
 # {cite:t}`kaplan2020scaling` and {cite:t}`hoffmann2022training`: parameters, data and
 # compute must grow together, and each compute budget has its own best model size.
 # ```

@@ -8,7 +8,10 @@ two problems, and these are its pieces:
   usual estimate of training compute, C = 6 N D floating-point operations
   for N parameters and D training examples processed (Kaplan et al. 2020).
 * **Power laws.** :func:`fit_power_law` fits error = scale * size^(-exponent)
-  by least squares on logarithms, the form of the scaling laws.
+  by least squares on logarithms (a straight line on log-log axes);
+  :func:`fit_saturating_power_law` fits the law with a floor,
+  L = E + A * N^(-alpha), by nonlinear least squares on log L
+  (``scipy.optimize.least_squares``), the form Hoffmann et al. (2022) fit.
 * **The option-pricing surrogate** (smooth, abundant simulated data):
   :func:`surrogate_run` trains one pricing network (chapter 15's ``pricing_network``) on
   Black-Scholes prices for a fixed number of optimizer steps
@@ -47,6 +50,8 @@ __all__ = [
     "boosting_fit_predict",
     "dense_parameter_count",
     "fit_power_law",
+    "fit_saturating_power_law",
+    "SaturatingPowerLaw",
     "fold_aucs",
     "logistic_fit_predict",
     "polynomial_run",
@@ -69,7 +74,7 @@ def dense_parameter_count(n_inputs: int, hidden: Sequence[int], n_outputs: int =
     Example
     -------
     >>> dense_parameter_count(61, (1024, 1024))
-    1113089
+    1114113
     """
     sizes = [n_inputs, *hidden, n_outputs]
     for name, value in [("n_inputs", n_inputs), ("n_outputs", n_outputs), *(("hidden", h) for h in hidden)]:
@@ -139,6 +144,75 @@ def fit_power_law(size: object, error: object) -> PowerLaw:
     return PowerLaw(exponent=float(-slope), scale=float(np.exp(intercept)), r_squared=r2)
 
 
+class SaturatingPowerLaw(NamedTuple):
+    """loss = floor + scale * size ** (-exponent): a power law that levels off at ``floor`` (E >= 0)."""
+
+    exponent: float
+    scale: float
+    floor: float
+
+    def predict(self, size: object) -> np.ndarray:
+        """The fitted loss at ``size``."""
+        return self.floor + self.scale * np.asarray(size, dtype=float) ** (-self.exponent)
+
+
+def fit_saturating_power_law(size: object, loss: object) -> SaturatingPowerLaw:
+    """Fit ``loss = E + A * size^(-alpha)`` (E >= 0, A > 0, 0 < alpha <= 5) by least squares on log loss.
+
+    The residuals are ``log(E + A N^-alpha) - log L``, so every point counts in
+    proportion (a loss of 2 missed by 10% weighs as much as a loss of 200
+    missed by 10%). ``scipy.optimize.least_squares`` (trust-region
+    reflective, with the bounds) polishes the best of a grid search
+    (a grid of exponents, each with the non-negative least-squares E and A
+    of the relative errors, gives the starting point). Needs at least three distinct positive
+    sizes (three parameters) and positive losses; several runs per size
+    (seeds) may be passed as repeated sizes.
+
+    Example
+    -------
+    >>> n = [10.0, 100.0, 1000.0, 10000.0]
+    >>> fit = fit_saturating_power_law(n, [2 + 50 * x ** -0.5 for x in n])
+    >>> round(fit.floor, 4), round(fit.scale, 4), round(fit.exponent, 4)
+    (2.0, 50.0, 0.5)
+    """
+    from scipy.optimize import least_squares  # noqa: PLC0415
+
+    x = np.asarray(size, dtype=float).reshape(-1)
+    y = np.asarray(loss, dtype=float).reshape(-1)
+    if x.shape != y.shape:
+        raise ValueError(f"size and loss must have the same length, got {x.size} and {y.size}")
+    if np.any(~np.isfinite(x)) or np.any(~np.isfinite(y)) or np.any(x <= 0) or np.any(y <= 0):
+        raise ValueError(f"size and loss must be positive finite numbers, got {x.tolist()} and {y.tolist()}")
+    if np.unique(x).size < 3:
+        raise ValueError("need at least three distinct sizes to fit E + A N^-alpha, "
+                         f"got {np.unique(x).tolist()}")
+    from scipy.optimize import nnls  # noqa: PLC0415
+
+    lx, ly = np.log(x), np.log(y)
+    ref = float(np.exp(lx.mean()))  # sizes relative to their geometric mean: a well-scaled problem
+    u = np.log(x / ref)
+
+    def residuals(theta: np.ndarray) -> np.ndarray:
+        floor, log_scale, alpha = theta
+        return np.log(floor + np.exp(log_scale - alpha * u)) - ly
+
+    # start: for each alpha on a grid, (E, A) >= 0 by non-negative least squares on relative errors
+    best_start, best_cost = None, np.inf
+    for alpha in np.linspace(0.02, 5.0, 100):
+        design = np.column_stack([np.ones_like(u), np.exp(-alpha * u)]) / y[:, None]
+        (floor, scale), _ = nnls(design, np.ones_like(y))
+        if scale > 0:
+            cost = float(np.sum(residuals(np.array([floor, np.log(scale), alpha])) ** 2))
+            if cost < best_cost:
+                best_start, best_cost = np.array([floor, np.log(scale), alpha]), cost
+    if best_start is None:  # the losses rise with size: no falling power law fits
+        raise ValueError(f"the losses do not fall with size, no E + A N^-alpha with A > 0 fits: {y.tolist()}")
+    sol = least_squares(residuals, x0=best_start, bounds=([0.0, -np.inf, 1e-6], [np.inf, np.inf, 5.0]),
+                        x_scale=[float(y.mean()), 1.0, 1.0], xtol=1e-12, ftol=1e-12, gtol=1e-12)
+    floor, log_scale, alpha = (float(v) for v in (sol.x if sol.cost <= best_cost / 2 else best_start))
+    return SaturatingPowerLaw(exponent=alpha, scale=float(np.exp(log_scale) * ref ** alpha), floor=floor)
+
+
 # --------------------------------------------------------------------------- training for a fixed budget
 # --------------------------------------------------------------------------- option-pricing surrogate
 def _check_options(frame: pd.DataFrame, name: str) -> None:
@@ -161,8 +235,10 @@ def surrogate_run(
     activation: str = "gelu",
     batch_size: int = 256,
     seed: int = 0,
-) -> dict[str, Any]:
-    """Train one Black-Scholes surrogate for a fixed number of steps; return its size, cost and error.
+    patience: int | None = None,
+    details: bool = False,
+) -> dict[str, Any] | tuple[dict[str, Any], dict[str, Any]]:
+    """Train one Black-Scholes surrogate for up to ``steps`` steps; return its size, cost and error.
 
     The network is ``pricing_network`` (chapter 15, from :mod:`finbook.lessons`) (inputs standardised by the
     centre and half-width of ``options.BLACK_SCHOLES_DOMAIN``, ``hidden``
@@ -173,18 +249,33 @@ def surrogate_run(
     are kept. Fixing the steps, not the epochs, gives every
     model and every training-set size the same number of updates: a small
     set is simply cycled through more often. Call ``repro.set_seed`` first
-    for repeatable initial weights.
+    for repeatable initial weights. The validation error is evaluated every 64
+    steps; with ``patience``, training stops after that many evaluations
+    without improvement (early stopping: a run to convergence needs
+    ``steps`` large enough that it stops before the budget ends).
 
     Returns a dict: ``hidden`` (e.g. "64-64"), ``parameters``, ``training
     options``, ``steps``, ``passes over the data`` (steps x batch / options),
     ``compute (FLOPs)`` (:func:`training_flops`) and the root-mean-squared and
     maximum absolute errors on ``test`` in bp of the strike (``test RMSE
-    (bp)``, ``test max error (bp)``).
+    (bp)``, ``test max error (bp)``), plus ``learning rate``, ``steps run``
+    (where early stopping ended it), ``best step`` (the kept weights) and
+    ``validation RMSE (bp)`` (at the best step). ``compute (FLOPs)`` counts the
+    examples of the ``steps run``. With ``details=True`` returns ``(run,
+    details)``: ``details["curve"]`` is a DataFrame of the validation RMSE (bp)
+    after every 64 steps against ``step`` and ``compute (FLOPs)`` (the
+    learning curve, for a compute frontier) and ``details["test predictions"]``
+    the network's prices for ``test``.
     """
     for frame, name in [(train, "train"), (valid, "valid"), (test, "test")]:
         _check_options(frame, name)
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    if not (isinstance(learning_rate, (int, float)) and math.isfinite(learning_rate) and learning_rate > 0):
+        raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
+    if patience is not None and (isinstance(patience, bool) or not isinstance(patience, (int, np.integer))
+                                 or patience < 1):
+        raise ValueError(f"patience must be a positive integer or None, got {patience!r}")
     from finbook import training  # noqa: PLC0415
     from finbook.lessons import pricing_loss, pricing_network, train_step  # noqa: PLC0415
 
@@ -193,17 +284,29 @@ def surrogate_run(
     net = pricing_network(len(cols), hidden=tuple(hidden), activation=activation,
                           input_mean=(lo + hi) / 2, input_scale=(hi - lo) / 2, output_scale=0.1,
                           learning_rate=learning_rate, decay_steps=int(steps))
-    net, _ = training.fit(net, train[cols], train["price"], steps=int(steps), batch_size=batch_size,
-                          step=train_step, validation_data=(valid[cols], valid["price"]),
-                          val_loss=pricing_loss, eval_every=64, seed=seed)
-    errors = options.pricing_errors(test["price"], options.network_predict(net, test[cols]))
+    net, hist = training.fit(net, train[cols], train["price"], steps=int(steps), batch_size=batch_size,
+                             step=train_step, validation_data=(valid[cols], valid["price"]),
+                             val_loss=pricing_loss, eval_every=64, seed=seed, patience=patience)
+    predictions = options.network_predict(net, test[cols])
+    errors = options.pricing_errors(test["price"], predictions)
     n_params = int(net.count_params())
-    seen = int(steps) * min(int(batch_size), len(train))
-    return {"hidden": "-".join(str(int(h)) for h in hidden), "parameters": n_params,
-            "training options": len(train), "steps": int(steps),
-            "passes over the data": seen / len(train),
-            "compute (FLOPs)": training_flops(n_params, seen),
-            "test RMSE (bp)": errors["rmse"], "test max error (bp)": errors["max"]}
+    batch = min(int(batch_size), len(train))
+    run_steps = int(hist["step"][-1])
+    seen = run_steps * batch
+    val_rmse = np.sqrt(np.asarray(hist["val_loss"], dtype=float)) * 1e4  # price per unit strike -> bp
+    best = int(np.argmin(val_rmse))
+    run = {"hidden": "-".join(str(int(h)) for h in hidden), "parameters": n_params,
+           "training options": len(train), "learning rate": float(learning_rate), "steps": int(steps),
+           "steps run": run_steps, "best step": int(hist["step"][best]),
+           "passes over the data": seen / len(train),
+           "compute (FLOPs)": training_flops(n_params, seen),
+           "validation RMSE (bp)": float(val_rmse[best]),
+           "test RMSE (bp)": errors["rmse"], "test max error (bp)": errors["max"]}
+    if not details:
+        return run
+    curve = pd.DataFrame({"step": hist["step"], "validation RMSE (bp)": val_rmse})
+    curve["compute (FLOPs)"] = [training_flops(n_params, s * batch) for s in curve["step"]]
+    return run, {"curve": curve, "test predictions": np.asarray(predictions, dtype=float)}
 
 
 def polynomial_run(train: pd.DataFrame, test: pd.DataFrame, degree: int) -> dict[str, Any]:

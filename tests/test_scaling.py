@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
@@ -78,6 +78,35 @@ def test_power_law_errors():
         scaling.fit_power_law([1, 2, 3], [1.0, 2.0])
 
 
+@settings(deadline=None, max_examples=50)
+@given(st.floats(0.1, 1.0), st.floats(5.0, 100.0), st.floats(0.0, 5.0))
+def test_saturating_power_law_is_recovered_from_points_on_it(exponent, scale, floor):
+    size = np.array([10.0, 100.0, 1_000.0, 10_000.0, 1e5])
+    fit = scaling.fit_saturating_power_law(size, floor + scale * size ** -exponent)
+    np.testing.assert_allclose(fit.predict(size), floor + scale * size ** -exponent, rtol=1e-6)
+    assert fit.exponent == pytest.approx(exponent, rel=1e-3, abs=1e-3)
+
+
+def test_saturating_power_law_by_hand():
+    # L = 2 + 50 N^-0.5 at N = 100, 400, 10_000: 7, 4.5, 2.5 (hand-computed)
+    fit = scaling.fit_saturating_power_law([100, 400, 10_000], [7.0, 4.5, 2.5])
+    assert (fit.floor, fit.scale, fit.exponent) == pytest.approx((2.0, 50.0, 0.5), rel=1e-6)
+    # a pure power law has floor 0 and the straight-line exponent
+    fit = scaling.fit_saturating_power_law([1, 4, 16, 64], [8.0, 4.0, 2.0, 1.0])
+    assert fit.floor == pytest.approx(0.0, abs=1e-6) and fit.exponent == pytest.approx(0.5, rel=1e-6)
+
+
+def test_saturating_power_law_errors():
+    with pytest.raises(ValueError, match="three distinct sizes"):
+        scaling.fit_saturating_power_law([1, 2, 2], [3.0, 2.0, 2.1])
+    with pytest.raises(ValueError, match="positive finite"):
+        scaling.fit_saturating_power_law([1, 2, 3], [3.0, 0.0, 1.0])
+    with pytest.raises(ValueError, match="same length"):
+        scaling.fit_saturating_power_law([1, 2, 3], [3.0, 2.0])
+    with pytest.raises(ValueError, match="do not fall with size"):
+        scaling.fit_saturating_power_law([1, 2, 3], [1.0, 2.0, 3.0])
+
+
 # --------------------------------------------------------------------------- training for a fixed budget
 def _line_model():
     repro.set_seed(0)
@@ -130,6 +159,24 @@ def test_surrogate_run_reports_size_cost_and_error(option_sets):
     assert run["passes over the data"] == pytest.approx(40 * 256 / 2048)
     assert run["compute (FLOPs)"] == scaling.training_flops(run["parameters"], 40 * 256)
     assert 0 < run["test RMSE (bp)"] <= run["test max error (bp)"]
+    assert run["steps run"] == 40 and 0 < run["best step"] <= 40 and run["learning rate"] == 3e-2
+
+
+def test_surrogate_run_details_and_early_stopping(option_sets):
+    train, valid, test = option_sets
+    repro.set_seed(0)
+    run, det = scaling.surrogate_run(train, valid, test, hidden=(8,), steps=640, seed=0, patience=1,
+                                     learning_rate=1e-2, details=True)
+    curve = det["curve"]
+    assert curve["step"].iloc[-1] == run["steps run"] <= 640 and run["steps run"] % 64 == 0
+    assert run["compute (FLOPs)"] == scaling.training_flops(run["parameters"], run["steps run"] * 256)
+    np.testing.assert_allclose(curve["compute (FLOPs)"], 6 * run["parameters"] * curve["step"] * 256)
+    assert run["validation RMSE (bp)"] == pytest.approx(curve["validation RMSE (bp)"].min())
+    assert run["best step"] == curve["step"].iloc[int(curve["validation RMSE (bp)"].argmin())]
+    # the kept weights are those of the best step: their test error is the reported one
+    err = options.pricing_errors(test["price"], det["test predictions"])
+    assert err["rmse"] == pytest.approx(run["test RMSE (bp)"])
+    assert det["test predictions"].shape == (len(test),)
 
 
 def test_surrogate_run_is_repeatable(option_sets):
@@ -149,6 +196,10 @@ def test_surrogate_run_errors(option_sets):
         scaling.surrogate_run(train, valid, test, hidden=(4,), steps=0)
     with pytest.raises(TypeError, match="DataFrame"):
         scaling.surrogate_run(train.to_numpy(), valid, test, hidden=(4,), steps=5)
+    with pytest.raises(ValueError, match="learning_rate must be a positive"):
+        scaling.surrogate_run(train, valid, test, hidden=(4,), steps=5, learning_rate=0.0)
+    with pytest.raises(ValueError, match="patience must be a positive"):
+        scaling.surrogate_run(train, valid, test, hidden=(4,), steps=5, patience=0)
 
 
 def test_polynomial_run_counts_coefficients_and_improves_with_degree(option_sets):
