@@ -571,9 +571,10 @@ plt.show()
 # times in {glue:text}`stab_crash_year`, and
 # {glue:text}`stab_var_har_total` and {glue:text}`stab_var_refit_total` times in the three
 # years (p-values {glue:text}`stab_var_har_p` and {glue:text}`stab_var_refit_p`, in the
-# spirit of {cite:t}`kupiec1995techniques`: the coverage test {glue:text}`stab_var_har_word`
-# the frozen HAR's 99% coverage and {glue:text}`stab_var_refit_word` the refitted one's at the
-# 5% level, against {glue:text}`stab_var_hs_word` for historical simulation). The HAR-based
+# spirit of {cite:t}`kupiec1995techniques`: at the 5% level the coverage test
+# {glue:text}`stab_var_har_word` the frozen HAR's 99% coverage and
+# {glue:text}`stab_var_refit_word` the refitted one's; for historical simulation it
+# {glue:text}`stab_var_hs_word` it). The HAR-based
 # VaRs are breached less often than historical simulation because they scale with the
 # forecast variance, and more often than 1% of days because a one-day-ahead forecast
 # reacts to a crash only after its first day; refitting the coefficients does not change
