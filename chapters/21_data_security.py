@@ -291,7 +291,8 @@ def train_network(net, x, y, gradient=summed_gradient, *, epochs=30, expected_ba
 
     def mean_loss(net, xb, yb):
         logits = net.forward(xb)[0]
-        return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.reshape(yb, [-1]), logits=logits))
+        labels = tf.reshape(yb, [-1])
+        return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits))
 
     def step(net, xb, yb):  # the chapter's update: gradient -> divide by L -> Adam
         loss = mean_loss(net, xb, yb)
