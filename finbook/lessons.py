@@ -1230,6 +1230,7 @@ class DenseNetwork:
 # chapters/21_data_security.py, code cell 6
 import numpy as np
 
+from finbook import training
 from finbook.privacy import dp_sgd_steps
 from finbook.repro import import_tensorflow  # noqa: F811 (an exported cell imports what it uses)
 
@@ -1266,44 +1267,43 @@ def train_network(net, x, y, gradient=summed_gradient, *, epochs=30, expected_ba
                   learning_rate=1e-3, seed=0, validation_data=None):
     """Train ``net`` on Poisson-sampled mini-batches with Adam; return the history (chapter 21).
 
-    There are ``dp_sgd_steps(n, expected_batch_size, epochs)`` steps; ``gradient(net, xb, yb)``
-    gives each batch's summed gradient. ``history`` holds the mean training loss (``loss``) and,
-    with ``validation_data``, ``val_loss`` after each epoch (nats). ``seed`` fixes the batches.
+    ``gradient(net, xb, yb)`` gives each batch's summed gradient; the step divides it by the
+    expected batch size L and takes an Adam step. ``training.fit`` draws the batches (``seed``) and
+    runs ``epochs`` passes of round(n / L) steps each, every epoch to the end (no early stopping,
+    no restored weights). ``history`` holds the mean loss of each epoch's batches (``loss``), with
+    ``validation_data`` the loss there after each epoch (``val_loss``, nats), and ``steps``, the
+    number of steps taken (``dp_sgd_steps(n, L, epochs)``, what the privacy accounting counts).
     """
     tf = import_tensorflow()
     if np.ndim(x) != 2:
         raise ValueError(f"x must be a 2-d array (rows, features), got shape {np.shape(x)}")
-    n = len(x)
-    steps = dp_sgd_steps(n, expected_batch_size, epochs)
     if not learning_rate > 0:
         raise ValueError(f"learning_rate must be positive, got {learning_rate!r}")
-    xt, yt = net.tensors(x, y)
+    planned = dp_sgd_steps(len(x), expected_batch_size, epochs)
+    yt = net.tensors(x, y)[1]
     bad = np.setdiff1d(np.unique(yt.numpy()), [0.0, 1.0])
     if bad.size:
         raise ValueError(f"y must contain only 0 and 1, found {bad[:5].tolist()}")
-    val = None if validation_data is None else net.tensors(*validation_data)
-    q, rng = expected_batch_size / n, np.random.default_rng(seed)
     update = adam(net.variables, float(learning_rate))
-    spec = [tf.TensorSpec([None, net.n_inputs], tf.float32), tf.TensorSpec([None], tf.float32)]
+    taken = tf.Variable(0, dtype=tf.int64)
 
-    @tf.function(input_signature=spec)
-    def step(xb, yb):
-        update([g / float(expected_batch_size) for g in gradient(net, xb, yb)])
+    def mean_loss(net, xb, yb):
+        logits = net.forward(xb)[0]
+        labels = tf.reshape(yb, [-1])
+        return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits))
 
-    @tf.function(input_signature=spec)
-    def mean_loss(xb, yb):
-        return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=yb, logits=net.forward(xb)[0]))
+    def step(net, xb, yb):  # the chapter's update: gradient -> divide by L -> Adam
+        loss = mean_loss(net, xb, yb)
+        update([g / float(expected_batch_size) for g in gradient(net, xb, tf.reshape(yb, [-1]))])
+        taken.assign_add(1)
+        return loss
 
-    history = {"loss": [], "val_loss": []} if val is not None else {"loss": []}
-    steps_per_epoch, next_epoch = steps / epochs, 1  # an epoch is n / L steps
-    for k in range(1, steps + 1):
-        idx = np.flatnonzero(rng.random(n) < q)  # Poisson sampling
-        step(tf.gather(xt, idx), tf.gather(yt, idx))
-        if k >= round(next_epoch * steps_per_epoch):
-            history["loss"].append(float(mean_loss(xt, yt)))
-            if val is not None:
-                history["val_loss"].append(float(mean_loss(*val)))
-            next_epoch += 1
+    _, history = training.fit(net, x, y, epochs=epochs, batch_size=expected_batch_size, batches="poisson",
+                              step=step, val_loss=mean_loss, validation_data=validation_data,
+                              restore_best=False, monitor="loss", seed=seed)
+    history["steps"] = int(taken.numpy())
+    if history["steps"] > planned:  # an empty Poisson batch takes no step: fewer, never more
+        raise RuntimeError(f"took {history['steps']} steps but the accounting counts {planned}")
     return history
 
 # ----------------------------------------------------------------------

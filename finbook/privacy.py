@@ -309,10 +309,12 @@ def _quiet_accountant() -> Iterator[None]:
 
 
 def dp_sgd_steps(n: int, expected_batch_size: int, epochs: int) -> int:
-    """Number of DP-SGD steps for ``epochs`` passes: round(epochs * n / expected_batch_size).
+    """Number of DP-SGD steps for ``epochs`` passes: epochs * round(n / expected_batch_size).
 
     With Poisson sampling each step includes every example independently with
-    probability q = expected_batch_size / n, so one "epoch" is 1/q steps.
+    probability q = expected_batch_size / n, so one "epoch" is about 1/q steps;
+    like :func:`finbook.training.fit` (``batches="poisson"``) we round 1/q to a
+    whole number of steps per epoch, so the steps counted here are the steps taken.
 
     Example
     -------
@@ -324,17 +326,20 @@ def dp_sgd_steps(n: int, expected_batch_size: int, epochs: int) -> int:
     e = _positive_int(epochs, "epochs")
     if b > n:
         raise ValueError(f"expected_batch_size must not exceed n={n}, got {b}")
-    return max(1, int(round(e * n / b)))
+    return e * max(1, int(round(n / b)))
 
 
 def dp_sgd_epsilon(*, sampling_probability: float, noise_multiplier: float, steps: int,
-                   delta: float) -> float:
-    """Epsilon of DP-SGD at ``delta``, accounted with ``dp_accounting``'s RDP accountant.
+                   delta: float, accountant: str = "rdp") -> float:
+    """Epsilon of DP-SGD at ``delta``, accounted with ``dp_accounting``.
 
     The event is a Poisson-sampled Gaussian mechanism (``PoissonSampledDpEvent``
     of a ``GaussianDpEvent(noise_multiplier)``) composed ``steps`` times, under
-    add-or-remove-one neighbouring datasets, with the accountant's default
-    Renyi orders. ``noise_multiplier=0`` (no noise) gives infinity.
+    add-or-remove-one neighbouring datasets. ``accountant="rdp"`` uses the
+    Renyi-DP accountant with its default orders (an upper bound);
+    ``accountant="pld"`` the privacy-loss-distribution accountant
+    (``PLDAccountant``, value discretisation 1e-4), which is close to exact and so
+    usually smaller. ``noise_multiplier=0`` (no noise) gives infinity.
 
     Example
     -------
@@ -353,14 +358,19 @@ def dp_sgd_epsilon(*, sampling_probability: float, noise_multiplier: float, step
         raise ValueError(f"delta must be in (0, 1), e.g. 1e-5, got {delta!r}")
     if isinstance(noise_multiplier, bool) or not noise_multiplier >= 0:
         raise ValueError(f"noise_multiplier must be a non-negative number, got {noise_multiplier!r}")
+    if accountant not in ("rdp", "pld"):
+        raise ValueError(f"accountant must be 'rdp' or 'pld', got {accountant!r}")
     if noise_multiplier == 0:
         return math.inf
-    accountant = dp_accounting.rdp.RdpAccountant()
+    if accountant == "rdp":
+        acc = dp_accounting.rdp.RdpAccountant()
+    else:
+        acc = dp_accounting.pld.PLDAccountant(value_discretization_interval=1e-4)
     event = dp_accounting.PoissonSampledDpEvent(
         q, dp_accounting.GaussianDpEvent(float(noise_multiplier)))
-    accountant.compose(event, steps)
+    acc.compose(event, steps)
     with _quiet_accountant():
-        return float(accountant.get_epsilon(float(delta)))
+        return float(acc.get_epsilon(float(delta)))
 
 
 def noise_multiplier_for_epsilon(target_epsilon: float, *, sampling_probability: float, steps: int,

@@ -37,7 +37,7 @@ def test_epsilon_matches_tensorflow_privacy_documented_values(n, batch, sigma, e
 
 def test_steps_of_the_documented_case():
     assert privacy.dp_sgd_steps(60000, 150, 15) == 6000
-    assert privacy.dp_sgd_steps(2227, 256, 60) == round(60 * 2227 / 256)
+    assert privacy.dp_sgd_steps(2227, 256, 60) == 60 * 9  # 2227 / 256 = 8.7 steps per epoch, as training.fit
 
 
 def test_epsilon_grows_with_steps_and_sampling_and_shrinks_with_noise():
@@ -334,3 +334,29 @@ def test_chance_advantage_matches_simulated_null_quantile():
         privacy.chance_advantage(n, n, level=1.0)
     with pytest.raises(ValueError, match="fpr"):
         privacy.tpr_at_fpr([1.0], [0.0], fpr=1.0)
+
+
+def _analytic_gaussian_epsilon(sigma, delta):
+    """Exact epsilon of one Gaussian mechanism (sensitivity 1), Balle & Wang (2018), Theorem 8."""
+    from scipy.optimize import brentq
+    from scipy.stats import norm
+
+    def excess(e):
+        return norm.cdf(0.5 / sigma - e * sigma) - math.exp(e) * norm.cdf(-0.5 / sigma - e * sigma) - delta
+
+    return brentq(excess, 0.0, 100.0)
+
+
+@pytest.mark.parametrize("sigma", [1.0, 2.0])
+def test_pld_epsilon_matches_the_analytic_gaussian_mechanism(sigma):
+    # q = 1, one step: the plain Gaussian mechanism, whose exact epsilon has a closed form
+    kw = dict(sampling_probability=1.0, noise_multiplier=sigma, steps=1, delta=1e-5)
+    pld = privacy.dp_sgd_epsilon(accountant="pld", **kw)
+    assert pld == pytest.approx(_analytic_gaussian_epsilon(sigma, 1e-5), abs=1e-3)
+    assert pld < privacy.dp_sgd_epsilon(**kw)  # RDP is an upper bound, looser
+
+
+def test_dp_sgd_epsilon_rejects_an_unknown_accountant():
+    with pytest.raises(ValueError, match="accountant"):
+        privacy.dp_sgd_epsilon(sampling_probability=0.1, noise_multiplier=1.0, steps=10, delta=1e-5,
+                               accountant="prv")
