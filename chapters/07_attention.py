@@ -585,25 +585,16 @@ plt.show()
 # not a full explanation: the values they average are themselves learned mixtures of
 # the days, and the feed-forward layer and the residual path add their own processing.
 #
-# ## Part II on one table
+# ## This chapter's models on one table
 #
-# The Transformer, HAR, LHAR and the naive forecast are the ones above. The CNN of
-# {ref}`cnn` and the LSTM and GRU of {ref}`rnn` are not retrained here: training five
-# seeds of each would triple the chapter's run time. Their rows are read from those
-# chapters' executed notebooks, where each is a seed ensemble of five seeds scored on the
-# same test days against the same LHAR (the cell checks that the three chapters' LHAR
-# scores agree). The last column says where each model is defined.
+# The Transformer's seed ensemble, HAR, LHAR and the naive forecast, scored on the same
+# test days. The CNN of {ref}`cnn` and the LSTM and GRU of {ref}`rnn` are scored on the
+# same days against the same LHAR in their own chapters; no chapter reads another's
+# results, so the comparison of the Part II networks side by side is on the cross-book
+# page {doc}`19_model_diversity`.
 
 # %%
 # tolerance: rtol=0.01, atol=0.001; networks: CPU-dependent rounding grows through training
-from pathlib import Path
-
-other = {n: headline.glued_values(Path(f"{n}.ipynb")) for n in ("04_cnn", "05_rnn")}
-lhar_score = round(float(table.loc["LHAR", "QLIKE"]), 4)
-# a check that can fail: chapters 4 and 5 scored the same baseline on the same days
-assert other["04_cnn"]["cnn_lhar_qlike"] == other["05_rnn"]["rnn_lhar_qlike"] == lhar_score, other
-
-
 def word(sentence):  # "the X is significantly worse than LHAR (p = 0.01)" -> "significantly worse than"
     for w in ("significantly better than", "indistinguishable from", "significantly worse than"):
         if w in sentence:
@@ -615,41 +606,20 @@ rows = {name: {"QLIKE": float(table.loc[name, "QLIKE"]),
                "DM vs LHAR": float(table.loc[name, "DM vs LHAR"]),
                "verdict vs LHAR": "" if name == "LHAR" else
                word(inference.verdict(inference.dm_test(res.qlike, lhar.qlike, h=5), better="lower")),
-               "defined in": "chapter 4", "seeds": "" if name != ENSEMBLE else str(N_SEEDS)}
+               "seeds": "" if name != ENSEMBLE else str(N_SEEDS)}
         for name, res in results.items()}
-rows[ENSEMBLE]["defined in"] = "this chapter"
-for name, nb, key, chapter in [("1-D CNN", "04_cnn", "cnn_cnn", "chapter 4"),
-                               ("LSTM", "05_rnn", "rnn_lstm", "chapter 5"),
-                               ("GRU", "05_rnn", "rnn_gru", "chapter 5")]:
-    g = other[nb]
-    dm_key = "cnn_ens_dm" if nb == "04_cnn" else f"{key}_dm"
-    verdict_key = "cnn_verdict" if nb == "04_cnn" else f"{key}_verdict"
-    rows[f"{name} ({N_SEEDS}-seed ensemble)"] = {
-        "QLIKE": float(g[f"{key}_qlike"]), "DM vs LHAR": float(g[dm_key]),
-        "verdict vs LHAR": word(g[verdict_key]), "defined in": chapter,
-        "seeds": str(g["cnn_n_seeds"] if nb == "04_cnn" else g["rnn_n_seeds"])}
 overview = pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
-networks = [m for m in overview.index if "ensemble" in m]
 gain = 100 * (1 - overview["QLIKE"] / float(overview.loc["LHAR", "QLIKE"]))
-best = overview["QLIKE"].idxmin()
-winners = [m for m in networks if overview.loc[m, "verdict vs LHAR"] == "significantly better than"]
-losers = [m for m in networks if overview.loc[m, "verdict vs LHAR"] == "significantly worse than"]
-glue("att_max_gain", round(float(gain[networks].abs().max()), 1), display=False)
-glue("att_losers", " and ".join(f"the {m}" for m in losers) if losers else "none of them",
+glue("att_gain_vs_lhar", round(float(gain[ENSEMBLE]), 1), display=False)
+glue("att_closing", {"significantly better than": "improves on",
+                     "indistinguishable from": "is not distinguishable from",
+                     "significantly worse than": "does not improve on"}[overview.loc[ENSEMBLE, "verdict vs LHAR"]],
      display=False)
-closing = ("improve on" if winners and not losers else
-           "are not distinguishable from" if not winners and not losers else
-           "do not improve on" if not winners else "are mixed against")
-glue("att_closing", closing, display=False)
-glue("att_winners", " and ".join(f"the {m}" for m in winners) if winners else "none of them",
-     display=False)
-glue("att_best_model", best, display=False)
-glue("att_best_qlike", round(float(overview.loc[best, "QLIKE"]), 4), display=False)
 overview.round(4)
 
 # %%
-fig, ax = plt.subplots(figsize=(7, 3.2))
-colours = [sequence.MODEL_COLOURS[m.replace("1-D ", "").split(" (")[0]] for m in gain.index]
+fig, ax = plt.subplots(figsize=(7, 2.6))
+colours = [sequence.MODEL_COLOURS.get(m.split(" (")[0], "0.5") for m in gain.index]
 ax.barh(gain.index[::-1], gain[::-1], color=colours[::-1])
 ax.axvline(0, color="0.3", lw=0.8)
 ax.set_xlabel("QLIKE reduction relative to LHAR (%)")
@@ -657,16 +627,12 @@ ax.set_title(f"Out of sample, {period}: positive = better than HAR with leverage
 plt.show()
 
 # %% [markdown]
-# The lowest QLIKE belongs to the {glue:text}`att_best_model`
-# ({glue:text}`att_best_qlike`). Read the table with its verdicts: only a
-# Diebold–Mariano p-value below 0.05 is evidence of a difference from the baseline, HAR
-# with leverage, of the seed ensembles. Networks that beat it at that level:
-# {glue:text}`att_winners`; networks it beats: {glue:text}`att_losers`. No network's seed ensemble differs from LHAR by more than
-# {glue:text}`att_max_gain` % of its QLIKE. The summary of Part II, from these tests:
-# small networks, trained with care (relative inputs, walk-forward refits, early
-# stopping, bias correction, seed ensembles), {glue:text}`att_closing` a seven-parameter
-# linear model that reads the same two inputs; none is a step change, and the
-# architecture matters less than getting the evaluation right.
+# Read the table with its verdicts: only a Diebold–Mariano p-value below 0.05 is evidence
+# of a difference from the baseline, HAR with leverage. The Transformer's seed ensemble
+# changes LHAR's QLIKE by {glue:text}`att_gain_vs_lhar` % (positive: lower). A small
+# Transformer, trained with care (relative inputs, walk-forward refits, early stopping,
+# bias correction, a seed ensemble), {glue:text}`att_closing` a seven-parameter linear
+# model that reads the same two inputs; the evaluation matters more than the architecture.
 #
 # ## How this compares with published results
 #
@@ -692,9 +658,8 @@ plt.show()
 #   {glue:text}`att_tr_qlike` over {glue:text}`att_period`, against
 #   {glue:text}`att_lhar_qlike` for HAR with leverage and {glue:text}`att_har_qlike` for
 #   HAR: {glue:text}`att_verdict`.
-# - Across Part II the best QLIKE is the {glue:text}`att_best_model`'s
-#   ({glue:text}`att_best_qlike`); no network differs from LHAR by more than
-#   {glue:text}`att_max_gain` %. Of the seed ensembles, networks that beat it at the 5 % level: {glue:text}`att_winners`.
+# - Part II's networks side by side, each a seed ensemble tested against LHAR in its own
+#   chapter, are compared on the cross-book page {doc}`19_model_diversity`.
 #
 # ## Exercises
 #

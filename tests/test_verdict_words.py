@@ -254,31 +254,6 @@ ALLOWED: list[Allowed] = [
 # owner removes it when the sentence is fixed. test_pending_entries_still_occur fails
 # on a stale entry, so this list cannot rot.
 PENDING: dict[str, list[str]] = {
-    "chapters/18_model_scale.py": [
-        "sits inside the band of logistic regression",
-        "Capacity helps only when approximation error is the bottleneck",
-        "bigger is better",
-        "network lost to the 256-wide one",
-        "the million-parameter network was still worse than the 256-wide one",
-        "every network improved",
-    ],
-    "chapters/21_data_security.py": [
-        "the unseen half much worse",
-        "better than the network, with almost no gap",
-        "the attack does much better on the borrowers who defaulted",
-        "Every private model is immune to the loss attack in practice",
-        "our linear model beats our private network at every budget we tried",
-        "The logistic regression baseline both predicts better",
-        "brings every attack to chance",
-    ],
-    "chapters/22_stability.py": [
-        "Volume drifts in every comparison",
-        "Refitting does help",
-        "The frozen network does worse than the HAR in the crash",
-        "the long-run average fails in",
-        "far better, but still too often",
-        "the frozen HAR actually lost to its refitted twin",
-    ],
 }
 
 
