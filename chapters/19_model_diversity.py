@@ -106,15 +106,20 @@ table.set_index(chapter)[["task", "metric", "better"]]
 # The glue key under which each chapter states the test of its headline comparison.
 # Every sentence names the deep model first (checked below).
 VERDICT_KEY = {
-    "03_deep_learning_basics": "dl_auc_verdict",     # paired bootstrap interval for the AUC difference
+    "03_deep_learning_basics": "dl_auc_verdict_adam",  # paired bootstrap of the AUC difference, seed ensemble
     "04_cnn": "cnn_verdict",                          # HAC Diebold–Mariano on QLIKE, seed ensemble vs LHAR
-    "05_rnn": "rnn_lstm_verdict",                     # HAC Diebold–Mariano on QLIKE vs LHAR
-    "07_attention": "att_verdict",                    # HAC Diebold–Mariano on QLIKE vs LHAR
+    "05_rnn": "rnn_lstm_verdict",                     # HAC Diebold–Mariano on QLIKE, seed ensemble vs LHAR
+    "06_autoencoders": "ae_verdict3",                 # HAC Diebold–Mariano on monthly RMSE, 3 factors
+    "07_attention": "att_verdict",                    # HAC Diebold–Mariano on QLIKE, seed ensemble vs LHAR
+    "08_credit_risk": "net_verdict",                  # corrected resampled t-test over the CV folds
     "09_market_risk": "verdict_fhs",                  # Diebold–Mariano on the pinball loss
     "10_default_prediction": "verdict_headline",      # paired test of the AUC difference
     "12_market_prediction": "mp12_verdict_best",      # test of the hit rates on the test year
     "13_trading_backtest": "bt13_ens_verdict",        # Diebold–Mariano, walk-forward hits
     "14_volatility_forecasting": "vol14_verdict_lstm",  # Diebold–Mariano on QLIKE
+    "15_option_pricing": "net_vs_poly_verdict",       # paired bootstrap of squared errors, seed ensemble
+    "16_heston_surrogate": "net_vs_poly_verdict",     # paired bootstrap over parameter sets, weakest seed
+    "23_pretraining": "pt_ft_vs_lhar_small",          # HAC Diebold–Mariano, fine-tuned seed ensemble vs LHAR
 }
 NO_TEST = "no test of the headline glued; see the chapter"
 
@@ -176,6 +181,7 @@ FAMILY = {
     "06_autoencoders": "smooth functions",
     "15_option_pricing": "smooth functions",
     "16_heston_surrogate": "smooth functions",
+    "23_pretraining": "volatility and risk",
 }
 unknown = sorted(set(table["chapter"]) - set(FAMILY))
 if unknown:

@@ -222,7 +222,68 @@ plt.show()
 # it means that the decision can depend on a number nobody chose on purpose. Fixing the
 # seed makes the result reproducible, not stable; an ensemble, a simpler model, or
 # reporting the spread are the remedies.
+
+# %% [markdown]
+# ### Twenty seeds of whole chapters
 #
+# The networks above differ only in their seed. A chapter's verdict depends on more: the
+# seed also draws its data split, its folds, its bootstrap. The book's seed sweep
+# (`python -m finbook sweep`, on Dask) re-ran whole chapters with `SEED` = 0, 1, ..., 19
+# and collected each run's headline and verdict into one table, committed with the
+# command that made it (`chapters/sweeps/`); CI re-runs two of its cells and checks that
+# they reproduce their rows. Each run reports its network over five seeds, as the chapter
+# does, so a row is a whole chapter run again, not one network.
+
+# %%
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+sweep_dir = Path("sweeps")
+sweep_meta = json.loads((sweep_dir / "seed_sweep.json").read_text())
+sweep = pd.read_csv(sweep_dir / "seed_sweep.csv")
+VERDICT = re.compile(r"significantly better|significantly worse|indistinguishable")
+
+
+def verdict_kind(words):
+    """The verdict in a sentence made by `inference.verdict`: better, worse or indistinguishable."""
+    found = VERDICT.search(str(words))
+    assert found, f"no verdict in {words!r}"
+    return found.group(0)
+
+
+rows = {}
+for chapter, key in sweep_meta["verdict_keys"].items():
+    runs = sweep[sweep["chapter"] == chapter]
+    kinds = Counter(verdict_kind(v) for v in runs[key])
+    book = verdict_kind(sweep_meta["book_verdicts"][chapter])
+    rows[chapter] = {
+        "headline": runs["headline_task"].iloc[0],
+        "metric": runs["headline_metric"].iloc[0].split(",")[0],
+        "network, mean": runs["headline_deep_score"].mean(),
+        "network, range": f"{runs['headline_deep_score'].min():.3f}-{runs['headline_deep_score'].max():.3f}",
+        "baseline, mean": runs["headline_baseline_score"].mean(),
+        "book's verdict": book,
+        "seeds that agree": f"{kinds[book]} of {len(runs)}",
+        "other verdicts": ", ".join(f"{k} {n}" for k, n in kinds.items() if k != book) or "none",
+    }
+    glue(f"sweep_agree_{chapter[:2]}", f"{kinds[book]} of {len(runs)}", display=False)
+    glue(f"sweep_book_{chapter[:2]}", book, display=False)
+glue("sweep_n_seeds", len(sweep["SEED"].unique()), display=False)
+glue("sweep_n_chapters", len(rows), display=False)
+sweep_table = pd.DataFrame.from_dict(rows, orient="index")
+sweep_table.style.format({"network, mean": "{:.3f}", "baseline, mean": "{:.3f}"})
+
+# %% [markdown]
+# The table answers, for each chapter the sweep covers, how often a reader who ran the
+# chapter with another seed would have read the same verdict as the book: chapter 3's
+# "{glue:text}`sweep_book_03`" holds in {glue:text}`sweep_agree_03` seeds and chapter 8's
+# "{glue:text}`sweep_book_08`" in {glue:text}`sweep_agree_08`. The sweep covers
+# {glue:text}`sweep_n_chapters` chapters so far; the command in `chapters/sweeps/` runs any
+# other (see the README's "Seed sweeps on a cluster").
+
+# %% [markdown]
 # ## Drift: is today's data like the training data?
 #
 # A model is fitted on one population and applied to another: later applicants, a new
