@@ -893,7 +893,8 @@ glue("cnn_nosmear_qlike", round(float(no_smear.qlike.mean()), 4), display=False)
 glue("cnn_nosmear_verdict", inference.verdict(inference.dm_test(no_smear.qlike, cnn.qlike, h=5),
                                               better="lower", names=("the forecast without it", "the forecast with it")),
      display=False)
-#
+
+# %% [markdown]
 # ```{exercise}
 # :label: cnn-ex-lookback
 # Re-run the chapter with a two-month window:
