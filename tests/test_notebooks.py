@@ -354,3 +354,20 @@ def test_crosscheck_forces_other_kernels(monkeypatch):
 
     families = " ".join(machine_record(probe_onednn=False)["openblas"].values())
     assert auto["OPENBLAS_CORETYPE"] not in families.split(), "the forced family must differ from this CPU's"
+
+
+def test_a_tuple_parameter_reaches_the_chapter_as_a_tuple():
+    """`run -p PRICING_WIDTHS "(8, 32)"` must inject a tuple, not the string papermill writes."""
+    import ast
+
+    from papermill.translators import papermill_translators
+
+    from finbook.book import pipeline
+
+    pipeline._register_tuple_translator()
+    code = papermill_translators.find_translator("python3", "python").codify(
+        {"W": (8, 32), "ONE": (5,), "NONE": (), "L": [1, (2, 3)], "S": "(4, 16)"})
+    values = {}
+    exec(compile(ast.parse(code), "<parameters>", "exec"), values)  # noqa: S102 - our own literal code
+    assert values["W"] == (8, 32) and values["ONE"] == (5,) and values["NONE"] == ()
+    assert values["L"] == [1, (2, 3)] and values["S"] == "(4, 16)"

@@ -370,6 +370,25 @@ def strip_execution_metadata(path: Path) -> None:
     nbformat.write(nb, path)
 
 
+
+def _register_tuple_translator() -> None:
+    """Make papermill write a tuple parameter as a tuple literal (it writes ``"(4, 16)"``, a string).
+
+    ``run -p WIDTHS "(8, 32)"`` type-checks the value as a tuple; without this the chapter
+    would receive the string. Lists, dicts and scalars are written as papermill writes them.
+    """
+    from papermill.translators import PythonTranslator, papermill_translators  # noqa: PLC0415
+
+    class TupleAwareTranslator(PythonTranslator):
+        @classmethod
+        def translate(cls, val: Any) -> str:
+            if isinstance(val, tuple):
+                return "(" + "".join(f"{cls.translate(v)}, " for v in val).rstrip(" ") + ")"
+            return super().translate(val)
+
+    papermill_translators.register("python", TupleAwareTranslator)
+
+
 def execute_notebook(
     path: Path,
     output: Path | None = None,
@@ -396,6 +415,7 @@ def execute_notebook(
     os.close(fd)
     tmp = Path(tmp_name)
     start = time.perf_counter()
+    _register_tuple_translator()
     try:
         papermill.execute_notebook(
             str(path),
