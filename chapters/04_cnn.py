@@ -879,7 +879,7 @@ flip.round(2)
 # (the cell asserts it).
 # ```
 
-# %% tags=["hide-input"]
+# %% tags=["remove-input"]
 # tolerance: rtol=0.01, atol=0.001; networks: CPU-dependent rounding grows through training
 # the smearing exercise without retraining: each refit's forecast without the factor is
 # exp(log forecast); the seed ensemble averages the seeds' variance forecasts as above
