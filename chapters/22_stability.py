@@ -254,6 +254,7 @@ def verdict_kind(words):
 
 
 rows = {}
+stopped = Counter(run["chapter"] for run in sweep_meta.get("failed_runs", []))
 for chapter, key in sweep_meta["verdict_keys"].items():
     runs = sweep[sweep["chapter"] == chapter]
     kinds = Counter(verdict_kind(v) for v in runs[key])
@@ -267,21 +268,32 @@ for chapter, key in sweep_meta["verdict_keys"].items():
         "book's verdict": book,
         "seeds that agree": f"{kinds[book]} of {len(runs)}",
         "other verdicts": ", ".join(f"{k} {n}" for k, n in kinds.items() if k != book) or "none",
+        "runs stopped by an assert": stopped[chapter],
     }
     glue(f"sweep_agree_{chapter[:2]}", f"{kinds[book]} of {len(runs)}", display=False)
     glue(f"sweep_book_{chapter[:2]}", book, display=False)
+sweep_table = pd.DataFrame.from_dict(rows, orient="index")
+agree_all = [c for c, r in rows.items() if r["other verdicts"] == "none"]
 glue("sweep_n_seeds", len(sweep["SEED"].unique()), display=False)
 glue("sweep_n_chapters", len(rows), display=False)
-sweep_table = pd.DataFrame.from_dict(rows, orient="index")
+glue("sweep_n_agree_all", len(agree_all), display=False)
+glue("sweep_agree_all", ", ".join(c[:2] for c in agree_all) or "none", display=False)
+glue("sweep_split", ", ".join(f"{c[:2]} ({r['seeds that agree']})" for c, r in rows.items()
+                              if r["other verdicts"] != "none") or "none", display=False)
+glue("sweep_stopped", "; ".join(f"chapter {run['chapter'][:2]} with SEED={run['SEED']}: {run['why']}"
+                                for run in sweep_meta.get("failed_runs", [])) or "none", display=False)
 sweep_table.style.format({"network, mean": "{:.3f}", "baseline, mean": "{:.3f}"})
 
 # %% [markdown]
 # The table answers, for each chapter the sweep covers, how often a reader who ran the
-# chapter with another seed would have read the same verdict as the book: chapter 3's
-# "{glue:text}`sweep_book_03`" holds in {glue:text}`sweep_agree_03` seeds and chapter 8's
-# "{glue:text}`sweep_book_08`" in {glue:text}`sweep_agree_08`. The sweep covers
-# {glue:text}`sweep_n_chapters` chapters so far; the command in `chapters/sweeps/` runs any
-# other (see the README's "Seed sweeps on a cluster").
+# chapter with another seed would have read the same verdict as the book. Of the
+# {glue:text}`sweep_n_chapters` chapters swept, {glue:text}`sweep_n_agree_all` give the
+# book's verdict for all {glue:text}`sweep_n_seeds` seeds (chapters {glue:text}`sweep_agree_all`); in the others the
+# verdict depends on the seed: {glue:text}`sweep_split` (seeds that agree with the book).
+# Runs stopped by one of the chapter's own checks: {glue:text}`sweep_stopped`. A check
+# that stops a run with another seed marks a claim that holds for the book's seed only;
+# the chapter's text is the place to qualify it. The command in `chapters/sweeps/` runs any
+# other chapter (see the README's "Seed sweeps on a cluster").
 
 # %% [markdown]
 # ## Drift: is today's data like the training data?

@@ -35,10 +35,10 @@ def table() -> pd.DataFrame:
     return pd.read_csv(TABLE)
 
 
-def _command_args(meta: dict) -> tuple[list[str], dict[str, list[str]], list[str]]:
-    """Chapters, swept parameters and collected keys of the recorded command."""
-    argv = shlex.split(meta["command"])
-    assert argv[:4] == ["python", "-m", "finbook", "sweep"], meta["command"]
+def _command_args(command: str) -> tuple[list[str], dict[str, list[str]], list[str]]:
+    """Chapters, swept parameters and collected keys of one recorded sweep command."""
+    argv = shlex.split(command)
+    assert argv[:4] == ["python", "-m", "finbook", "sweep"], command
     chapters, params, collect, i = [], {}, [], 4
     while i < len(argv):
         if argv[i] in ("-p", "--param"):
@@ -57,15 +57,26 @@ def _command_args(meta: dict) -> tuple[list[str], dict[str, list[str]], list[str
     return chapters, params, collect
 
 
-def test_table_holds_every_run_of_its_command(meta, table):
-    chapters, params, collect = _command_args(meta)
-    assert list(params) == ["SEED"]
-    seeds = sorted(int(s) for s in params["SEED"])
-    assert len(seeds) >= 20
-    stems = sorted(pipeline.find_chapter(c).stem for c in chapters)
+def test_table_holds_every_run_of_its_commands(meta, table):
+    stems, collect = [], []
+    for command in meta["commands"]:
+        chapters, params, keys = _command_args(command)
+        assert list(params) == ["SEED"]
+        seeds = sorted(int(s) for s in params["SEED"])
+        assert seeds == list(range(20)), command
+        stems += [pipeline.find_chapter(c).stem for c in chapters]
+        collect += keys
+    assert len(stems) == len(set(stems)), "a chapter is swept by two commands"
+    stems = sorted(stems)
     assert sorted(table["chapter"].unique()) == stems
+    failed = {(f["chapter"], int(f["SEED"])) for f in meta.get("failed_runs", [])}
+    for f in meta.get("failed_runs", []):
+        assert f["error"], f"failed run {f} must say why it failed"
     for stem in stems:
-        assert sorted(table.loc[table["chapter"] == stem, "SEED"].astype(int)) == seeds, stem
+        done = sorted(table.loc[table["chapter"] == stem, "SEED"].astype(int))
+        stopped = sorted(s for c, s in failed if c == stem)
+        assert sorted(done + stopped) == seeds, f"{stem}: rows {done} and failed runs {stopped}"
+        assert not set(done) & set(stopped), stem
     for chapter, key in meta["verdict_keys"].items():
         assert key in collect, f"{chapter}'s verdict key {key} is not collected by the command"
         rows = table.loc[table["chapter"] == chapter, key]
