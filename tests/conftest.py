@@ -14,10 +14,14 @@ from finbook.paths import ROOT
 
 @pytest.fixture(scope="session")
 def built_book() -> subprocess.CompletedProcess:
-    """Build the book once per test session into _build/html, as the README does."""
+    """Build the book once per test session into _build/html, as the README does.
+
+    ``--all`` rebuilds every page: an incremental build keeps unchanged pages as they were
+    (a sidebar without a newly added chapter) and does not repeat their warnings.
+    """
     return subprocess.run(
         [shutil.which("jupyter-book") or "jupyter-book", "build", str(ROOT), "-W", "-n",
-         "--keep-going"],
+         "--keep-going", "--all"],
         capture_output=True, text=True, cwd=ROOT, timeout=1200,
     )
 
