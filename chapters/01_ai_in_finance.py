@@ -104,10 +104,12 @@ quoted = {  # numbers quoted in the text
     "bbg_pub_tokens_bn": f"{BLOOMBERGGPT['general tokens'] / 1e9:.0f}",
     "german_values": f"{credit_values:,}", "tokens_per_value_m": f"{tokens_per_value / 1e6:.0f}",
 }
-for key, value in quoted.items():
-    glue(key, value, display=False)
 pd.Series({"German credit applicants": credit.shape[0], "attributes": credit.shape[1] - 1,
            "values": credit_values, "BloombergGPT tokens per value": round(tokens_per_value)})
+
+# %% tags=["remove-cell"]
+for key, value in quoted.items():
+    glue(key, value, display=False)
 
 # %% [markdown]
 # The German credit table holds {glue:text}`german_values` values; BloombergGPT was trained
@@ -164,11 +166,13 @@ credit_files = {"german_credit": (credit, "class"), "credit_data": (data.credit_
 sizes = pd.DataFrame({name: {"rows": len(frame), "bad": int((frame[target] == "bad").sum())}
                       for name, (frame, target) in credit_files.items()}).T
 sizes["bad rate (%)"] = (100 * sizes["bad"] / sizes["rows"]).round(1)
+display(sizes)
+
+# %% tags=["remove-cell"]
 for name, row in sizes.iterrows():
     glue(f"{name}_rows", f"{int(row['rows']):,}", display=False)
     glue(f"{name}_bad", f"{int(row['bad']):,}", display=False)
     glue(f"{name}_bad_rate", f"{row['bad rate (%)']:.1f}", display=False)
-display(sizes)
 
 # %% [markdown]
 # Lending Club's {glue:text}`lending_club_rows` loans contain
@@ -231,10 +235,6 @@ aucs = {"auc_mean": full["mean"], "auc_sd": full["std"], "auc_p5": full["5%"], "
         "hm_se": hm_se, "hm_band": 1.96 * hm_se, "small_auc_mean": summary.loc["3 attributes", "mean"],
         "diff_mean": diff["mean"], "diff_sd": diff["std"],
         "pair_corr": scores["all 20 attributes"].corr(scores["3 attributes"])}
-for key, value in counts.items():
-    glue(key, f"{value}", display=False)
-for key, value in aucs.items():
-    glue(key, round(float(value), 3), display=False)
 
 # Is the mean difference more than split-to-split noise? The splits overlap, so the naive
 # paired t-test (which divides the variance by the number of splits) is far too confident;
@@ -253,11 +253,17 @@ tests = {"naive_p": inference.format_pvalue(naive.pvalue), "naive_t": f"{naive.s
          "diff_real": "a difference the corrected test confirms" if significant
          else "a difference the corrected test cannot tell from split-to-split noise",
          "diff_gain": "a real gain" if significant else "a gain that the corrected test cannot confirm"}
-for key, value in tests.items():
-    glue(key, value, display=False)
 pd.DataFrame({"t statistic": [naive.statistic, corrected.statistic],
               "p-value": [naive.pvalue, corrected.pvalue]},
              index=["naive paired t-test", "corrected resampled t-test"]).round(4)
+
+# %% tags=["remove-cell"]
+for key, value in counts.items():
+    glue(key, f"{value}", display=False)
+for key, value in aucs.items():
+    glue(key, round(float(value), 3), display=False)
+for key, value in tests.items():
+    glue(key, value, display=False)
 
 # %%
 fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: -papermill,-execution
+#     cell_metadata_filter: tags,-papermill,-execution
 #     notebook_metadata_filter: -papermill
 #     text_representation:
 #       extension: .py
@@ -89,9 +89,11 @@ quoted = {  # numbers quoted in the text below
     "gc_cost_ratio": f"{costs.loc['bad', 'accept'] / costs.loc['good', 'reject']:.0f}",
     "gc_pop_rate": f"{100 * data.GERMAN_CREDIT_POPULATION_BAD_RATE:.0f}",
 }
+credit.head(3).transpose()
+
+# %% tags=["remove-cell"]
 for key, value in quoted.items():
     glue(key, value, display=False)
-credit.head(3).transpose()
 
 # %% [markdown]
 # The table has {glue:text}`gc_rows` applicants, {glue:text}`gc_numeric` numeric and
@@ -125,9 +127,11 @@ salary = by_checking.loc[">= 200 DM or salary account"]
 quoted = {"gc_neg_rate": f"{100 * overdrawn['rate']:.0f}", "gc_neg_n": f"{overdrawn['n']:.0f}",
           "gc_none_rate": f"{100 * no_account['rate']:.0f}", "gc_none_n": f"{no_account['n']:.0f}",
           "gc_salary_rate": f"{100 * salary['rate']:.0f}", "gc_salary_n": f"{salary['n']:.0f}"}
+by_checking.round(3)
+
+# %% tags=["remove-cell"]
 for key, value in quoted.items():
     glue(key, value, display=False)
-by_checking.round(3)
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 3.6))
@@ -165,9 +169,11 @@ quoted = {"gc_status_changes": f"{changes}", "gc_status_values": f"{status.nuniq
           "gc_status_sorted": f"{status.nunique() - 1}",
           "gc_status_mixed": f"{(status == 'female: non-single, or male: single').sum()}",
           "gc_status_single_f": f"{(status == 'female: single').sum()}"}
+status.value_counts()
+
+# %% tags=["remove-cell"]
 for key, value in quoted.items():
     glue(key, value, display=False)
-status.value_counts()
 
 # %% [markdown]
 # The column mixes marital status and sex, and sex cannot be read from it: one code,
@@ -188,6 +194,8 @@ credit2 = data.credit_data()
 quoted = {"cd_rows": f"{len(credit2):,}",
           "cd_bad_rate": f"{100 * (credit2['Status'] == 'bad').mean():.1f}",
           "cd_missing_income": f"{int(credit2['Income'].isna().sum())}"}
+
+# %% tags=["remove-cell"]
 for key, value in quoted.items():
     glue(key, value, display=False)
 
@@ -216,9 +224,11 @@ low_grade = lc["sub_grade"].astype(str).str[0].isin(list("DEFG"))  # grades D to
 for term in ("36", "60"):
     quoted[f"lc_dg_{term}"] = f"{100 * low_grade[lc['term'] == f'term_{term}'].mean():.0f}"
     quoted[f"lc_int_{term}"] = f"{lc.loc[lc['term'] == f'term_{term}', 'int_rate'].mean():.1f}"
+lc[["funded_amnt", "term", "int_rate", "sub_grade", "annual_inc", "Class"]].head()
+
+# %% tags=["remove-cell"]
 for key, value in quoted.items():
     glue(key, value, display=False)
-lc[["funded_amnt", "term", "int_rate", "sub_grade", "annual_inc", "Class"]].head()
 
 # %% [markdown]
 # Of {glue:text}`lc_rows` loans, {glue:text}`lc_bad` are bad: a base rate of
@@ -254,8 +264,6 @@ drop = by_grade["rate"].diff() < 0  # sub-grades riskier on paper but with a low
 apart = by_grade["upper"] < by_grade["lower"].shift()  # interval entirely below the previous one
 auc_grade = metrics.roc_auc(lc_bad.astype(int), lc["sub_grade"].cat.codes)  # the grade as a score
 auc_rate = metrics.roc_auc(lc_bad.astype(int), lc["int_rate"])
-glue("lc_auc_grade", round(float(auc_grade), 3), display=False)
-glue("lc_auc_rate", round(float(auc_rate), 3), display=False)
 quoted = {
     "lc_rate_A": f"{100 * by_letter.loc['A', 'rate']:.1f}",
     "lc_rate_G": f"{100 * by_letter.loc['G', 'rate']:.1f}", "lc_n_G": f"{by_letter.loc['G', 'n']}",
@@ -266,9 +274,13 @@ quoted = {
     "lc_smallest_hi": f"{100 * by_grade.loc[smallest, 'upper']:.0f}",
     "lc_drops": f"{int(drop.sum())}", "lc_drops_apart": f"{int((drop & apart).sum())}",
 }
+by_letter.round(3)
+
+# %% tags=["remove-cell"]
+glue("lc_auc_grade", round(float(auc_grade), 3), display=False)
+glue("lc_auc_rate", round(float(auc_rate), 3), display=False)
 for key, value in quoted.items():
     glue(key, value, display=False)
-by_letter.round(3)
 
 # %%
 fig, ax = plt.subplots(figsize=(9, 3.8))
@@ -312,17 +324,19 @@ plt.show()
 spx = data.sp500()
 r = (100 * np.log(spx["adj_close"]).diff().dropna()).rename("daily log return (%)")
 vol = r.rolling(VOL_WINDOW).std() * np.sqrt(252)  # annualised, percent
-glue("spx_acf_r", round(float(r.autocorr(1)), 3), display=False)
-glue("spx_acf_abs", round(float(r.abs().autocorr(1)), 3), display=False)
 quoted = {
     "spx_days": f"{len(r):,}", "spx_first": f"{r.index[0]:%Y-%m-%d}", "spx_last": f"{r.index[-1]:%Y-%m-%d}",
     "spx_vol": f"{r.std() * np.sqrt(252):.1f}", "spx_window": f"{VOL_WINDOW}",
     "spx_vol_max": f"{vol.max():.0f}", "spx_vol_max_date": f"{vol.idxmax():%B %Y}",
     "spx_vol_min": f"{vol.min():.1f}", "spx_vol_min_date": f"{vol.idxmin():%B %Y}",
 }
+r.describe().round(3)
+
+# %% tags=["remove-cell"]
+glue("spx_acf_r", round(float(r.autocorr(1)), 3), display=False)
+glue("spx_acf_abs", round(float(r.abs().autocorr(1)), 3), display=False)
 for key, value in quoted.items():
     glue(key, value, display=False)
-r.describe().round(3)
 
 # %%
 fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5.2), sharex=True)
@@ -373,8 +387,6 @@ tails.index.name = "k (standard deviations)"
 worst, best = r.idxmin(), r.idxmax()
 z_worst = (r[worst] - r.mean()) / r.std()
 years_between = 1 / (stats.norm.cdf(z_worst) * 252)  # normal odds of such a day, in years
-glue("spx_kurt", round(float(stats.kurtosis(r)), 2), display=False)
-glue("spx_skew", round(float(stats.skew(r)), 2), display=False)
 quoted = {
     "tail_k": f"{TAIL_K}", "tail_obs": f"{int(tails.loc[TAIL_K, 'observed'])}",
     "tail_exp": f"{tails.loc[TAIL_K, 'expected']:.2f}", "tail_ratio": f"{tails.loc[TAIL_K, 'ratio']:.0f}",
@@ -382,9 +394,13 @@ quoted = {
     "spx_best": f"{r[best]:.2f}", "spx_best_date": f"{best:%d %B %Y}",
     "spx_worst_z": f"{z_worst:.1f}", "spx_worst_years": f"{years_between / 1e12:.1f} trillion",
 }
+tails.astype({"n": int, "observed": int}).round({"expected": 4, "ratio": 1})
+
+# %% tags=["remove-cell"]
+glue("spx_kurt", round(float(stats.kurtosis(r)), 2), display=False)
+glue("spx_skew", round(float(stats.skew(r)), 2), display=False)
 for key, value in quoted.items():
     glue(key, value, display=False)
-tails.astype({"n": int, "observed": int}).round({"expected": 4, "ratio": 1})
 
 # %%
 z = ((r - r.mean()) / r.std()).to_numpy()
@@ -449,9 +465,11 @@ quoted = {
     "tc_20y_start": f"{curve['20y'].first_valid_index():%B %Y}",
     "tc_20y_missing": f"{int(curve.loc[:curve['20y'].first_valid_index(), '20y'].isna().sum()):,}",
 }
+curve.describe().T[["count", "mean", "min", "max"]].round(2)
+
+# %% tags=["remove-cell"]
 for key, value in quoted.items():
     glue(key, value, display=False)
-curve.describe().T[["count", "mean", "min", "max"]].round(2)
 
 # %%
 fig, (heat, line) = plt.subplots(2, 1, figsize=(9, 5.6), sharex=True, layout="constrained",
@@ -499,13 +517,15 @@ spells = explore.spells_below(monthly_spread)
 spells["next recession peak"] = [explore.next_recession_peak(start) for start in spells["start"]]
 spells["months to peak"] = [(peak.year - start.year) * 12 + peak.month - start.month
                             for start, peak in zip(spells["start"], spells["next recession peak"], strict=True)]
+months = ["start", "end", "next recession peak"]
+spells.assign(**{col: spells[col].dt.strftime("%Y-%m") for col in months}).round(2)
+
+# %% tags=["remove-cell"]
 for i, row in spells.iterrows():
     glue(f"inv{i}_start", f"{row['start']:%B %Y}", display=False)
     glue(f"inv{i}_months", f"{row['periods']}", display=False)
     glue(f"inv{i}_peak", f"{row['next recession peak']:%B %Y}", display=False)
     glue(f"inv{i}_lead", f"{row['months to peak']}", display=False)
-months = ["start", "end", "next recession peak"]
-spells.assign(**{col: spells[col].dt.strftime("%Y-%m") for col in months}).round(2)
 
 # %% [markdown]
 # Both inversions in the sample were followed by a recession: the spell that began in
@@ -546,6 +566,8 @@ quoted = {
     "vix_max": f"{vix.max():.1f}", "vix_max_date": f"{vix.idxmax():%d %B %Y}",
     "vix_max_fall": f"{-r[vix.idxmax()]:.1f}",
 }
+
+# %% tags=["remove-cell"]
 for key, value in quoted.items():
     glue(key, value, display=False)
 

@@ -92,13 +92,15 @@ plots.use_book_style()
 credit = data.german_credit()
 y_all = features.binary_target(credit["class"].astype(str), "bad")
 X_all = credit.drop(columns="class")
+print(f"{credit.shape[0]} applicants, {X_all.shape[1]} attributes, "
+      f"{int(y_all.sum())} bad (base rate {y_all.mean():.2f})")
+credit.head(3).transpose()
+
+# %% tags=["remove-cell"]
 glue("dl_n_rows", credit.shape[0], display=False)
 glue("dl_n_cols", X_all.shape[1], display=False)
 glue("dl_n_bad", int(y_all.sum()), display=False)
 glue("dl_base_rate", round(float(y_all.mean()), 4), display=False)
-print(f"{credit.shape[0]} applicants, {X_all.shape[1]} attributes, "
-      f"{int(y_all.sum())} bad (base rate {y_all.mean():.2f})")
-credit.head(3).transpose()
 
 # %% [markdown]
 # There are {glue:text}`dl_n_rows` applicants with {glue:text}`dl_n_cols` attributes;
@@ -121,10 +123,12 @@ n_features = X_train.shape[1]
 sizes = pd.DataFrame({"applicants": [len(y_train), len(y_val), len(y_test)],
                       "bad": [int(y_train.sum()), int(y_val.sum()), int(y_test.sum())]},
                      index=["training", "validation", "test"])
+display(sizes)
+
+# %% tags=["remove-cell"]
 for name in sizes.index:
     glue(f"dl_n_{name}", int(sizes.loc[name, "applicants"]), display=False)
 glue("dl_n_features", n_features, display=False)
-display(sizes)
 
 # %% [markdown]
 # The {glue:text}`dl_n_training` training applicants are described by
@@ -227,6 +231,8 @@ def binary_cross_entropy_with_logits(y, z):
 # %%
 pi_pop = data.GERMAN_CREDIT_POPULATION_BAD_RATE
 example = prior_correction([y_all.mean(), 0.5], sample_rate=y_all.mean(), population_rate=pi_pop)
+
+# %% tags=["remove-cell"]
 glue("dl_pop_rate", pi_pop, display=False)
 glue("dl_pop_example", f"{example[0]:.0%}", display=False)
 glue("dl_half", f"{0.5:.0%}", display=False)
@@ -236,11 +242,13 @@ glue("dl_half_pop", f"{example[1]:.0%}", display=False)
 p_flat = np.full(len(y_train), y_train.mean())
 ce_flat = binary_cross_entropy(y_train, p_flat)
 loglik_flat = stats.bernoulli.logpmf(y_train, p_flat).sum()
-glue("dl_ce_flat", round(ce_flat, 4), display=False)
-glue("dl_loglik_flat", round(float(loglik_flat), 2), display=False)
 pd.Series({"cross-entropy (nats per applicant)": ce_flat,
            "minus log-likelihood / n": -loglik_flat / len(y_train),
            "entropy of the base rate": stats.bernoulli.entropy(y_train.mean())}).round(6)
+
+# %% tags=["remove-cell"]
+glue("dl_ce_flat", round(ce_flat, 4), display=False)
+glue("dl_loglik_flat", round(float(loglik_flat), 2), display=False)
 
 # %% [markdown]
 # The three numbers coincide: predicting the base rate for everyone costs
@@ -297,6 +305,8 @@ plt.show()
 
 # %%
 g_ce, g_mse = (float(abs(logit_gradient([1], [z_wrong], loss)[0])) for loss in ("cross_entropy", "mse"))
+
+# %% tags=["remove-cell"]
 glue("dl_z_wrong", z_wrong, display=False)
 glue("dl_p_wrong", f"{sigmoid(z_wrong):.4f}", display=False)
 glue("dl_grad_ce_wrong", round(g_ce, 4), display=False)
@@ -473,12 +483,6 @@ multiples = {"too small (0.02/L)": 0.02, "1/L": 1.0, "too large (4/L)": 4.0,
              "far too large (30/L)": 30.0}
 runs = {label: logistic_regression_gd(X_train, y_train, learning_rate=m / L, max_iter=300)
         for label, m in multiples.items()}
-glue("dl_L", round(L, 3), display=False)
-glue("dl_alpha_right", round(1 / L, 3), display=False)
-glue("dl_log2", round(float(np.log(2)), 4), display=False)
-for key, run in zip(["small", "right", "large", "huge"], runs.values(), strict=True):
-    glue(f"dl_loss300_{key}", round(float(run.loss_history[-1]), 4), display=False)
-    glue(f"dl_loss1_{key}", round(float(run.loss_history[1]), 4), display=False)
 # the claims of the list below, checked: the small step lowers the loss at each step; 4/L raises
 # it at the first step; 30/L ends above the starting loss log 2
 assert np.all(np.diff(runs["too small (0.02/L)"].loss_history) < 0)
@@ -486,6 +490,14 @@ assert runs["too large (4/L)"].loss_history[1] > np.log(2)
 assert runs["far too large (30/L)"].loss_history[-1] > np.log(2)
 pd.DataFrame({label: run.loss_history[[0, 1, 2, 10, 100, 300]] for label, run in runs.items()},
              index=pd.Index([0, 1, 2, 10, 100, 300], name="step")).round(4)
+
+# %% tags=["remove-cell"]
+for key, run in zip(["small", "right", "large", "huge"], runs.values(), strict=True):
+    glue(f"dl_loss300_{key}", round(float(run.loss_history[-1]), 4), display=False)
+    glue(f"dl_loss1_{key}", round(float(run.loss_history[1]), 4), display=False)
+glue("dl_L", round(L, 3), display=False)
+glue("dl_alpha_right", round(1 / L, 3), display=False)
+glue("dl_log2", round(float(np.log(2)), 4), display=False)
 
 # %%
 fig, ax = plt.subplots()
@@ -530,9 +542,11 @@ left = pd.DataFrame({name: run.loss_history[steps_shown] / run.loss_history[0]
                      for name, run in {"squared error": saturated["mse"],
                                        "cross-entropy": saturated["cross_entropy"]}.items()},
                     index=pd.Index(steps_shown, name="step"))
+left.round(3)
+
+# %% tags=["remove-cell"]
 glue("dl_sat_mse_left100", f"{left.loc[100, 'squared error']:.0%}", display=False)
 glue("dl_sat_ce_left10", f"{left.loc[10, 'cross-entropy']:.0%}", display=False)
-left.round(3)
 
 # %% [markdown]
 # After 100 steps the squared error still has {glue:text}`dl_sat_mse_left100` of its
@@ -558,6 +572,13 @@ lr_default = LogisticRegression().fit(X_train, y_train)
 coef_gap = float(np.max(np.abs(np.r_[lr_gd.coef - lr_sk.coef_[0], lr_gd.intercept - lr_sk.intercept_])))
 default_gap = float(np.max(np.abs(lr_gd.coef - lr_default.coef_[0])))
 design = np.column_stack([np.ones(len(X_train)), X_train])
+pd.Series({"gradient descent steps": lr_gd.n_iter,
+           "converged": lr_gd.converged,
+           "final training cross-entropy": round(float(lr_gd.loss_history[-1]), 4),
+           "max |GD - scikit-learn| over all coefficients": f"{coef_gap:.0e}",
+           "max |GD - default (penalised) LogisticRegression|": round(default_gap, 2)})
+
+# %% tags=["remove-cell"]
 glue("dl_gd_steps", lr_gd.n_iter, display=False)
 glue("dl_gd_converged", "converged" if lr_gd.converged else "did not converge", display=False)
 glue("dl_gd_loss", round(float(lr_gd.loss_history[-1]), 4), display=False)
@@ -565,11 +586,6 @@ glue("dl_coef_gap", f"{coef_gap:.0e}", display=False)
 glue("dl_default_gap", round(default_gap, 2), display=False)
 glue("dl_n_params_lr", design.shape[1], display=False)
 glue("dl_rank_lr", int(np.linalg.matrix_rank(design)), display=False)
-pd.Series({"gradient descent steps": lr_gd.n_iter,
-           "converged": lr_gd.converged,
-           "final training cross-entropy": round(float(lr_gd.loss_history[-1]), 4),
-           "max |GD - scikit-learn| over all coefficients": f"{coef_gap:.0e}",
-           "max |GD - default (penalised) LogisticRegression|": round(default_gap, 2)})
 
 # %% [markdown]
 # Gradient descent {glue:text}`dl_gd_converged` after {glue:text}`dl_gd_steps` steps to a
@@ -810,13 +826,15 @@ err_fd = relative_error(g_backprop, g_numeric)
 err_tape = relative_error(g_backprop, g_tape)
 assert err_fd < 1e-7 and err_tape < 1e-15
 tape_shown = "< 1e-15"  # float64 rounding: its exact size is noise, so it is shown as a bound
+pd.DataFrame({"relative error": [f"{err_fd:.0e}", tape_shown],
+              "test asserts below": ["1e-07", "1e-10"]},
+             index=["backprop vs central differences", "backprop vs GradientTape"])
+
+# %% tags=["remove-cell"]
 glue("dl_n_params_net", n_params, display=False)
 glue("dl_n_loss_evals", 2 * n_params, display=False)
 glue("dl_relerr_fd", f"{err_fd:.0e}", display=False)
 glue("dl_relerr_tape", tape_shown, display=False)
-pd.DataFrame({"relative error": [f"{err_fd:.0e}", tape_shown],
-              "test asserts below": ["1e-07", "1e-10"]},
-             index=["backprop vs central differences", "backprop vs GradientTape"])
 
 # %% [markdown]
 # Over all {glue:text}`dl_n_params_net` weights of the network, the hand-written backward
@@ -845,8 +863,10 @@ keras_params = dict(zip(["W1", "b1", "W2", "b2"], keras_net.get_weights(), stric
 p_numpy, _ = two_layer_forward(keras_params, X_train)
 p_keras = keras_net.predict(X_train.astype("float32"), verbose=0).ravel()
 forward_gap = float(np.max(np.abs(p_numpy - p_keras)))
-glue("dl_forward_gap", f"{forward_gap:.0e}", display=False)
 print(f"max |NumPy - Keras| predicted probability: {forward_gap:.0e} (Keras computes in float32)")
+
+# %% tags=["remove-cell"]
+glue("dl_forward_gap", f"{forward_gap:.0e}", display=False)
 
 # %% [markdown]
 # They agree to {glue:text}`dl_forward_gap`, float32 rounding. Keras then trains with
@@ -908,6 +928,10 @@ runs_df.index.names = ["optimizer", "seed"]
 ensemble_p = {label: np.mean(list(runs_df.loc[label, "p"]), axis=0) for label in spreads}
 training = (runs_df.drop(columns="p").astype(float)
             .groupby(level="optimizer", sort=False).agg(["mean", "min", "max"]))
+n_capped = int((runs_df.loc["SGD", "best epoch"] >= EPOCHS - PATIENCE).sum())
+display(training.round(4))
+
+# %% tags=["remove-cell"]
 for label in spreads:
     key = label.lower()
     first = runs_df.loc[(label, SEED)]
@@ -915,11 +939,9 @@ for label in spreads:
     glue(f"dl_{key}_best_val", round(float(first["best validation loss"]), 4), display=False)
     glue(f"dl_{key}_best_epoch_range", f"{int(training.loc[label, ('best epoch', 'min')])} to "
          f"{int(training.loc[label, ('best epoch', 'max')])}", display=False)
-n_capped = int((runs_df.loc["SGD", "best epoch"] >= EPOCHS - PATIENCE).sum())
 glue("dl_sgd_capped", f"{n_capped} of {N_SEEDS}", display=False)
 glue("dl_n_seeds", N_SEEDS, display=False)
 glue("dl_seed", SEED, display=False)
-display(training.round(4))
 
 # %%
 ax = plots.plot_history(histories, ylabel="cross-entropy (nats)")
@@ -1010,7 +1032,7 @@ for label, t in tests.items():
     print(f"AUC({label} ensemble) - AUC(logistic regression) = {t.estimate:+.4f}, "
           f"95% CI [{t.lower:+.4f}, {t.upper:+.4f}], {inference.format_pvalue(t.pvalue)}")
 
-# %%
+# %% tags=["remove-cell"]
 for key, label in [("flat", "Base rate (no model)"), ("lr", "Logistic regression (NumPy GD)"),
                    ("sgd", "Two-layer network, SGD (seed ensemble)"),
                    ("adam", "Two-layer network, Adam (seed ensemble)")]:

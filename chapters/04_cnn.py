@@ -89,12 +89,14 @@ plots.use_book_style()
 prices = data.sp500()
 # the data card's warning: before mid-2006 the "open" is mostly the previous close
 stale_open = prices["open"].eq(prices["close"].shift(1))
+prices.head().round(2)
+
+# %% tags=["remove-cell"]
 glue("cnn_stale_early_pct", round(100 * float(stale_open.loc["1999":"2005"].mean())), display=False)
 glue("cnn_stale_late_pct", round(100 * float(stale_open.loc["2008":].mean()), 1), display=False)
 glue("cnn_n_days", len(prices), display=False)
 glue("cnn_first_day", f"{prices.index[0]:%-d %B %Y}", display=False)
 glue("cnn_last_day", f"{prices.index[-1]:%-d %B %Y}", display=False)
-prices.head().round(2)
 
 # %% [markdown]
 # The file holds {glue:text}`cnn_n_days` trading days, from {glue:text}`cnn_first_day`
@@ -135,6 +137,9 @@ prices.head().round(2)
 # %%
 task = sequence.volatility_task(prices, lookback=LOOKBACK, horizon=5)
 annualised = np.sqrt(252 * task.target_variance)
+task.summary()
+
+# %% tags=["remove-cell"]
 glue("cnn_lookback", LOOKBACK, display=False)
 glue("cnn_first_test_year", FIRST_TEST_YEAR, display=False)
 glue("cnn_years_per_refit", YEARS_PER_REFIT, display=False)
@@ -142,7 +147,6 @@ glue("cnn_n_samples", len(task), display=False)
 glue("cnn_median_vol", round(float(np.median(annualised)), 1), display=False)
 glue("cnn_max_vol", round(float(annualised.max()), 1), display=False)
 glue("cnn_max_vol_date", f"{task.dates[annualised.argmax()]:%B %Y}", display=False)
-task.summary()
 
 # %% [markdown]
 # There are {glue:text}`cnn_n_samples` windows. Expressed as an annualised volatility,
@@ -209,7 +213,6 @@ plt.show()
 log_var = np.log(task.daily_variance.loc["2008-07":"2008-12"])
 kernels = {"5-day average": np.full(5, 0.2), "4-day change": np.array([-1.0, 0, 0, 0, 1])}
 by_numpy = {name: np.correlate(log_var.to_numpy(), k, mode="valid") for name, k in kernels.items()}
-glue("cnn_demo_period", f"{log_var.index[0]:%B} to {log_var.index[-1]:%B %Y}", display=False)
 
 conv = keras.layers.Conv1D(filters=2, kernel_size=5, use_bias=False)
 conv.build((None, len(log_var), 1))
@@ -222,8 +225,11 @@ comparison = pd.DataFrame({
     **{f"{n} (Keras)": by_keras[:, i] for i, n in enumerate(kernels)},
 }, index=log_var.index[4:].date)
 same = all(np.allclose(by_numpy[n], by_keras[:, i], atol=1e-5) for i, n in enumerate(kernels))
-glue("cnn_filters_agree", "agree" if same else "disagree", display=False)
 comparison.tail(4).round(4)
+
+# %% tags=["remove-cell"]
+glue("cnn_demo_period", f"{log_var.index[0]:%B} to {log_var.index[-1]:%B %Y}", display=False)
+glue("cnn_filters_agree", "agree" if same else "disagree", display=False)
 
 # %% [markdown]
 # NumPy's `correlate` and Keras' `Conv1D` {glue:text}`cnn_filters_agree` to five decimals
@@ -315,10 +321,12 @@ assert receptive.loc["kernel 2, causal, dilations 1, 2, 4, 8", "span (days)"] ==
 assert receptive.loc["kernel 5, dilation 2", "span (days)"] == (5 - 1) * 2 + 1
 assert receptive.loc["kernel 5, causal", "reads later days"] == "no"
 assert receptive.loc["kernel 5, same", "reads later days"] == "yes"
+receptive
+
+# %% tags=["remove-cell"]
 glue("cnn_pool_span", int(receptive.loc["kernel 5 then pool 2 (ours)", "span (days)"]), display=False)
 glue("cnn_tcn_span", int(receptive.loc["kernel 2, causal, dilations 1, 2, 4, 8", "span (days)"]),
      display=False)
-receptive
 
 # %% [markdown]
 # Four causal layers of only two taps each, dilated 1, 2, 4 and 8, read
@@ -396,12 +404,14 @@ def cnn_builder():
 
 
 net = cnn_builder()
-glue("cnn_n_filters", FILTERS, display=False)
-glue("cnn_kernel_size", KERNEL_SIZE, display=False)
-glue("cnn_n_params", net.count_params(), display=False)
 pd.DataFrame([(layer.name, type(layer).__name__, str(layer.output.shape), layer.count_params())
               for layer in net.layers],
              columns=["layer", "type", "output shape", "parameters"])
+
+# %% tags=["remove-cell"]
+glue("cnn_n_filters", FILTERS, display=False)
+glue("cnn_kernel_size", KERNEL_SIZE, display=False)
+glue("cnn_n_params", net.count_params(), display=False)
 
 # %% [markdown]
 # That is {glue:text}`cnn_n_params` parameters, against four for HAR.
@@ -464,6 +474,9 @@ bias = pd.DataFrame({
     for res in (cnn_raw, cnn, har, lhar)
 }).rename_axis("test years").rename(columns={"CNN": "CNN (seed ensemble)"})
 first_block = bias.index[0]
+bias.round(3)
+
+# %% tags=["remove-cell"]
 glue("cnn_raw_bias_pct", round(100 * float(np.expm1(bias.iloc[0, 0])), 1), display=False)
 glue("cnn_raw_bias_last_pct", round(100 * float(np.expm1(bias.iloc[-1, 0])), 1), display=False)
 glue("cnn_har_bias_pct", ", ".join(f"{100 * np.expm1(b):+.1f} %" for b in bias["HAR"]), display=False)
@@ -475,7 +488,6 @@ glue("cnn_last_block", bias.index[-1], display=False)
 glue("cnn_first_block", first_block, display=False)
 glue("cnn_blocks", ", ".join(bias.index), display=False)
 glue("cnn_first_train", f"{task.dates[0].year}\u2013{FIRST_TEST_YEAR - 1}", display=False)
-bias.round(3)
 
 # %% [markdown]
 # The table shows the mean error of the log forecast in each block of test years. Trained
@@ -558,10 +570,7 @@ period = f"{years.min()}\u2013{years.max()}"
 splits = list(validation.yearly_walk_forward(
     task.dates, first_test_year=FIRST_TEST_YEAR, years_per_refit=YEARS_PER_REFIT, gap=4))
 fit_rows = [train for train, _ in splits]  # every row whose target ends before the block
-glue("cnn_validation_days", VALIDATION_DAYS, display=False)
-glue("cnn_fit_rows", ", ".join(f"{len(r):,}" for r in fit_rows), display=False)
 lhar_short = sequence.walk_forward_forecast(task, "har_leverage", same_rows=True, **kwargs)
-glue("cnn_lhar_short_qlike", round(float(lhar_short.qlike.mean()), 4), display=False)
 # a check that can fail: LHAR's coefficients are the OLS fit on exactly those rows
 for rows, beta in zip(fit_rows, lhar.models, strict=True):
     design = np.column_stack([np.ones(len(rows)), task.har.to_numpy()[rows], task.leverage.to_numpy()[rows]])
@@ -569,22 +578,7 @@ for rows, beta in zip(fit_rows, lhar.models, strict=True):
 dm_ens = inference.dm_test(cnn.qlike, lhar.qlike, h=5)
 dm_har = inference.dm_test(cnn.qlike, har.qlike, h=5)
 dm_lhar_har = inference.dm_test(lhar.qlike, har.qlike, h=5)
-glue("cnn_verdict", inference.verdict(dm_ens, better="lower",
-                                      names=("the CNN's seed ensemble", "LHAR")), display=False)
-glue("cnn_verdict_har", inference.verdict(dm_har, better="lower", names=("the ensemble", "HAR")),
-     display=False)
-glue("cnn_lhar_vs_har", inference.verdict(dm_lhar_har, better="lower", names=("LHAR", "HAR")),
-     display=False)
-glue("cnn_ens_dm", round(dm_ens.statistic, 2), display=False)
 ens_words = inference.verdict(dm_ens, better="lower").split(" (")[0]
-glue("cnn_returns_lesson", {
-    "significantly worse than": "a seven-parameter regression extracts it better than our network",
-    "indistinguishable from": "our network extracts no more of it than a seven-parameter regression",
-    "significantly better than": "our network extracts more of it than a seven-parameter regression",
-}[ens_words], display=False)
-glue("cnn_naive_verdict", inference.verdict(inference.dm_test(naive.qlike, lhar.qlike, h=5),
-                                            better="lower", names=("the naive forecast", "LHAR")),
-     display=False)
 per_seed = pd.DataFrame({
     seed: {"QLIKE": float(res.qlike.mean()),
            "DM vs LHAR": (d := inference.dm_test(res.qlike, lhar.qlike, h=5)).statistic,
@@ -594,6 +588,29 @@ per_seed = pd.DataFrame({
            "best epoch = epochs of the refit": ", ".join(map(str, res.best_epochs))}
     for seed, res in cnn_runs.items()}).T.rename_axis("seed")
 n_worse = int((per_seed["verdict vs LHAR"] == "significantly worse than").sum())
+second_block = cnn.forecasts["block"].unique()[1]
+
+per_seed
+
+# %% tags=["remove-cell"]
+glue("cnn_validation_days", VALIDATION_DAYS, display=False)
+glue("cnn_fit_rows", ", ".join(f"{len(r):,}" for r in fit_rows), display=False)
+glue("cnn_lhar_short_qlike", round(float(lhar_short.qlike.mean()), 4), display=False)
+glue("cnn_verdict", inference.verdict(dm_ens, better="lower",
+                                      names=("the CNN's seed ensemble", "LHAR")), display=False)
+glue("cnn_verdict_har", inference.verdict(dm_har, better="lower", names=("the ensemble", "HAR")),
+     display=False)
+glue("cnn_lhar_vs_har", inference.verdict(dm_lhar_har, better="lower", names=("LHAR", "HAR")),
+     display=False)
+glue("cnn_ens_dm", round(dm_ens.statistic, 2), display=False)
+glue("cnn_returns_lesson", {
+    "significantly worse than": "a seven-parameter regression extracts it better than our network",
+    "indistinguishable from": "our network extracts no more of it than a seven-parameter regression",
+    "significantly better than": "our network extracts more of it than a seven-parameter regression",
+}[ens_words], display=False)
+glue("cnn_naive_verdict", inference.verdict(inference.dm_test(naive.qlike, lhar.qlike, h=5),
+                                            better="lower", names=("the naive forecast", "LHAR")),
+     display=False)
 glue("cnn_n_seeds", N_SEEDS, display=False)
 glue("cnn_seeds_worse", n_worse, display=False)
 glue("cnn_seed_mean", round(spread.mean, 4), display=False)
@@ -610,10 +627,8 @@ glue("cnn_naive_dm", round(float(table.loc["naive", "DM vs LHAR"]), 2), display=
 glue("cnn_smearing", round(float(np.mean([np.mean(r.smearing) for r in cnn_runs.values()])), 3),
      display=False)
 glue("cnn_max_epochs", EPOCHS, display=False)
-second_block = cnn.forecasts["block"].unique()[1]
 glue("cnn_second_block", second_block, display=False)
 glue("cnn_second_validation_year", int(second_block[:4]) - 1, display=False)
-
 # headline numbers for the book's cross-chapter table
 headline.glue_headline(
     task="S&P 500 next-week volatility",
@@ -624,7 +639,6 @@ headline.glue_headline(
     baseline_model="HAR with leverage (LHAR)",
     baseline_score=round(float(table.loc["LHAR", "QLIKE"]), 4),
 )
-per_seed
 
 # %% [markdown]
 # Over {glue:text}`cnn_period` the mean QLIKE is {glue:text}`cnn_naive_qlike` for the
@@ -672,12 +686,14 @@ sequence.qlike_by_block(results).round(4)
 
 # %%
 zoom = ("2008-07", "2009-06")
-glue("cnn_zoom", f"{pd.Timestamp(zoom[0]):%B %Y} to {pd.Timestamp(zoom[1]):%B %Y}", display=False)
 fig, ax = plt.subplots()
 sequence.plot_forecasts({"HAR": har, "LHAR": lhar, "CNN": cnn}, *zoom, ax=ax)
 ax.set_xlabel("forecast date")
 ax.set_title("Next-week volatility: realised and forecast (CNN: seed ensemble)")
 plt.show()
+
+# %% tags=["remove-cell"]
+glue("cnn_zoom", f"{pd.Timestamp(zoom[0]):%B %Y} to {pd.Timestamp(zoom[1]):%B %Y}", display=False)
 
 # %% [markdown]
 # The early-stopping curves of the first seed's three refits follow. For the refit that
@@ -757,9 +773,12 @@ flip = pd.DataFrame({name: {"mean |change| (%)": np.abs(e).mean(),
 assert np.all(effects["HAR"] == 0)  # a check that can fail: HAR does not read returns
 cnn_rows = flip.index.str.startswith("CNN")
 n_leverage = int((flip.loc[cnn_rows, "after a falling week (%)"] < 0).sum())
-glue("cnn_flip_seeds", n_leverage, display=False)
 # a check that can fail: every seed's forecasts move when the return signs flip
 assert flip.loc[cnn_rows, "mean |change| (%)"].min() > 1.0
+flip.round(2)
+
+# %% tags=["remove-cell"]
+glue("cnn_flip_seeds", n_leverage, display=False)
 glue("cnn_flip_abs_min", round(float(flip.loc[cnn_rows, "mean |change| (%)"].min()), 1), display=False)
 glue("cnn_flip_abs_max", round(float(flip.loc[cnn_rows, "mean |change| (%)"].max()), 1), display=False)
 glue("cnn_flip_fell_min", round(float(flip.loc[cnn_rows, "after a falling week (%)"].min()), 1),
@@ -769,7 +788,6 @@ glue("cnn_flip_fell_max", round(float(flip.loc[cnn_rows, "after a falling week (
 glue("cnn_flip_lhar_abs", round(float(flip.loc["LHAR", "mean |change| (%)"]), 1), display=False)
 glue("cnn_flip_lhar_fell", round(float(flip.loc["LHAR", "after a falling week (%)"]), 1), display=False)
 glue("cnn_share_fell", round(100 * float(fell.mean())), display=False)
-flip.round(2)
 
 # %% [markdown]
 # Flipping the return signs moves the CNN's forecasts by {glue:text}`cnn_flip_abs_min` to
@@ -888,6 +906,8 @@ no_smear["forecast_variance"] = np.mean([np.exp(r.forecasts["forecast_log"].to_n
                                          for r in cnn_runs.values()], axis=0)
 no_smear = sequence.WalkForwardResult(name="CNN, no smearing", forecasts=no_smear)
 assert np.array_equal(no_smear.squared_log_error, cnn.squared_log_error)  # the MSE of logs is untouched
+
+# %% tags=["remove-cell"]
 glue("cnn_smear_qlike", round(float(cnn.qlike.mean()), 4), display=False)
 glue("cnn_nosmear_qlike", round(float(no_smear.qlike.mean()), 4), display=False)
 glue("cnn_nosmear_verdict", inference.verdict(inference.dm_test(no_smear.qlike, cnn.qlike, h=5),

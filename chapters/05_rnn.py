@@ -88,10 +88,12 @@ plots.use_book_style()
 # %%
 prices = data.sp500()
 task = sequence.volatility_task(prices, lookback=LOOKBACK, horizon=5)
+task.summary()
+
+# %% tags=["remove-cell"]
 glue("rnn_lookback", LOOKBACK, display=False)
 glue("rnn_years_per_refit", YEARS_PER_REFIT, display=False)
 glue("rnn_first_test_year", FIRST_TEST_YEAR, display=False)
-task.summary()
 
 # %% [markdown]
 # ## The recurrence
@@ -174,7 +176,6 @@ def rnn_jacobian_norms(inputs, recurrent_kernel, input_kernel, bias=None, h0=Non
 returns = volatility.log_returns(prices["close"])
 daily = pd.DataFrame({"log variance": np.log(task.daily_variance), "return": returns}).dropna()
 segment = daily.loc[:"2008-12-31"].tail(RNN_STEPS)
-glue("rnn_segment_end", f"{segment.index[-1]:%-d %B %Y}", display=False)
 x_seq = ((segment - segment.mean()) / segment.std()).to_numpy()
 
 rng = np.random.default_rng(SEED)
@@ -185,12 +186,15 @@ norms = {rho: rnn_jacobian_norms(x_seq, rho * rotation, input_kernel) for rho in
 lags = [1, 5, 22, 66]
 norm_table = pd.DataFrame({f"rho = {rho}": [norms[rho][-1 - lag] for lag in lags] for rho in scales},
                           index=pd.Index(lags, name="lag T - t (days)"))
+norm_table.map(lambda v: f"{v:.1e}")
+
+# %% tags=["remove-cell"]
+glue("rnn_segment_end", f"{segment.index[-1]:%-d %B %Y}", display=False)
 glue("rnn_units", UNITS, display=False)
 glue("rnn_steps", RNN_STEPS, display=False)
 glue("rnn_norm_09_22", f"{norms[0.9][-23]:.1e}", display=False)
 glue("rnn_norm_09_66", f"{norms[0.9][-67]:.0e}", display=False)
 glue("rnn_norm_2_66", f"{norms[2.0][-67]:.0e}", display=False)
-norm_table.map(lambda v: f"{v:.1e}")
 
 # %% [markdown]
 # The table gives the spectral norm $\|\partial h_T / \partial h_t\|$. With
@@ -223,7 +227,6 @@ plt.show()
 
 # %%
 rho, steps = 0.9, 22
-glue("rnn_tape_steps", steps, display=False)
 layer = keras.layers.SimpleRNN(UNITS)
 layer.build((None, steps, 2))
 layer.set_weights([input_kernel.T.astype("float32"), (rho * rotation).T.astype("float32"),
@@ -235,10 +238,13 @@ with tf.GradientTape() as tape:
 jacobian = tape.batch_jacobian(h_last, h0).numpy()[0]
 by_tape = np.linalg.norm(jacobian, 2)
 by_formula = rnn_jacobian_norms(x_seq[-steps:], rho * rotation, input_kernel)[0]
-glue("rnn_tape_agree", "agree" if np.isclose(by_tape, by_formula, rtol=1e-4) else "disagree",
-     display=False)
 pd.DataFrame({"norm of dh_T/dh_0": [by_formula, by_tape]},
              index=["product of Jacobians (NumPy)", "GradientTape (Keras)"]).map(lambda v: f"{v:.4e}")
+
+# %% tags=["remove-cell"]
+glue("rnn_tape_steps", steps, display=False)
+glue("rnn_tape_agree", "agree" if np.isclose(by_tape, by_formula, rtol=1e-4) else "disagree",
+     display=False)
 
 # %% [markdown]
 # The two {glue:text}`rnn_tape_agree` to four significant digits.
@@ -344,12 +350,14 @@ def gru_builder():
     return gru_forecaster(LOOKBACK, len(task.feature_names), units=UNITS)
 
 
-glue("rnn_sigmoid_one", round(float(1 / (1 + np.exp(-1.0))), 2), display=False)
 n_params = {"LSTM": lstm_builder().count_params(), "GRU": gru_builder().count_params(),
             "plain RNN": simple_rnn_forecaster(LOOKBACK, 2, units=UNITS).count_params()}
+pd.Series(n_params, name="parameters").to_frame()
+
+# %% tags=["remove-cell"]
+glue("rnn_sigmoid_one", round(float(1 / (1 + np.exp(-1.0))), 2), display=False)
 glue("rnn_lstm_params", n_params["LSTM"], display=False)
 glue("rnn_gru_params", n_params["GRU"], display=False)
-pd.Series(n_params, name="parameters").to_frame()
 
 # %% [markdown]
 # With {glue:text}`rnn_units` units each, the LSTM has {glue:text}`rnn_lstm_params`
@@ -427,6 +435,10 @@ per_seed = pd.DataFrame({
     for name in runs for seed, res in runs[name].items()}).T.rename_axis(["model", "seed"])
 years = har.forecasts.index.year
 period = f"{years.min()}\u2013{years.max()}"
+
+per_seed
+
+# %% tags=["remove-cell"]
 glue("rnn_period", period, display=False)
 glue("rnn_n_seeds", N_SEEDS, display=False)
 glue("rnn_patience", PATIENCE, display=False)
@@ -457,7 +469,6 @@ for name, key, res in [("LSTM", "lstm", lstm), ("GRU", "gru", gru)]:
     glue(f"rnn_{key}_best_le3_first", sum(r.best_epochs[0] <= 3 for r in runs[name].values()),
          display=False)
 glue("rnn_n_refits", len(best), display=False)
-
 # headline numbers for the book's cross-chapter table
 headline.glue_headline(
     task="S&P 500 next-week volatility",
@@ -468,7 +479,6 @@ headline.glue_headline(
     baseline_model="HAR with leverage (LHAR)",
     baseline_score=round(float(table.loc["LHAR", "QLIKE"]), 4),
 )
-per_seed
 
 # %% [markdown]
 # Over {glue:text}`rnn_period` the LSTM's mean QLIKE averages
@@ -498,12 +508,14 @@ sequence.qlike_by_block(results).round(4)
 
 # %%
 zoom = ("2008-07", "2009-06")
-glue("rnn_zoom", f"{pd.Timestamp(zoom[0]):%B %Y} to {pd.Timestamp(zoom[1]):%B %Y}", display=False)
 fig, ax = plt.subplots()
 sequence.plot_forecasts({"HAR": har, "LSTM": lstm, "GRU": gru}, *zoom, ax=ax)
 ax.set_xlabel("forecast date")
 ax.set_title("Next-week volatility: realised and forecast")
 plt.show()
+
+# %% tags=["remove-cell"]
+glue("rnn_zoom", f"{pd.Timestamp(zoom[0]):%B %Y} to {pd.Timestamp(zoom[1]):%B %Y}", display=False)
 
 # %% [markdown]
 # The training record above shows each refit's best validation epoch: from
@@ -535,9 +547,6 @@ elasticity = pd.DataFrame({name: sequence.lag_elasticity(res.predictors[-1], win
                           index=pd.Index(np.arange(LOOKBACK - 1, -1, -1), name="days before t"))
 persistence = elasticity.sum()
 beyond_week = elasticity.loc[elasticity.index >= 5].sum() / persistence
-for name in elasticity:
-    glue(f"rnn_persistence_{name.lower()}", round(float(persistence[name]), 2), display=False)
-    glue(f"rnn_beyond_week_{name.lower()}", round(100 * float(beyond_week[name])), display=False)
 
 fig, ax = plt.subplots()
 for name in elasticity:
@@ -549,6 +558,11 @@ ax.set_ylabel("elasticity of the forecast")
 ax.set_title("Weight of each past day's variance in next week's forecast")
 ax.legend()
 plt.show()
+
+# %% tags=["remove-cell"]
+for name in elasticity:
+    glue(f"rnn_persistence_{name.lower()}", round(float(persistence[name]), 2), display=False)
+    glue(f"rnn_beyond_week_{name.lower()}", round(100 * float(beyond_week[name])), display=False)
 
 # %% [markdown]
 # All three models lean most on the last few days and keep a long, low tail over the

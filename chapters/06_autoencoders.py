@@ -91,12 +91,14 @@ curve = full.dropna()
 dates = curve.index.to_series()
 segment = dates.diff().dt.days.gt(5).cumsum()  # a new segment after a gap of more than 5 days
 periods = [(d.iloc[0], d.iloc[-1]) for _, d in dates.groupby(segment)]
+curve.head()
+
+# %% tags=["remove-cell"]
 glue("ae_n_days", len(curve), display=False)
 glue("ae_n_maturities", curve.shape[1], display=False)
 glue("ae_full_first", f"{full.index[0]:%Y-%m-%d}", display=False)
 glue("ae_periods", " and ".join(f"{a:%Y-%m-%d} to {b:%Y-%m-%d}" for a, b in periods),
      display=False)
-curve.head()
 
 # %% [markdown]
 # The file starts on {glue:text}`ae_full_first`, but the one-month bill was first quoted
@@ -114,11 +116,13 @@ split = pd.DataFrame(
      "last day": [f"{d.index[-1]:%Y-%m-%d}" for d in (train, valid, test)],
      "days": [len(d) for d in (train, valid, test)]},
     index=pd.Index(["train", "validation", "test"], name="sample"))
+display(split)
+
+# %% tags=["remove-cell"]
 for name, part in zip(["train", "valid", "test"], [train, valid, test], strict=True):
     glue(f"ae_{name}_days", len(part), display=False)
     glue(f"ae_{name}_first", f"{part.index[0]:%Y-%m-%d}", display=False)
     glue(f"ae_{name}_last", f"{part.index[-1]:%Y-%m-%d}", display=False)
-display(split)
 
 # %% [markdown]
 # {numref}`ae-fig-curve` shows what the models must compress. Short yields follow the
@@ -131,8 +135,6 @@ display(split)
 # %% mystnb={"figure": {"name": "ae-fig-curve", "caption": "Left: four of the eleven yields over the whole file (lines break where a maturity was not quoted); shading marks the training, validation and test days. Right: the flattest and steepest curves of the sample, and the last one."}}
 spread = curve["10y"] - curve["3m"]
 snapshots = {"flattest": spread.idxmin(), "steepest": spread.idxmax(), "last": curve.index[-1]}
-glue("ae_flat_date", f"{snapshots['flattest']:%Y-%m-%d}", display=False)
-glue("ae_steep_date", f"{snapshots['steepest']:%Y-%m-%d}", display=False)
 
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8), gridspec_kw={"width_ratios": [1.6, 1]})
 for col in ["3m", "2y", "10y", "30y"]:
@@ -150,6 +152,10 @@ ax2.minorticks_off()
 ax2.set(xlabel="maturity (log scale)", ylabel="yield (percent)", title="Three curves")
 ax2.legend()
 plt.show()
+
+# %% tags=["remove-cell"]
+glue("ae_flat_date", f"{snapshots['flattest']:%Y-%m-%d}", display=False)
+glue("ae_steep_date", f"{snapshots['steepest']:%Y-%m-%d}", display=False)
 
 # %% [markdown]
 # ## Three numbers describe a curve
@@ -178,11 +184,13 @@ explained = pd.DataFrame({
     "daily changes": pca_changes.explained_variance_ratio_.cumsum(),
 }).head(4).mul(100).round(2)
 explained.index.name = "first k components"
+display(explained)
+
+# %% tags=["remove-cell"]
 glue("ae_ev3_levels", float(explained.loc["PC3", "yield levels"]), display=False)
 glue("ae_ev3_changes", float(explained.loc["PC3", "daily changes"]), display=False)
 glue("ae_ev1_levels", float(explained.loc["PC1", "yield levels"]), display=False)
 glue("ae_ev1_changes", float(explained.loc["PC1", "daily changes"]), display=False)
-display(explained)
 
 # %% [markdown]
 # On the training days, the first three components explain {glue:text}`ae_ev3_levels`%
@@ -545,16 +553,18 @@ NONLINEAR = dict(hidden=HIDDEN, activation=ACTIVATION, learning_rate=3e-3, epoch
 LINEAR = dict(hidden=(), learning_rate=1e-2, epochs=MAX_EPOCHS, batch_size=BATCH, patience=20,
               min_delta=1e-5)
 widths = [curve.shape[1], *HIDDEN, "k", *HIDDEN[::-1], curve.shape[1]]
-glue("ae_arch", " → ".join(map(str, widths)), display=False)
-glue("ae_batch", BATCH, display=False)
-glue("ae_patience", PATIENCE, display=False)
 sizes = pd.DataFrame({
     "linear AE": [2 * 11 * k + k + 11 for k in (1, 2, 3)],
     "nonlinear AE": [dense_autoencoder(11, k, hidden=HIDDEN).count_params() for k in (1, 2, 3)],
 }, index=pd.Index([1, 2, 3], name="factors k"))
+display(sizes)
+
+# %% tags=["remove-cell"]
+glue("ae_arch", " → ".join(map(str, widths)), display=False)
+glue("ae_batch", BATCH, display=False)
+glue("ae_patience", PATIENCE, display=False)
 glue("ae_params_nonlinear3", int(sizes.loc[3, "nonlinear AE"]), display=False)
 glue("ae_params_linear3", int(sizes.loc[3, "linear AE"]), display=False)
-display(sizes)
 
 # %% [markdown]
 # The nonlinear network ({glue:text}`ae_arch` units, mini-batches of
@@ -580,10 +590,12 @@ shuffled_fit, shuffled_valid = train_test_split(shuffled_train, test_size=0.1, r
 shuffled = CurveAutoencoder(3, seed=SEED, **NONLINEAR).fit(shuffled_fit, valid=shuffled_valid)
 shuffled_rmse = curves.reconstruction_rmse_bp(shuffled_test, shuffled.reconstruct(shuffled_test))
 shuffled_loss = min(shuffled.history_["val_loss"])
-glue("ae_shuffled_rmse", round(shuffled_rmse, 1), display=False)
-glue("ae_shuffled_loss", round(shuffled_loss, 4), display=False)
 pd.DataFrame({"best validation loss (MSE, standardised)": [round(shuffled_loss, 4)],
               "test RMSE (bp)": [round(shuffled_rmse, 1)]}, index=["random split"])
+
+# %% tags=["remove-cell"]
+glue("ae_shuffled_rmse", round(shuffled_rmse, 1), display=False)
+glue("ae_shuffled_loss", round(shuffled_loss, 4), display=False)
 
 # %% [markdown]
 # A validation loss of {glue:text}`ae_shuffled_loss` tells a bond trader nothing: it is a
@@ -623,8 +635,10 @@ runs = curves.rmse_table(models, {"train": train, "validation": valid, "test": t
 runs.index.names = ["model", "factors", "run"]
 runs["epochs"] = pd.array([len(m.history_["loss"]) if hasattr(m, "history_") else None
                            for m in models.values()], dtype="Int64")
-glue("ae_n_seeds", N_SEEDS, display=False)
 runs.round(1)
+
+# %% tags=["remove-cell"]
+glue("ae_n_seeds", N_SEEDS, display=False)
 
 # %% [markdown]
 # Averaging the runs of each nonlinear network gives the results table: out-of-sample
@@ -639,16 +653,9 @@ table.columns = [f"k = {k}" for k in table.columns]
 table.columns.name = "test RMSE (bp)"
 
 score = results["test"]
-for (model, k), row in results.iterrows():  # e.g. ae_pca3_test, ae_ae3_test_best
-    key = {"PCA": "pca", "linear AE": "lin", "nonlinear AE": "ae"}[model]
-    for col, value in row.items():
-        glue(f"ae_{key}{k}_{col}", round(float(value), 1), display=False)
 gain = 100 * (1 - score["nonlinear AE"] / score["PCA"])
-for k in FACTORS:
-    glue(f"ae_gain{k}", int(round(float(gain[k]))), display=False)
 ALPHA = 0.05  # level of every test in this chapter
 MONTH_LAGS = 21  # trading days: a HAC window as long as the error's slow swings, as a check on the default
-glue("ae_alpha", f"{ALPHA}", display=False)
 
 
 def daily_sq_error_bp(actual, fitted):
@@ -658,7 +665,7 @@ def daily_sq_error_bp(actual, fitted):
 
 # The verdict is decided on the seed ensemble (the average of the runs' reconstructions),
 # by a Diebold-Mariano test with a Newey-West (HAC) variance on the daily squared errors.
-verdicts = {}
+verdicts, dm_tests = {}, {}
 for k in FACTORS:
     ensemble = sum(models["nonlinear AE", k, run].reconstruct(test) for run in range(N_SEEDS)) / N_SEEDS
     loss_ae = daily_sq_error_bp(test, ensemble)
@@ -669,27 +676,38 @@ for k in FACTORS:
                    "DM statistic": dm.statistic, "p-value": dm.pvalue,
                    f"p-value, {MONTH_LAGS} lags": dm_month.pvalue,
                    "verdict": inference.verdict(dm, better="lower", alpha=ALPHA).split(" (")[0]}
+    dm_tests[k] = dm, dm_month
+assert all(verdicts[k][f"p-value, {MONTH_LAGS} lags"] < ALPHA for k in FACTORS[:-1]), \
+    "a one- or two-factor verdict depends on the HAC window; the prose says it does not"
+# The sentence that draws the lesson follows the verdicts rather than being typed.
+helps = all(verdicts[k]["verdict"] == "significantly better than" for k in FACTORS[:-1])
+stops = verdicts[FACTORS[-1]]["verdict"] != "significantly better than"
+display(table)
+display(pd.DataFrame.from_dict(verdicts, orient="index").rename_axis("factors k").round({"seed ensemble (bp)": 1, "PCA (bp)": 1,
+                                                                  "DM statistic": 2, "p-value": 4}))
+
+# %% tags=["remove-cell"]
+for (model, k), row in results.iterrows():  # e.g. ae_pca3_test, ae_ae3_test_best
+    key = {"PCA": "pca", "linear AE": "lin", "nonlinear AE": "ae"}[model]
+    for col, value in row.items():
+        glue(f"ae_{key}{k}_{col}", round(float(value), 1), display=False)
+for k in FACTORS:
+    dm, dm_month = dm_tests[k]
+    glue(f"ae_gain{k}", int(round(float(gain[k]))), display=False)
     glue(f"ae_verdict{k}", verdicts[k]["verdict"], display=False)
     glue(f"ae_dm_p{k}", inference.format_pvalue(dm.pvalue, alpha=ALPHA), display=False)
     glue(f"ae_ens{k}_test", round(verdicts[k]["seed ensemble (bp)"], 1), display=False)
     glue(f"ae_dm_month_p{k}", inference.format_pvalue(dm_month.pvalue, alpha=ALPHA), display=False)
     glue(f"ae_verdict_month{k}", inference.verdict(dm_month, better="lower", alpha=ALPHA).split(" (")[0],
          display=False)
+glue("ae_alpha", f"{ALPHA}", display=False)
 glue("ae_dm_lags", dm.lags, display=False)
-assert all(verdicts[k][f"p-value, {MONTH_LAGS} lags"] < ALPHA for k in FACTORS[:-1]), \
-    "a one- or two-factor verdict depends on the HAC window; the prose says it does not"
 glue("ae_month_lags", MONTH_LAGS, display=False)
-# The sentence that draws the lesson follows the verdicts rather than being typed.
-helps = all(verdicts[k]["verdict"] == "significantly better than" for k in FACTORS[:-1])
-stops = verdicts[FACTORS[-1]]["verdict"] != "significantly better than"
 glue("ae_lesson", "So nonlinearity helps when the bottleneck is too narrow for the data and stops helping "
      "once three linear factors already capture almost everything" if helps and stops else
      "So the gain from nonlinearity does not follow the simple pattern of helping only while the "
      "bottleneck is too narrow", display=False)
 glue("ae_time_vs_shuffled", round(float(score["nonlinear AE", 3] / shuffled_rmse), 1), display=False)
-display(table)
-display(pd.DataFrame.from_dict(verdicts, orient="index").rename_axis("factors k").round({"seed ensemble (bp)": 1, "PCA (bp)": 1,
-                                                                  "DM statistic": 2, "p-value": 4}))
 
 # %% [markdown]
 # {numref}`ae-fig-results` draws the table. With **one** factor the nonlinear autoencoder
@@ -759,10 +777,12 @@ def standardised_rmse(actual, fitted):
 std_rmse = pd.Series([standardised_rmse(test, m.reconstruct(test)) for m in models.values()], index=runs.index)
 both = pd.DataFrame({"test RMSE (bp)": runs["test"], "test RMSE (standardised)": std_rmse}).groupby(
     level=["model", "factors"], sort=False).mean()
+both.unstack("factors").round(3)
+
+# %% tags=["remove-cell"]
 for (model, k), row in both.iterrows():
     key = {"PCA": "pca", "linear AE": "lin", "nonlinear AE": "ae"}[model]
     glue(f"ae_std_{key}{k}", round(float(row["test RMSE (standardised)"]), 3), display=False)
-both.unstack("factors").round(3)
 
 # %% [markdown]
 # In standardised units the three-factor errors are {glue:text}`ae_std_pca3` for PCA and
@@ -802,10 +822,12 @@ for k in FACTORS:
                "train RMSE, linear AE (bp)": runs.loc[("linear AE", k, 0), "train"],
                "train RMSE, PCA (bp)": runs.loc[("PCA", k, 0), "train"]}
 agreement = pd.DataFrame(rows).T.rename_axis("factors k").round(2)
-glue("ae_max_angle", round(float(agreement.iloc[:, 0].max()), 2), display=False)
 MAX_ANGLE = 5  # degrees: a check that can fail, not a word that flips
 assert agreement.iloc[:, 0].max() < MAX_ANGLE, "the linear autoencoder did not find PCA's subspace"
 display(agreement)
+
+# %% tags=["remove-cell"]
+glue("ae_max_angle", round(float(agreement.iloc[:, 0].max()), 2), display=False)
 
 # %% [markdown]
 # The largest angle is {glue:text}`ae_max_angle` degrees and the training errors agree to a
@@ -839,17 +861,19 @@ by_maturity = pd.DataFrame({
     "PCA": curves.rmse_by_maturity_bp(test, pca3.reconstruct(test)),
     "nonlinear AE": curves.rmse_by_maturity_bp(test, ae3.reconstruct(test)),
 })
-for col, key in [("PCA", "pca"), ("nonlinear AE", "ae")]:
-    hardest = by_maturity[col].nlargest(3)
-    glue(f"ae_hardest_{key}", ", ".join(f"{m} ({v:.1f} bp)" for m, v in hardest.items()), display=False)
 SHORT_END, MIDDLE = ["1m", "3m", "6m"], ["3y", "5y", "7y"]
 assert set(SHORT_END + MIDDLE) <= set(by_maturity.index), "maturity labels changed"
-for part, cols in [("short", SHORT_END), ("middle", MIDDLE)]:
-    for col, key in [("PCA", "pca"), ("nonlinear AE", "ae")]:
-        glue(f"ae_{part}_{key}", round(float(by_maturity.loc[cols, col].mean()), 1), display=False)
 ax = by_maturity.plot.bar(rot=0)
 ax.set(xlabel="maturity", ylabel="test RMSE (bp)")
 plt.show()
+
+# %% tags=["remove-cell"]
+for col, key in [("PCA", "pca"), ("nonlinear AE", "ae")]:
+    hardest = by_maturity[col].nlargest(3)
+    glue(f"ae_hardest_{key}", ", ".join(f"{m} ({v:.1f} bp)" for m, v in hardest.items()), display=False)
+for part, cols in [("short", SHORT_END), ("middle", MIDDLE)]:
+    for col, key in [("PCA", "pca"), ("nonlinear AE", "ae")]:
+        glue(f"ae_{part}_{key}", round(float(by_maturity.loc[cols, col].mean()), 1), display=False)
 
 # %% [markdown]
 # PCA's three largest errors are at {glue:text}`ae_hardest_pca`; the autoencoder's at
@@ -930,6 +954,9 @@ for target, level in TARGETS.items():
                                 inference.format_pvalue(dm.pvalue, alpha=ALPHA),
                                 inference.verdict(dm_mean, better="lower", alpha=ALPHA).split(" (")[0],
                                 inference.format_pvalue(dm_mean.pvalue, alpha=ALPHA))
+pd.DataFrame(feature_rows).T.round(3)
+
+# %% tags=["remove-cell"]
 for target, key in [("10-year yield", "10y"), ("slope (10y - 3m)", "slope")]:
     row, (words, p, words_mean, p_mean) = feature_rows[target], feature_verdicts[target]
     row = {name: float(value) for name, value in row.items()}
@@ -945,7 +972,6 @@ for target, key in [("10-year yield", "10y"), ("slope (10y - 3m)", "slope")]:
     glue(f"ae_feat_{key}_p_mean", p_mean, display=False)
 glue("ae_feat_fit_months", int(fit_rows.sum()), display=False)
 glue("ae_feat_test_months", int(test_rows.sum()), display=False)
-pd.DataFrame(feature_rows).T.round(3)
 
 # %% [markdown]
 # The regressions learn from {glue:text}`ae_feat_fit_months` months and are scored on
@@ -1002,6 +1028,9 @@ ae_miss_rms = np.sqrt((ae_miss**2).mean(axis=1))  # one number per day
 score_change = (curves.anomaly_scores(shifted, ae3.reconstruct(shifted))
                 - curves.anomaly_scores(test, ae3.reconstruct(test)))
 worst_maturity = pca_miss.iloc[0].abs().idxmax()
+pd.DataFrame({"PCA": pca_miss.iloc[0], "nonlinear AE (median day)": ae_miss.median()}).T.round(1)
+
+# %% tags=["remove-cell"]
 glue("ae_shift_bp", SHIFT_BP, display=False)
 glue("ae_shift_pca_rms", round(pca_miss_rms, 1), display=False)
 glue("ae_shift_pca_worst", f"{worst_maturity} ({pca_miss.iloc[0][worst_maturity]:+.1f} bp)", display=False)
@@ -1009,7 +1038,6 @@ glue("ae_shift_ae_rms", round(float(ae_miss_rms.median()), 1), display=False)
 glue("ae_shift_ae_score", round(float(score_change.abs().median()), 1), display=False)
 glue("ae_shift_pca_median_score", round(float(curves.anomaly_scores(test, pca3.reconstruct(test)).median()), 1),
      display=False)
-pd.DataFrame({"PCA": pca_miss.iloc[0], "nonlinear AE (median day)": ae_miss.median()}).T.round(1)
 
 # %% [markdown]
 # PCA misses a uniform {glue:text}`ae_shift_bp` bp shift by {glue:text}`ae_shift_pca_rms`
@@ -1067,12 +1095,15 @@ fitted_all = ae_all.reconstruct(curve)
 scores_all = pd.DataFrame({"nonlinear AE": curves.anomaly_scores(curve, fitted_all),
                            "PCA": curves.anomaly_scores(curve, pca_all.reconstruct(curve))})
 MIN_SEPARATION = 10  # calendar days between two listed days
-glue("ae_min_sep", MIN_SEPARATION, display=False)
 top_all = curves.top_anomalies(curve, fitted_all, n=10, min_separation_days=MIN_SEPARATION)
 top_all.insert(1, "PCA score_bp", scores_all.loc[top_all.index, "PCA"])
 top_all["episode"] = curves.label_episodes(top_all.index, EPISODES, none="none documented")
 rank_corr_all = scores_all.corr(method="spearman").iloc[0, 1]
 matched = int((top_all["episode"] != "none documented").sum())
+top_all.round(1)
+
+# %% tags=["remove-cell"]
+glue("ae_min_sep", MIN_SEPARATION, display=False)
 glue("ae_in_rank_corr", round(float(rank_corr_all), 2), display=False)
 glue("ae_in_matched", matched, display=False)
 glue("ae_in_n_top", len(top_all), display=False)
@@ -1081,7 +1112,6 @@ glue("ae_in_top1_score", round(float(top_all["score_bp"].iloc[0]), 1), display=F
 glue("ae_in_top1_maturity", top_all["worst_maturity"].iloc[0], display=False)
 glue("ae_in_top1_resid", round(float(top_all["residual_bp"].iloc[0]), 1), display=False)
 glue("ae_in_top1_episode", top_all["episode"].iloc[0], display=False)
-top_all.round(1)
 
 # %% [markdown]
 # The two models broadly agree on which days are odd (Spearman rank correlation of the
@@ -1098,10 +1128,12 @@ top_all.round(1)
 
 # %%
 window = curve.loc["2007-08-13":"2007-08-21", ["1m", "3m", "6m", "2y", "10y"]]
+display(window)
+
+# %% tags=["remove-cell"]
 glue("ae_aug07_3m_drop", int(round(100 * (window["3m"].iloc[0] - window["3m"].min()))), display=False)
 glue("ae_aug07_10y_drop", int(round(100 * (window["10y"].iloc[0] - window.loc[window["3m"].idxmin(), "10y"]))),
      display=False)
-display(window)
 
 # %% [markdown]
 # In our data the 3-month yield fell by {glue:text}`ae_aug07_3m_drop` bp within a week in
@@ -1122,6 +1154,9 @@ residuals.insert(0, "PCA score_bp", scores_all.loc[around.index, "PCA"])
 residuals.insert(0, "score_bp", scores_all.loc[around.index, "nonlinear AE"])
 before, after = residuals.loc[residuals.index < announcement], residuals.loc[residuals.index >= announcement]
 moves = 100 * (curve.loc[announcement] - curve.loc[:announcement].iloc[-2])
+display(residuals.round(1))
+
+# %% tags=["remove-cell"]
 for name, value in {"score_before": before["score_bp"].mean(), "score_after": after["score_bp"].mean(),
                     "pca_before": before["PCA score_bp"].mean(), "pca_after": after["PCA score_bp"].mean(),
                     "30y_before": before["30y"].mean(), "30y_after": after["30y"].mean(),
@@ -1131,7 +1166,6 @@ glue("ae_sus_listed", int((top_all["episode"] == "30-year bond suspended").sum()
 glue("ae_sus_move30", int(round(-moves["30y"])), display=False)
 glue("ae_sus_move10", int(round(-moves["10y"])), display=False)
 glue("ae_sus_move20", int(round(-moves["20y"])), display=False)
-display(residuals.round(1))
 
 # %% [markdown]
 # The autoencoder's score jumps on the day of the announcement, from
@@ -1161,14 +1195,17 @@ top_oos = curves.top_anomalies(test, ae3.reconstruct(test), n=8, min_separation_
 top_oos.insert(1, "PCA score_bp", scores_oos.loc[top_oos.index, "PCA"])
 top_oos["episode"] = curves.label_episodes(top_oos.index, EPISODES, none="none documented")
 quarter = scores_oos["nonlinear AE"].groupby(scores_oos.index.to_period("Q")).mean()
+resid_top = 100 * (test.loc[top_oos.index] - ae3.reconstruct(test.loc[top_oos.index]))
+resid_20y = float(resid_top["20y"].mean())
+year = scores_oos["nonlinear AE"].groupby(scores_oos.index.year).mean()
+top_oos.round(1)
+
+# %% tags=["remove-cell"]
 glue("ae_oos_first_quarter", str(quarter.index[0]), display=False)
 glue("ae_oos_first_quarter_score", round(float(quarter.iloc[0]), 1), display=False)
-resid_top = 100 * (test.loc[top_oos.index] - ae3.reconstruct(test.loc[top_oos.index]))
 glue("ae_oos_belly_resid", round(float(resid_top[["3y", "5y", "7y"]].mean(axis=1).mean()), 1), display=False)
-resid_20y = float(resid_top["20y"].mean())
 glue("ae_oos_20y_resid", round(abs(resid_20y), 1), display=False)
 glue("ae_oos_20y_side", "below" if resid_20y < 0 else "above", display=False)
-year = scores_oos["nonlinear AE"].groupby(scores_oos.index.year).mean()
 glue("ae_oos_first_year", int(year.index[0]), display=False)
 glue("ae_oos_first_year_score", round(float(year.iloc[0]), 1), display=False)
 glue("ae_oos_last_year", int(year.index[-1]), display=False)
@@ -1181,7 +1218,6 @@ glue("ae_oos_top_first", f"{top_oos.index.min():%Y-%m-%d}", display=False)
 glue("ae_oos_top_last", f"{top_oos.index.max():%Y-%m-%d}", display=False)
 glue("ae_oos_matched", int((top_oos["episode"] != "none documented").sum()), display=False)
 glue("ae_oos_n_top", len(top_oos), display=False)
-top_oos.round(1)
 
 # %% [markdown]
 # The out-of-sample list looks different ({glue:text}`ae_oos_matched` of its
@@ -1224,10 +1260,12 @@ tantrum = scores_oos.loc["2013-05-22":"2013-12-31", "nonlinear AE"]
 percentile = scores_oos["nonlinear AE"].rank(pct=True).loc[tantrum.index]
 ten_year = curve["10y"]
 rise = ten_year.loc["2013-05-22":"2013-12-31"].max() - ten_year.loc[:"2013-05-21"].iloc[-1]
-glue("ae_tantrum_rise", int(round(100 * rise)), display=False)
-glue("ae_tantrum_pct", int(round(100 * percentile.median())), display=False)
 pd.Series({"10-year yield, largest rise after 21 May 2013 (bp)": int(round(100 * rise)),
            "median percentile of the tantrum days' scores (%)": int(round(100 * percentile.median()))})
+
+# %% tags=["remove-cell"]
+glue("ae_tantrum_rise", int(round(100 * rise)), display=False)
+glue("ae_tantrum_pct", int(round(100 * percentile.median())), display=False)
 
 # %% [markdown]
 # The 10-year yield rose by up to {glue:text}`ae_tantrum_rise` bp, but the median tantrum
@@ -1260,7 +1298,7 @@ pd.Series({"10-year yield, largest rise after 21 May 2013 (bp)": int(round(100 *
 #   ({glue:text}`ae_dm_p3`). On eleven highly correlated yields the
 #   room for a nonlinear gain is small once the bottleneck is wide enough.
 
-# %%
+# %% tags=["remove-cell"]
 # tolerance: rtol=0.03; one seed of a network: CPU-dependent rounding grows through training
 headline.glue_headline(
     task="Treasury curve compression (3 factors)",

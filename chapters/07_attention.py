@@ -90,10 +90,12 @@ plots.use_book_style()
 # %%
 prices = data.sp500()
 task = sequence.volatility_task(prices, lookback=LOOKBACK, horizon=5)
+task.summary()
+
+# %% tags=["remove-cell"]
 glue("att_lookback", LOOKBACK, display=False)
 glue("att_years_per_refit", YEARS_PER_REFIT, display=False)
 glue("att_first_test_year", FIRST_TEST_YEAR, display=False)
-task.summary()
 
 # %% [markdown]
 # ## Scaled dot-product attention
@@ -159,18 +161,12 @@ def scaled_dot_product_attention(query, key, value, mask=None):
 
 # %%
 demo_date = pd.Timestamp("2008-10-10")
-glue("att_demo_date", f"{demo_date:%A %-d %B %Y}", display=False)
 window_end = task.dates.get_loc(demo_date)
 days = task.dates[window_end - LOOKBACK + 1:window_end + 1]
 features = task.x[window_end].astype(float)
 z = (features - features.mean(axis=0)) / features.std(axis=0)
 not_itself = np.arange(LOOKBACK)[None, :] < LOOKBACK - 1
 out, weights = scaled_dot_product_attention(z[-1:], z, features[:, :1], mask=not_itself)
-glue("att_demo_top_day", f"{days[weights[0].argmax()]:%-d %B}", display=False)
-glue("att_demo_top_weight", round(float(weights[0].max()), 2), display=False)
-glue("att_demo_output", round(float(out[0, 0]), 2), display=False)
-glue("att_demo_mean", round(float(features[:-1, 0].mean()), 2), display=False)
-glue("att_demo_last", round(float(features[-1, 0]), 2), display=False)
 
 fig, ax = plt.subplots()
 ax.bar(days, weights[0], width=0.8)
@@ -179,6 +175,14 @@ ax.set_ylabel("attention weight of the last day")
 ax.set_title(f"Which past days resemble {demo_date:%-d %B %Y}?")
 fig.autofmt_xdate()
 plt.show()
+
+# %% tags=["remove-cell"]
+glue("att_demo_date", f"{demo_date:%A %-d %B %Y}", display=False)
+glue("att_demo_top_day", f"{days[weights[0].argmax()]:%-d %B}", display=False)
+glue("att_demo_top_weight", round(float(weights[0].max()), 2), display=False)
+glue("att_demo_output", round(float(out[0, 0]), 2), display=False)
+glue("att_demo_mean", round(float(features[:-1, 0].mean()), 2), display=False)
+glue("att_demo_last", round(float(features[-1, 0]), 2), display=False)
 
 # %% [markdown]
 # The last day, whose log variance is {glue:text}`att_demo_last`, puts the largest
@@ -249,9 +253,11 @@ check = pd.Series({
 })
 agree = bool(check.iloc[0] < 1e-4 * check.iloc[2] and check.iloc[1] < 1e-5)
 assert agree, check  # a check that can fail: our NumPy attention is Keras' layer
+check.map(lambda v: "below 1e-5" if v < 1e-5 else f"{v:.3g}").to_frame("value")
+
+# %% tags=["remove-cell"]
 glue("att_d_model", D_MODEL, display=False)
 glue("att_keras_agree", "agree" if agree else "disagree", display=False)
-check.map(lambda v: "below 1e-5" if v < 1e-5 else f"{v:.3g}").to_frame("value")
 
 # %% [markdown]
 # The two {glue:text}`att_keras_agree` to float32 precision: the layer does exactly
@@ -403,12 +409,14 @@ for positional in (False, True):
     before = net.predict(sample, verbose=0).ravel()
     after = net.predict(shuffled, verbose=0).ravel()
     change["with positions" if positional else "without positions"] = np.abs(after - before).max()
-glue("att_n_shuffled", LOOKBACK - 1, display=False)
-glue("att_change_with", round(float(change["with positions"]), 3), display=False)
 assert change["without positions"] < 1e-5, change  # a check that can fail: order-blind without positions
-glue("att_change_without_bound", "10⁻⁵", display=False)
 pd.Series(change).map(lambda v: "below 1e-5" if v < 1e-5 else f"{v:.3f}").to_frame(
     "largest change of the forecast")
+
+# %% tags=["remove-cell"]
+glue("att_n_shuffled", LOOKBACK - 1, display=False)
+glue("att_change_with", round(float(change["with positions"]), 3), display=False)
+glue("att_change_without_bound", "10⁻⁵", display=False)
 
 # %% [markdown]
 # Without positional information, reordering the month moves the forecasts by less than
@@ -417,11 +425,13 @@ pd.Series(change).map(lambda v: "below 1e-5" if v < 1e-5 else f"{v:.3f}").to_fra
 
 # %%
 net = transformer_builder()
+pd.DataFrame([(layer.name, type(layer).__name__, layer.count_params()) for layer in net.layers
+              if layer.count_params() > 0], columns=["layer", "type", "parameters"])
+
+# %% tags=["remove-cell"]
 glue("att_num_heads", NUM_HEADS, display=False)
 glue("att_ff_units", FF_UNITS, display=False)
 glue("att_n_params", net.count_params(), display=False)
-pd.DataFrame([(layer.name, type(layer).__name__, layer.count_params()) for layer in net.layers
-              if layer.count_params() > 0], columns=["layer", "type", "parameters"])
 
 # %% [markdown]
 # That is {glue:text}`att_n_params` parameters. It is trained exactly like the CNN and
@@ -484,6 +494,13 @@ per_seed = pd.DataFrame({
     for seed, res in runs.items()}).T.rename_axis("seed")
 seed_words = per_seed["verdict vs LHAR"]
 best_epochs = [e for r in runs.values() for e in r.best_epochs]
+train_sizes = [int((task.dates.year < y).sum()) for y in
+               range(FIRST_TEST_YEAR, years.max() + 1, YEARS_PER_REFIT)]
+
+display(table.round(4))
+per_seed
+
+# %% tags=["remove-cell"]
 glue("att_period", period, display=False)
 glue("att_n_seeds", N_SEEDS, display=False)
 glue("att_patience", PATIENCE, display=False)
@@ -503,11 +520,8 @@ glue("att_best_min", min(best_epochs), display=False)
 glue("att_best_max", max(best_epochs), display=False)
 glue("att_best_le3", sum(e <= 3 for e in best_epochs), display=False)
 glue("att_n_refits", len(best_epochs), display=False)
-train_sizes = [int((task.dates.year < y).sum()) for y in
-               range(FIRST_TEST_YEAR, years.max() + 1, YEARS_PER_REFIT)]
 glue("att_train_min", f"{min(train_sizes):,}", display=False)
 glue("att_train_max", f"{max(train_sizes):,}", display=False)
-
 # headline numbers for the book's cross-chapter table
 headline.glue_headline(
     task="S&P 500 next-week volatility",
@@ -518,8 +532,6 @@ headline.glue_headline(
     baseline_model="HAR with leverage (LHAR)",
     baseline_score=round(float(table.loc["LHAR", "QLIKE"]), 4),
 )
-display(table.round(4))
-per_seed
 
 # %% [markdown]
 # Over {glue:text}`att_period` the Transformer's mean QLIKE averages
@@ -562,8 +574,6 @@ embedded = inputs @ w_embed + b_embed + positional_encoding(LOOKBACK, D_MODEL)
 _, att = multi_head_attention(embedded, embedded, last.get_layer("attention1").get_weights())
 last_row = att[:, :, -1, :].mean(axis=0)  # (heads, days): the forecast day's query
 recent_share = last_row[:, -5:].sum(axis=1)
-glue("att_recent_share", " and ".join(f"{100 * s:.0f} %" for s in recent_share), display=False)
-glue("att_uniform_share", round(100 * 5 / LOOKBACK), display=False)
 
 fig, ax = plt.subplots()
 lags = np.arange(LOOKBACK - 1, -1, -1)
@@ -576,6 +586,11 @@ ax.set_ylabel("mean attention weight")
 ax.set_title(f"Attention of the forecast day, test years {transformer.forecasts['block'].iloc[-1]}")
 ax.legend()
 plt.show()
+
+# %% tags=["remove-cell"]
+glue("att_recent_share", " and ".join(f"{100 * s:.0f} %" for s in recent_share), display=False)
+glue("att_uniform_share", round(100 * 5 / LOOKBACK), display=False)
+
 
 # %% [markdown]
 # The heads divide the work: the share of their attention on the last five days (a
@@ -610,12 +625,14 @@ rows = {name: {"QLIKE": float(table.loc[name, "QLIKE"]),
         for name, res in results.items()}
 overview = pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
 gain = 100 * (1 - overview["QLIKE"] / float(overview.loc["LHAR", "QLIKE"]))
+overview.round(4)
+
+# %% tags=["remove-cell"]
 glue("att_gain_vs_lhar", round(float(gain[ENSEMBLE]), 1), display=False)
 glue("att_closing", {"significantly better than": "improves on",
                      "indistinguishable from": "is not distinguishable from",
                      "significantly worse than": "does not improve on"}[overview.loc[ENSEMBLE, "verdict vs LHAR"]],
      display=False)
-overview.round(4)
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 2.6))

@@ -98,14 +98,16 @@ plots.use_book_style()
 credit = data.german_credit()
 y = features.binary_target(credit["class"], positive="bad")
 X = credit.drop(columns=["class", "personal_status_sex"])
+print(f"{len(credit):,} applicants, {int(y.sum())} bad ({y.mean():.0%}); "
+      f"{X.shape[1]} predictors used")
+credit.head(2).transpose()
+
+# %% tags=["remove-cell"]
 glue("n_applicants", f"{len(credit):,}", display=False)
 glue("n_bad", int(y.sum()), display=False)
 glue("base_rate", round(float(y.mean()), 4), display=False)
 glue("n_predictors", X.shape[1], display=False)
 glue("n_attributes", credit.shape[1] - 1, display=False)
-print(f"{len(credit):,} applicants, {int(y.sum())} bad ({y.mean():.0%}); "
-      f"{X.shape[1]} predictors used")
-credit.head(2).transpose()
 
 # %% [markdown]
 # {glue:text}`n_applicants` applicants, {glue:text}`n_bad` of them bad: a base rate of
@@ -126,24 +128,28 @@ trivial = pd.DataFrame({
     "cost per applicant": [metrics.expected_cost(y, accept_all, cost_fn=COST_FN, cost_fp=COST_FP),
                            metrics.expected_cost(y, reject_all, cost_fn=COST_FN, cost_fp=COST_FP)],
 }, index=["accept everyone", "reject everyone"])
+display(COSTS)
+trivial.round(4)
+
+# %% tags=["remove-cell"]
 glue("cost_fn", int(COST_FN), display=False)
 glue("cost_fp", int(COST_FP), display=False)
 glue("acc_accept_all", round(float(trivial.loc["accept everyone", "accuracy"]), 4), display=False)
 glue("acc_reject_all", round(float(trivial.loc["reject everyone", "accuracy"]), 4), display=False)
 glue("cost_accept_all", round(float(trivial.loc["accept everyone", "cost per applicant"]), 4), display=False)
 glue("cost_reject_all", round(float(trivial.loc["reject everyone", "cost per applicant"]), 4), display=False)
-display(COSTS)
-trivial.round(4)
 
 # %%
 pi_pop = data.GERMAN_CREDIT_POPULATION_BAD_RATE
-glue("pop_bad_rate", pi_pop, display=False)
-glue("pop_cost_accept_all", round(COST_FN * pi_pop, 4), display=False)
-glue("pop_cost_reject_all", round(COST_FP * (1 - pi_pop), 4), display=False)
 # the sample probability whose prior-corrected value is the Bayes threshold 1/6
 bayes = COST_FP / (COST_FP + COST_FN)
 threshold_sample = float(prior_correction([bayes], sample_rate=pi_pop, population_rate=float(y.mean()))[0])
 assert abs(prior_correction([threshold_sample], float(y.mean()), pi_pop)[0] - bayes) < 1e-12
+
+# %% tags=["remove-cell"]
+glue("pop_bad_rate", pi_pop, display=False)
+glue("pop_cost_accept_all", round(COST_FN * pi_pop, 4), display=False)
+glue("pop_cost_reject_all", round(COST_FP * (1 - pi_pop), 4), display=False)
 glue("pop_threshold_sample", round(threshold_sample, 2), display=False)
 
 # %% [markdown]
@@ -203,6 +209,10 @@ article = pd.Series({
 })
 article_cost = article["network: cost per applicant at p >= 0.5"]
 article_reject_all = article["'reject everyone': cost per applicant"]
+acc = article["test accuracy of the network"]
+article.round(4).to_frame("value")
+
+# %% tags=["remove-cell"]
 glue("article_epochs", ARTICLE_EPOCHS, display=False)
 glue("article_acc", round(float(article["test accuracy of the network"]), 4), display=False)
 glue("article_acc_accept_all", round(float(article["test accuracy of 'accept everyone'"]), 4),
@@ -214,10 +224,8 @@ glue("article_cost_reject_all", round(float(article_reject_all), 4), display=Fal
 glue("article_vs_reject_all", "worse than" if article_cost > article_reject_all else "no better than"
      if article_cost == article_reject_all else "only a little better than", display=False)
 glue("article_n_test", len(ya_te), display=False)
-acc = article["test accuracy of the network"]
 glue("article_acc_se", round(float(np.sqrt(acc * (1 - acc) / len(ya_te))), 3), display=False)
 glue("article_best_epoch", int(np.argmin(article_hist["val_loss"])) + 1, display=False)
-article.round(4).to_frame("value")
 
 # %%
 fig, ax = plt.subplots()
@@ -325,13 +333,24 @@ results = sc.summarize_folds(fold_costs)
 results[["ROC AUC", "Gini", "KS", "Brier", "cost", "cost sd"]].round(4)
 
 # %%
+best_model = results["cost"].idxmin()
+# the network over seeds, and its verdict against the cheapest classical model: the seed
+# ensemble's fold costs minus the baseline's on the same folds, corrected resampled t-test
+seed_costs = pd.Series({seed: float(sc.fold_scores(table, cost_fn=COST_FN, cost_fp=COST_FP)[
+    "cost"].mean()) for seed, table in net_oof.items()})
+baseline = results.drop(index="neural network")["cost"].idxmin()
+net_diff = (fold_costs["neural network"]["cost"] - fold_costs[baseline]["cost"]).to_numpy()
+net_test = inference.repeated_cv_ttest(net_diff.reshape(1, -1), n_train=len(splits[0][0]),
+                                       n_test=len(splits[0][1]))
+seed_costs.rename("cost per applicant").rename_axis("network seed").round(4).to_frame().transpose()
+
+# %% tags=["remove-cell"]
 # tolerance: rtol=0.01; the network's cross-validated scores move by ~0.3% with other CPU kernels
 for name, key in [("logistic regression", "lr"), ("scorecard", "card"),
                   ("gradient boosting", "gbm"), ("neural network", "net")]:
     for col, tag in [("cost", "cost"), ("cost sd", "cost_sd"), ("ROC AUC", "auc"),
                      ("Gini", "gini"), ("KS", "ks"), ("Brier", "brier")]:
         glue(f"{key}_{tag}", round(float(results.loc[name, col]), 4), display=False)
-best_model = results["cost"].idxmin()
 glue("best_model", best_model, display=False)
 glue("best_cost", round(float(results["cost"].min()), 4), display=False)
 glue("bayes_threshold", round(metrics.bayes_threshold(cost_fn=COST_FN, cost_fp=COST_FP), 4),
@@ -349,23 +368,14 @@ glue("worst_vs_accept_all_pct", round(100 * float(results["cost"].max()) / float
     "accept everyone", "cost per applicant"])), display=False)
 glue("worst_vs_reject_all_pct", round(100 * float(results["cost"].max()) / float(trivial.loc[
     "reject everyone", "cost per applicant"])), display=False)
-# the network over seeds, and its verdict against the cheapest classical model: the seed
-# ensemble's fold costs minus the baseline's on the same folds, corrected resampled t-test
-seed_costs = pd.Series({seed: float(sc.fold_scores(table, cost_fn=COST_FN, cost_fp=COST_FP)[
-    "cost"].mean()) for seed, table in net_oof.items()})
 glue("net_seeds", NET_SEEDS, display=False)
 glue("net_seed_mean", round(float(seed_costs.mean()), 4), display=False)
 glue("net_seed_min", round(float(seed_costs.min()), 4), display=False)
 glue("net_seed_max", round(float(seed_costs.max()), 4), display=False)
-baseline = results.drop(index="neural network")["cost"].idxmin()
-net_diff = (fold_costs["neural network"]["cost"] - fold_costs[baseline]["cost"]).to_numpy()
-net_test = inference.repeated_cv_ttest(net_diff.reshape(1, -1), n_train=len(splits[0][0]),
-                                       n_test=len(splits[0][1]))
 glue("baseline_model", baseline, display=False)
 glue("net_diff", round(float(net_test.mean_difference), 4), display=False)
 glue("net_verdict", inference.verdict(net_test, better="lower", names=(
     "the network's seed ensemble", f"the {baseline}")), display=False)
-seed_costs.rename("cost per applicant").rename_axis("network seed").round(4).to_frame().transpose()
 
 # %% [markdown]
 # With {glue:text}`folds`-fold cross-validation and the Bayes threshold
@@ -450,22 +460,24 @@ card = sc.ScorecardClassifier(base_score=600, base_odds=50, pdo=20).fit(X, y)
 points = card.points_table()
 factor, offset = sc.score_scaling(base_score=600, base_odds=50, pdo=20)
 cutoff = float(sc.probability_to_score([1 / 6], base_score=600, base_odds=50, pdo=20)[0])
+applicant_scores = card.points(X)
+checking_points = points[points["variable"] == "checking_status"].set_index("bin")["points"]
+duration_points = points[points["variable"] == "duration_months"]["points"].to_numpy()
+assert np.all(np.diff(duration_points) < 0), "duration points should fall band by band"
+points[points["variable"].isin(["checking_status", "duration_months"])]
+
+# %% tags=["remove-cell"]
 glue("pdo_factor", round(factor, 2), display=False)
 glue("pdo_offset", round(offset, 2), display=False)
 glue("cutoff_points", round(cutoff, 1), display=False)
 glue("n_bins", len(points), display=False)
-applicant_scores = card.points(X)
 glue("score_min", round(float(applicant_scores.min()), 1), display=False)
 glue("score_max", round(float(applicant_scores.max()), 1), display=False)
-checking_points = points[points["variable"] == "checking_status"].set_index("bin")["points"]
 glue("pts_salary", round(float(checking_points[">= 200 DM or salary account"]), 1), display=False)
 glue("pts_none", round(float(checking_points["no checking account"]), 1), display=False)
-duration_points = points[points["variable"] == "duration_months"]["points"].to_numpy()
-assert np.all(np.diff(duration_points) < 0), "duration points should fall band by band"
 glue("n_duration_bands", len(duration_points), display=False)
 glue("pts_duration_short", round(float(duration_points[0]), 1), display=False)
 glue("pts_duration_long", round(float(duration_points[-1]), 1), display=False)
-points[points["variable"].isin(["checking_status", "duration_months"])]
 
 # %% [markdown]
 # Here factor = {glue:text}`pdo_factor` and offset = {glue:text}`pdo_offset`. An applicant
@@ -500,6 +512,9 @@ iv = (card.scorecard_.binning_process_.summary().set_index("name")["iv"].astype(
       .sort_values(ascending=False))
 iv_band = pd.cut(iv, [-np.inf, 0.02, 0.1, 0.3, np.inf], right=False,
                  labels=["useless", "weak", "medium", "strong"])
+pd.DataFrame({"information value": iv.round(3), "rule of thumb": iv_band}).transpose()
+
+# %% tags=["remove-cell"]
 glue("iv_top", iv.index[0], display=False)
 glue("iv_top_value", round(float(iv.iloc[0]), 3), display=False)
 glue("iv_second", iv.index[1], display=False)
@@ -508,7 +523,6 @@ glue("iv_n_useless", int((iv_band == "useless").sum()), display=False)
 glue("iv_useless_list", ", ".join(f"`{name}`" for name in iv.index[iv_band == "useless"]) or "none",
      display=False)
 glue("iv_n_strong", int((iv_band == "strong").sum()), display=False)
-pd.DataFrame({"information value": iv.round(3), "rule of thumb": iv_band}).transpose()
 
 # %% [markdown]
 # The most informative attribute is {glue:text}`iv_top` (IV
@@ -533,12 +547,14 @@ pd.DataFrame({"information value": iv.round(3), "rule of thumb": iv_band}).trans
 fold_psi = pd.Series([stability.psi(applicant_scores[train], applicant_scores[test], bins=10)
                       for train, test in splits], index=pd.RangeIndex(1, FOLDS + 1, name="fold"))
 psi_crit = stability.psi_critical_value(len(splits[0][0]), len(splits[0][1]), bins=10)
+fold_psi.round(3).rename("PSI of the test fold's scores").to_frame().transpose()
+
+# %% tags=["remove-cell"]
 glue("psi_min", round(float(fold_psi.min()), 3), display=False)
 glue("psi_max", round(float(fold_psi.max()), 3), display=False)
 glue("psi_crit", round(psi_crit, 3), display=False)
 glue("psi_n_above", int((fold_psi > psi_crit).sum()), display=False)
 glue("psi_n_moderate", int((fold_psi >= 0.10).sum()), display=False)
-fold_psi.round(3).rename("PSI of the test fold's scores").to_frame().transpose()
 
 # %% [markdown]
 # The folds' PSI runs from {glue:text}`psi_min` to {glue:text}`psi_max`;
@@ -562,20 +578,22 @@ fold_psi.round(3).rename("PSI of the test fold's scores").to_frame().transpose()
 tuned = sc.tuned_thresholds(logistic, X, y, splits, cost_fn=COST_FN, cost_fp=COST_FP, seed=SEED)
 tuned_scores = sc.fold_scores(oof["logistic regression"], cost_fn=COST_FN, cost_fp=COST_FP,
                               threshold=tuned)
-glue("tuned_cost", round(float(tuned_scores["cost"].mean()), 4), display=False)
-glue("tuned_min", round(float(min(tuned)), 3), display=False)
-glue("tuned_max", round(float(max(tuned)), 3), display=False)
 tuned_test = inference.repeated_cv_ttest(
     (tuned_scores["cost"] - fold_costs["logistic regression"]["cost"]).to_numpy().reshape(1, -1),
     n_train=len(splits[0][0]), n_test=len(splits[0][1]))
-glue("tuned_verdict", inference.verdict(tuned_test, better="lower", names=(
-    "the tuned threshold", "the Bayes threshold")), display=False)
 pd.DataFrame({
     "threshold": ["Bayes, 1/6", "tuned on training folds"],
     "mean threshold": [1 / 6, float(np.mean(tuned))],
     "cost per applicant": [float(fold_costs["logistic regression"]["cost"].mean()),
                            float(tuned_scores["cost"].mean())],
 }).round(4)
+
+# %% tags=["remove-cell"]
+glue("tuned_cost", round(float(tuned_scores["cost"].mean()), 4), display=False)
+glue("tuned_min", round(float(min(tuned)), 3), display=False)
+glue("tuned_max", round(float(max(tuned)), 3), display=False)
+glue("tuned_verdict", inference.verdict(tuned_test, better="lower", names=(
+    "the tuned threshold", "the Bayes threshold")), display=False)
 
 # %% [markdown]
 # The tuned thresholds range from {glue:text}`tuned_min` to {glue:text}`tuned_max` and cost
@@ -599,12 +617,14 @@ repeated = RepeatedStratifiedKFold(n_splits=FOLDS, n_repeats=REPEATS, random_sta
 oof_rep = sc.cross_validated_probabilities(logistic, X, y, repeated.split(X, y))
 rep_scores = sc.fold_scores(oof_rep, cost_fn=COST_FN, cost_fp=COST_FP)
 per_repeat = rep_scores["cost"].groupby(np.arange(len(rep_scores)) // FOLDS).mean()
+per_repeat.rename("cost per applicant").rename_axis("repetition").round(4).to_frame().transpose()
+
+# %% tags=["remove-cell"]
 glue("repeats", REPEATS, display=False)
 glue("rep_min", round(float(per_repeat.min()), 4), display=False)
 glue("rep_max", round(float(per_repeat.max()), 4), display=False)
 glue("rep_mean", round(float(per_repeat.mean()), 4), display=False)
 glue("rep_range", round(float(per_repeat.max() - per_repeat.min()), 4), display=False)
-per_repeat.rename("cost per applicant").rename_axis("repetition").round(4).to_frame().transpose()
 
 # %% [markdown]
 # The same model, the same data and the same protocol give a cost between
@@ -632,19 +652,21 @@ comparison = pd.concat([
 statlog_best = float(statlog.min())
 beats = [name for name in results.index if results.loc[name, "cost"] < statlog_best]
 se_best = float(results.loc[best_model, "cost sd"]) / np.sqrt(FOLDS)
+net_cost = float(results.loc["neural network", "cost"])
+rep_mean = float(per_repeat.mean())
+comparison.round(4)
+
+# %% tags=["remove-cell"]
 glue("statlog_best", statlog_best, display=False)
 glue("n_beat_statlog", len(beats), display=False)
 glue("beat_statlog_list", ", ".join(beats) if beats else "none", display=False)
 glue("best_gap", round(statlog_best - float(results["cost"].min()), 4), display=False)
 glue("best_se", round(float(se_best), 4), display=False)
 glue("gap_in_se", round(float((statlog_best - results["cost"].min()) / se_best), 1), display=False)
-net_cost = float(results.loc["neural network", "cost"])
 glue("net_vs_statlog", "is cheaper than" if net_cost < statlog_best else "is not cheaper than",
      display=False)
-rep_mean = float(per_repeat.mean())
 glue("rep_vs_statlog", "level with" if abs(rep_mean - statlog_best) < 0.005 else (
     "below" if rep_mean < statlog_best else "above"), display=False)
-comparison.round(4)
 
 # %% [markdown]
 # Statlog's best published cost is {glue:text}`statlog_best` (linear discriminant analysis,
@@ -703,6 +725,9 @@ el_table = pd.DataFrame({
 }, index=["all applicants", "accepted at PD <= 1/6"])
 el_table["expected loss, % of exposure"] = (el_table["expected loss (DM thousand)"] / 10
                                            / el_table["exposure (DM million)"])
+el_table.round(3)
+
+# %% tags=["remove-cell"]
 glue("el_lgd_pct", round(100 * LGD), display=False)
 glue("el_mean_pd_bank", round(100 * float(pd_bank.mean()), 1), display=False)
 glue("el_all_pct", round(float(el_table.loc["all applicants", "expected loss, % of exposure"]), 2),
@@ -710,7 +735,6 @@ glue("el_all_pct", round(float(el_table.loc["all applicants", "expected loss, % 
 glue("el_accepted_pct", round(float(el_table.loc["accepted at PD <= 1/6",
                                                  "expected loss, % of exposure"]), 2), display=False)
 glue("el_accepted_share", round(100 * float(accepted.mean())), display=False)
-el_table.round(3)
 
 # %% [markdown]
 # On the bank's scale the average PD is {glue:text}`el_mean_pd_bank`%, and the expected loss of
@@ -861,14 +885,8 @@ el_table.round(3)
 # ```
 
 # %%
-glue("ex_cutoff_10", round(float(sc.probability_to_score([1 / 11])[0]), 1), display=False)
 # the exercise's claim about the article's 100-epoch network, shown on its test probabilities
 between = (p_article > 1 / 6) & (p_article < 0.5)
-glue("ex_extreme_pct", round(100 * float(((p_article < 0.05) | (p_article > 0.95)).mean())),
-     display=False)
-glue("ex_between", int(between.sum()), display=False)
-glue("ex_cost_16", round(metrics.expected_cost(ya_te, (p_article > 1 / 6).astype(int),
-                                               cost_fn=COST_FN, cost_fp=COST_FP), 4), display=False)
 fig, ax = plt.subplots(figsize=(6, 3))
 ax.hist(p_article, bins=40, range=(0, 1), color="grey")
 for t in (1 / 6, 0.5):
@@ -877,6 +895,14 @@ ax.set_xlabel("predicted probability of bad, test applicants")
 ax.set_ylabel("applicants")
 ax.set_title(f"The article's network after {ARTICLE_EPOCHS} epochs")
 plt.show()
+
+# %% tags=["remove-cell"]
+glue("ex_cutoff_10", round(float(sc.probability_to_score([1 / 11])[0]), 1), display=False)
+glue("ex_extreme_pct", round(100 * float(((p_article < 0.05) | (p_article > 0.95)).mean())),
+     display=False)
+glue("ex_between", int(between.sum()), display=False)
+glue("ex_cost_16", round(metrics.expected_cost(ya_te, (p_article > 1 / 6).astype(int),
+                                               cost_fn=COST_FN, cost_fp=COST_FP), 4), display=False)
 headline.glue_headline(
     task="German credit (cost-weighted decisions)",
     metric="expected cost per applicant, 10-fold CV",

@@ -91,6 +91,11 @@ plots.use_book_style()
 loans = data.lending_club()
 y = features.binary_target(loans["Class"], positive="bad")
 X = loans.drop(columns="Class")
+print(f"{loans.shape[0]:,} loans x {X.shape[1]} predictors; "
+      f"{int(y.sum())} bad ({100 * y.mean():.2f}%)")
+loans.head(3).transpose()
+
+# %% tags=["remove-cell"]
 glue("n_loans", f"{len(loans):,}", display=False)
 glue("n_bad", f"{int(y.sum()):,}", display=False)
 glue("base_rate_pct", round(100 * float(y.mean()), 2), display=False)
@@ -99,9 +104,6 @@ glue("good_pct", round(100 * (1 - float(y.mean())), 1), display=False)
 glue("n_subgrades", loans["sub_grade"].nunique(), display=False)
 glue("n_states", loans["addr_state"].nunique(), display=False)
 glue("max_income", f"{loans['annual_inc'].max():,.0f}", display=False)
-print(f"{loans.shape[0]:,} loans x {X.shape[1]} predictors; "
-      f"{int(y.sum())} bad ({100 * y.mean():.2f}%)")
-loans.head(3).transpose()
 
 # %% [markdown]
 # {glue:text}`n_loans` loans, {glue:text}`n_predictors` predictors, {glue:text}`n_bad` of them
@@ -146,6 +148,8 @@ article_net, _ = training.fit(article_net, prep_a.transform(Xa_train), ya_train,
                               epochs=ARTICLE_EPOCHS - ARTICLE_CHECKPOINT, batch_size=32, seed=SEED + 1)
 p_article = article_net.predict(prep_a.transform(Xa_test), verbose=0).ravel()
 flag_article = (p_article >= 0.5).astype(int)
+
+# %% tags=["remove-cell"]
 glue("article_epochs", ARTICLE_EPOCHS, display=False)
 glue("article_checkpoint", ARTICLE_CHECKPOINT, display=False)
 
@@ -163,9 +167,6 @@ term_months = loans["term"].map({"term_36": 36, "term_60": 60}).astype(int).to_n
 gain = credit.loan_margin(loans["funded_amnt"], loans["int_rate"], term_months,
                           funding_rate_pct=FUNDING_RATE_PCT, months=HORIZON_MONTHS)
 loss = LGD * loans["funded_amnt"].to_numpy(dtype=float)
-glue("horizon_months", HORIZON_MONTHS, display=False)
-glue("funding_rate", FUNDING_RATE_PCT, display=False)
-glue("lgd_pct", round(100 * LGD), display=False)
 
 ia = Xa_test.index.to_numpy()  # row positions of the article's test loans
 
@@ -184,6 +185,17 @@ article_table = pd.DataFrame({
     "always repay": article_row(np.zeros_like(ya_test), np.zeros(len(ya_test))),
 }).T
 article_table[["defaults flagged", "defaults caught"]] = article_table[["defaults flagged", "defaults caught"]].astype(int)
+# the claim of the next paragraph, checked: at both lengths the network is less accurate than "always repay"
+assert (article_table.iloc[:2, 0] < article_table.iloc[2, 0]).all(), article_table
+# and the longer training flags more loans and ranks them worse (over-fitting without early stopping)
+assert article_table.iloc[0, 1] > article_table.iloc[1, 1] and article_table.iloc[0, 3] < article_table.iloc[1, 3]
+bad_let_through = ya_test.astype(bool) & (flag_article == 0)
+article_table.round(4)
+
+# %% tags=["remove-cell"]
+glue("horizon_months", HORIZON_MONTHS, display=False)
+glue("funding_rate", FUNDING_RATE_PCT, display=False)
+glue("lgd_pct", round(100 * LGD), display=False)
 glue("article_acc", round(100 * float(article_table.iloc[0, 0]), 2), display=False)
 glue("article_early_acc", round(100 * float(article_table.iloc[1, 0]), 2), display=False)
 glue("always_acc", round(100 * float(article_table.iloc[2, 0]), 2), display=False)
@@ -192,17 +204,11 @@ glue("article_early_flagged", int(article_table.iloc[1, 1]), display=False)
 glue("article_caught", int(article_table.iloc[0, 2]), display=False)
 glue("article_auc", round(float(article_table.iloc[0, 3]), 4), display=False)
 glue("article_early_auc", round(float(article_table.iloc[1, 3]), 4), display=False)
-# the claim of the next paragraph, checked: at both lengths the network is less accurate than "always repay"
-assert (article_table.iloc[:2, 0] < article_table.iloc[2, 0]).all(), article_table
-# and the longer training flags more loans and ranks them worse (over-fitting without early stopping)
-assert article_table.iloc[0, 1] > article_table.iloc[1, 1] and article_table.iloc[0, 3] < article_table.iloc[1, 3]
 glue("article_extra_epochs", ARTICLE_EPOCHS - ARTICLE_CHECKPOINT, display=False)
 glue("article_n_bad_test", int(ya_test.sum()), display=False)
-bad_let_through = ya_test.astype(bool) & (flag_article == 0)
 glue("article_bad_loss", f"{loss[ia][bad_let_through].sum() / 1e6:.2f}", display=False)
 glue("article_share_below_half", round(100 * float(np.mean(p_article < 0.5)), 1), display=False)
 glue("article_p_median", round(float(np.median(p_article)), 3), display=False)
-article_table.round(4)
 
 # %% [markdown]
 # After the article's {glue:text}`article_epochs` epochs the network is {glue:text}`article_acc`%
@@ -259,17 +265,19 @@ auc_grade_all = metrics.bootstrap_ci(metrics.roc_auc, y, grade_score, n_boot=N_B
 auc_rate_all = metrics.bootstrap_ci(metrics.roc_auc, y, loans["int_rate"], n_boot=N_BOOT, seed=SEED)
 grade_table = pd.DataFrame([auc_grade_all, auc_rate_all], columns=["ROC AUC", "95% low", "95% high"],
                            index=["sub-grade (A1 = 1, A2 = 2, ...)", "interest rate (%)"]).round(4)
-glue("auc_grade_all", round(auc_grade_all[0], 4), display=False)
-glue("auc_grade_all_lo", round(auc_grade_all[1], 4), display=False)
-glue("auc_grade_all_hi", round(auc_grade_all[2], 4), display=False)
-glue("auc_rate_all", round(auc_rate_all[0], 4), display=False)
 # how much of the rate is the grade: correlation, and the share of the rate's variance explained by the sub-grade
 rate_grade_corr = float(np.corrcoef(grade_score, loans["int_rate"])[0, 1])
 rate_by_grade = loans.groupby("sub_grade", observed=True)["int_rate"].transform("mean")
 rate_grade_r2 = 1 - float(np.var(loans["int_rate"] - rate_by_grade) / np.var(loans["int_rate"]))
+grade_table.round(4)
+
+# %% tags=["remove-cell"]
+glue("auc_grade_all", round(auc_grade_all[0], 4), display=False)
+glue("auc_grade_all_lo", round(auc_grade_all[1], 4), display=False)
+glue("auc_grade_all_hi", round(auc_grade_all[2], 4), display=False)
+glue("auc_rate_all", round(auc_rate_all[0], 4), display=False)
 glue("rate_grade_corr", round(rate_grade_corr, 3), display=False)
 glue("rate_grade_r2", round(100 * rate_grade_r2, 1), display=False)
-grade_table.round(4)
 
 # %% [markdown]
 # On all {glue:text}`n_loans` loans (the grade involves no fitting, so every loan is
@@ -321,15 +329,17 @@ idx_fit, idx_test = train_test_split(idx, test_size=TEST_SIZE, stratify=y, rando
 VAL_SHARE = 0.2  # share of the non-test loans kept for validation
 idx_train, idx_val = train_test_split(idx_fit, test_size=VAL_SHARE, stratify=y[idx_fit], random_state=SEED)
 y_train, y_val, y_test = y[idx_train], y[idx_val], y[idx_test]
+pd.DataFrame({"loans": [len(idx_train), len(idx_val), len(idx_test)],
+              "bad": [int(y_train.sum()), int(y_val.sum()), int(y_test.sum())]},
+             index=["train", "validation", "test"])
+
+# %% tags=["remove-cell"]
 glue("test_pct", round(100 * TEST_SIZE), display=False)
 glue("train_pct", round(100 * (1 - VAL_SHARE)), display=False)
 glue("val_pct", round(100 * VAL_SHARE), display=False)
 glue("n_val_bad", int(y_val.sum()), display=False)
 glue("n_test", f"{len(idx_test):,}", display=False)
 glue("n_test_bad", int(y_test.sum()), display=False)
-pd.DataFrame({"loans": [len(idx_train), len(idx_val), len(idx_test)],
-              "bad": [int(y_train.sum()), int(y_val.sum()), int(y_test.sum())]},
-             index=["train", "validation", "test"])
 
 # %% [markdown]
 # The test set holds {glue:text}`n_test` loans but only {glue:text}`n_test_bad` bad ones:
@@ -365,8 +375,10 @@ val_loss = pd.Series({C: metrics.log_loss(y_val, m.predict_proba(Xl_val)[:, 1]) 
                      name="validation log loss").rename_axis("C")
 best_C = float(val_loss.idxmin())
 lr_model = fits[best_C]
-glue("best_C", best_C, display=False)
 val_loss.round(4).to_frame().transpose()
+
+# %% tags=["remove-cell"]
+glue("best_C", best_C, display=False)
 
 # %% [markdown]
 # The validation log loss is lowest at `C` = {glue:text}`best_C`: strong regularisation, as
@@ -382,10 +394,12 @@ hgb = HistGradientBoostingClassifier(
     categorical_features="from_dtype", learning_rate=0.05, max_leaf_nodes=4, min_samples_leaf=80,
     l2_regularization=1.0, max_iter=1000, early_stopping=True, n_iter_no_change=30, random_state=SEED)
 hgb.fit(X.iloc[idx_train], y_train, X_val=X.iloc[idx_val], y_val=y_val)
+print(f"boosting stopped after {hgb.n_iter_} trees")
+
+# %% tags=["remove-cell"]
 glue("hgb_trees", int(hgb.n_iter_), display=False)
 glue("hgb_leaves", hgb.max_leaf_nodes, display=False)
 glue("n_train_bad", int(y_train.sum()), display=False)
-print(f"boosting stopped after {hgb.n_iter_} trees")
 
 # %% [markdown]
 # ### A network with entity embeddings
@@ -508,18 +522,20 @@ def fit_embedding_net(seed):
 net_seeds = inference.over_seeds(fit_embedding_net, NET_SEEDS,
                                  score_predictions=lambda p: metrics.roc_auc(y_test, p))
 embed_net, history = nets[NET_SEEDS[0]]
+dims = embedding_dims(encoder.cardinalities_)
+seed_epochs = [len(h["loss"]) for _, h in nets.values()]
+pd.DataFrame({"categories": encoder.cardinalities_, "embedding width": dims})
+
+# %% tags=["remove-cell"]
 glue("net_hidden", "-".join(map(str, HIDDEN)), display=False)
 glue("net_batch", BATCH, display=False)
 glue("net_patience", PATIENCE, display=False)
 glue("n_net_seeds", len(NET_SEEDS), display=False)
-dims = embedding_dims(encoder.cardinalities_)
 glue("net_epochs", len(history["loss"]), display=False)
-seed_epochs = [len(h["loss"]) for _, h in nets.values()]
 glue("net_epochs_min", min(seed_epochs), display=False)
 glue("net_epochs_max", max(seed_epochs), display=False)
 glue("net_params", f"{embed_net.count_params():,}", display=False)
 glue("grade_dim", dims["sub_grade"], display=False)
-pd.DataFrame({"categories": encoder.cardinalities_, "embedding width": dims})
 
 # %%
 ax = plots.plot_history({"embedding network": history}, ylabel="binary cross-entropy")
@@ -541,7 +557,6 @@ pc1 = centred @ np.linalg.svd(centred, full_matrices=False)[2][0]
 order = np.arange(1, len(pc1) + 1)  # encoder codes follow A1 < A2 < ... < G5
 pc1 = pc1 * np.sign(stats.spearmanr(order, pc1).statistic)
 rho = stats.spearmanr(order, pc1).statistic
-glue("embed_rho", round(float(rho), 2), display=False)
 fig, ax = plt.subplots()
 ax.plot(encoder.categories_["sub_grade"], pc1, marker="o")
 ax.set_xlabel("Lending Club sub-grade")
@@ -549,6 +564,10 @@ ax.set_ylabel("first principal component of the embedding")
 ax.tick_params(axis="x", labelsize=7, rotation=90)
 ax.set_title("The learnt sub-grade vectors, reduced to one number")
 plt.show()
+
+# %% tags=["remove-cell"]
+glue("embed_rho", round(float(rho), 2), display=False)
+
 
 # %% [markdown]
 # Nobody told the network that the grades are ordered, yet the first component of their
@@ -576,12 +595,14 @@ def predict_all(rows_idx, p_net):
 
 p_val, p_test = predict_all(idx_val, p_net_val), predict_all(idx_test, p_net_test)
 scorecard = credit.model_scorecard(y_test, p_test, n_boot=N_BOOT, seed=SEED)
+scorecard.round(4)
+
+# %% tags=["remove-cell"]
 for name, key in [("Lending Club grade", "grade"), ("logistic regression", "lr"),
                   ("gradient boosting", "hgb"), ("embedding network", "net")]:
     for col, suffix in [("ROC AUC", ""), ("AUC low", "_lo"), ("AUC high", "_hi"), ("PR AUC", "_pr"),
                         ("Brier", "_brier")]:
         glue(f"test_auc_{key}{suffix}", round(float(scorecard.loc[name, col]), 4), display=False)
-scorecard.round(4)
 
 # %% [markdown]
 # The PR AUC should be read against its no-skill level, the test base rate. Which classical
@@ -595,6 +616,9 @@ baseline_name = str(val_auc.idxmax())
 seed_table = pd.DataFrame({"epochs": seed_epochs, "test ROC AUC": net_seeds.scores.to_numpy()},
                           index=pd.Index(NET_SEEDS, name="seed"))
 baseline_auc = float(scorecard.loc[baseline_name, "ROC AUC"])
+val_auc.round(4).to_frame()
+
+# %% tags=["remove-cell"]
 glue("baseline_name", baseline_name, display=False)
 glue("baseline_val_auc", round(float(val_auc.max()), 4), display=False)
 glue("seed_auc_mean", round(net_seeds.mean, 4), display=False)
@@ -602,7 +626,6 @@ glue("seed_auc_min", round(net_seeds.min, 4), display=False)
 glue("seed_auc_max", round(net_seeds.max, 4), display=False)
 glue("seed_auc_ensemble", round(net_seeds.ensemble_score, 4), display=False)
 glue("n_seeds_above_baseline", int((net_seeds.scores > baseline_auc).sum()), display=False)
-val_auc.round(4).to_frame()
 
 # %%
 seed_table.round(4)
@@ -633,6 +656,10 @@ diffs = pd.DataFrame([[t.estimate, t.lower, t.upper, t.pvalue] for t in tests.va
                      columns=["AUC difference", "95% low", "95% high", "p-value"])
 short = {"embedding network": "the network", "Lending Club grade": "the grade",
          "logistic regression": "the logistic regression", "gradient boosting": "boosting"}
+headline_test = tests[("embedding network", baseline_name)]
+diffs.round(4)
+
+# %% tags=["remove-cell"]
 for (a, b), key in zip([("embedding network", "Lending Club grade"), ("embedding network", "logistic regression"),
                         ("embedding network", "gradient boosting"), ("logistic regression", "Lending Club grade"),
                         ("gradient boosting", "Lending Club grade")],
@@ -644,16 +671,12 @@ for (a, b), key in zip([("embedding network", "Lending Club grade"), ("embedding
     # verdict_*: the bare words (the book's summary page reads them); sentence_*: the full sentence with p
     glue(f"verdict_{key}", inference.verdict(t, better="higher").split(" (")[0], display=False)
     glue(f"sentence_{key}", inference.verdict(t, better="higher", names=(short[a], short[b])), display=False)
-headline_test = tests[("embedding network", baseline_name)]
 glue("verdict_headline", inference.verdict(headline_test, better="higher",
                                            names=("the seed-ensemble network", f"the {baseline_name}")),
      display=False)
 glue("diff_headline", round(headline_test.estimate, 4), display=False)
 glue("diff_headline_lo", round(headline_test.lower, 4), display=False)
 glue("diff_headline_hi", round(headline_test.upper, 4), display=False)
-diffs.round(4)
-
-# %%
 headline.glue_headline(
     task="Lending Club default",
     metric="ROC AUC, held-out test",
@@ -703,6 +726,8 @@ fpr_grid = np.linspace(0, 1, 1001)
 tpr_on_grid = {name: np.interp(fpr_grid, *roc_curve(y_test, p)[:2]) for name, p in p_test.items()}
 on_top = [a for a in tpr_on_grid
           if all(np.all(tpr_on_grid[a] >= tpr_on_grid[b] - 1e-12) for b in tpr_on_grid if b != a)]
+
+# %% tags=["remove-cell"]
 glue("roc_dominance", f"the {on_top[0]} curve lies on or above the others at all false positive rates"
      if on_top else "none of them lies on or above the other three at all false positive rates",
      display=False)
@@ -757,12 +782,14 @@ imbalance_table = pd.DataFrame({
     "log loss": {k: metrics.log_loss(y_test, v) for k, v in imbalance.items()},
     "mean predicted PD": {k: float(np.mean(v)) for k, v in imbalance.items()},
 }).round(4)
+imbalance_table.round(4)
+
+# %% tags=["remove-cell"]
 glue("class_weight", round(float(w), 1), display=False)
 glue("test_base_rate", round(float(y_test.mean()), 4), display=False)
 glue("weighted_mean_pd", round(float(p_weighted.mean()), 4), display=False)
 glue("weighted_brier", round(float(imbalance_table.loc["class weights", "Brier"]), 4), display=False)
 glue("plain_brier", round(float(imbalance_table.loc["no remedy", "Brier"]), 4), display=False)
-imbalance_table.round(4)
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 5))
@@ -818,11 +845,14 @@ plt.show()
 
 # %%
 breakeven = gain / (gain + loss)
+pd.DataFrame({"margin if good (US$)": gain, "loss if bad (US$)": loss, "break-even PD": breakeven},
+             index=loans.index).groupby(loans["sub_grade"].astype(str).str[0]).mean().round(3)
+
+# %% tags=["remove-cell"]
 glue("mean_gain", f"{gain.mean():,.0f}", display=False)
 glue("mean_loss", f"{loss.mean():,.0f}", display=False)
 glue("median_breakeven_pct", round(100 * float(np.median(breakeven)), 1), display=False)
-pd.DataFrame({"margin if good (US$)": gain, "loss if bad (US$)": loss, "break-even PD": breakeven},
-             index=loans.index).groupby(loans["sub_grade"].astype(str).str[0]).mean().round(3)
+
 
 # %% [markdown]
 # The median loan has a break-even probability of default of {glue:text}`median_breakeven_pct`%:
@@ -900,6 +930,10 @@ money.round(3)
 gain_test, loss_test = gain[idx_test], loss[idx_test]
 everyone = money.loc["lend to everyone"]
 candidates = money.drop(index=["perfect foresight (hindsight)", "class-weighted logit: break-even rule"])
+above = candidates["test profit"] > everyone["test profit"]
+hindsight = str(candidates["test profit"].idxmax())
+
+# %% tags=["remove-cell"]
 glue("n_candidate_rules", len(candidates), display=False)
 glue("profit_everyone", f"{everyone['test profit']:.3f}", display=False)
 glue("profit_everyone_lo", f"{everyone['95% low']:.3f}", display=False)
@@ -919,10 +953,8 @@ glue("share_positive_margin_pct", round(100 * float(np.mean(credit.expected_prof
 glue("verdict_chosen", inference.verdict(chosen_vs_all, better="higher",
                                          names=("the rule chosen on validation", "lending to everyone")),
      display=False)
-above = candidates["test profit"] > everyone["test profit"]
 glue("n_rules_above_everyone", int(above.sum()), display=False)
 glue("n_rules_excluding_everyone", len(candidates) - 1, display=False)
-hindsight = str(candidates["test profit"].idxmax())
 glue("hindsight_rule", hindsight, display=False)
 glue("hindsight_gain_k", f"{1000 * (candidates.loc[hindsight, 'test profit'] - everyone['test profit']):,.0f}",
      display=False)
@@ -982,22 +1014,25 @@ plt.show()
 
 # %%
 LGD_LOW = 0.6  # a deliberately optimistic loss given default, for the sensitivity check
-sensitivity = {}
+sensitivity, decisions = {}, {}
 for lgd in (LGD_LOW, LGD):
     table, rule, comparison, _ = decide(lgd)
+    decisions[lgd] = table, rule, comparison
     sensitivity[f"LGD {100 * lgd:.0f}%"] = {
         "rule chosen on validation": rule, "lend to everyone (US$ m)": table.loc["lend to everyone", "test profit"],
         "chosen rule (US$ m)": table.loc[rule, "test profit"], "difference (US$ k)": comparison.estimate / 1e3,
         "95% low": comparison.lower / 1e3, "95% high": comparison.upper / 1e3, "p-value": comparison.pvalue}
-    if lgd == LGD_LOW:
-        glue("lgd_low_pct", round(100 * lgd), display=False)
-        glue("lgd_low_recovered_pct", round(100 * (1 - lgd)), display=False)
-        glue("lgd_low_rule", rule, display=False)
-        glue("lgd_low_everyone", f"{table.loc['lend to everyone', 'test profit']:.3f}", display=False)
-        glue("lgd_low_verdict", inference.verdict(comparison, better="higher",
-                                                  names=("the rule chosen on validation", "lending to everyone")),
-             display=False)
 pd.DataFrame(sensitivity).T.round(3)
+
+# %% tags=["remove-cell"]
+low_table, low_rule, low_comparison = decisions[LGD_LOW]
+glue("lgd_low_pct", round(100 * LGD_LOW), display=False)
+glue("lgd_low_recovered_pct", round(100 * (1 - LGD_LOW)), display=False)
+glue("lgd_low_rule", low_rule, display=False)
+glue("lgd_low_everyone", f"{low_table.loc['lend to everyone', 'test profit']:.3f}", display=False)
+glue("lgd_low_verdict", inference.verdict(low_comparison, better="higher",
+                                          names=("the rule chosen on validation", "lending to everyone")),
+     display=False)
 
 # %% [markdown]
 # With an LGD of {glue:text}`lgd_low_pct`% lending to everyone earns US\$
@@ -1051,15 +1086,17 @@ contrib = credit.linear_contributions(logreg.coef_[0], x_declined, reference, pr
 codes = credit.reason_codes(contrib, top=4)
 first_reason = (codes["reason 1"].map(REASON_TEXT).value_counts(normalize=True)
                 .round(3).rename("share of declines").to_frame())
+lender_own = float((codes["reason 1"] == "price_grade").mean())
+first_reason.head(5)
+
+# %% tags=["remove-cell"]
 glue("rate_first_ungrouped_pct", round(100 * float((ungrouped["reason 1"] == "int_rate").mean()), 1),
      display=False)
 glue("decline_pct", DECLINE_PCT, display=False)
 glue("n_declined", len(declined), display=False)
 glue("top_reason", first_reason.index[0], display=False)
 glue("top_reason_pct", round(100 * float(first_reason.iloc[0, 0]), 1), display=False)
-lender_own = float((codes["reason 1"] == "price_grade").mean())
 glue("lender_own_pct", round(100 * lender_own, 1), display=False)
-first_reason.head(5)
 
 # %% [markdown]
 # For {glue:text}`lender_own_pct`% of the {glue:text}`n_declined` declined test applicants the
@@ -1080,8 +1117,10 @@ letters = pd.DataFrame(
 letters.insert(0, "grade", loans["sub_grade"].iloc[first].astype(str).to_numpy())
 letters.insert(0, "PD", lr_model.predict_proba(Xl.iloc[first])[:, 1].round(3))
 state_share = float(applicant_codes.apply(lambda row: "addr_state" in row.to_numpy(), axis=1).mean())
-glue("state_reason_pct", round(100 * state_share, 1), display=False)
 letters.head()
+
+# %% tags=["remove-cell"]
+glue("state_reason_pct", round(100 * state_share, 1), display=False)
 
 # %% [markdown]
 # Each row is the substance of a decline letter, and some of it would puzzle the applicant.
@@ -1106,14 +1145,16 @@ no_state.fit(Xl_train.drop(columns="addr_state"), y_train)
 p_no_state = no_state.predict_proba(Xl_test.drop(columns="addr_state"))[:, 1]
 state_diff = metrics.paired_bootstrap_test(metrics.roc_auc, y_test, p_test["logistic regression"],
                                           p_no_state, n_boot=N_BOOT, seed=SEED)
+print(f"ROC AUC with the state {metrics.roc_auc(y_test, p_test['logistic regression']):.4f}, "
+      f"without {metrics.roc_auc(y_test, p_no_state):.4f}")
+
+# %% tags=["remove-cell"]
 glue("auc_no_state", round(metrics.roc_auc(y_test, p_no_state), 4), display=False)
 glue("state_diff", round(state_diff.estimate, 4), display=False)
 glue("state_diff_lo", round(state_diff.lower, 4), display=False)
 glue("state_diff_hi", round(state_diff.upper, 4), display=False)
 glue("verdict_state", inference.verdict(state_diff, better="higher",
                                         names=("the model with the state", "the model without it")), display=False)
-print(f"ROC AUC with the state {metrics.roc_auc(y_test, p_test['logistic regression']):.4f}, "
-      f"without {metrics.roc_auc(y_test, p_no_state):.4f}")
 
 # %% [markdown]
 # Without the state the logistic regression's test AUC is {glue:text}`auc_no_state`; with it
@@ -1188,7 +1229,7 @@ print(f"ROC AUC with the state {metrics.roc_auc(y_test, p_test['logistic regress
 #   {eq}`reason-contributions`. The state of residence is a reason for
 #   {glue:text}`state_reason_pct`% of declines while changing the AUC by
 #   {glue:text}`state_diff`: a proxy risk that buys nothing.
-
+#
 # ## Exercises
 #
 # ```{exercise}

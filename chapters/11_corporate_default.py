@@ -159,6 +159,9 @@ example = pd.Series({
     "credit spread (basis points)": spread_bp,
     "check: equity from (V, asset vol)": firm.equity_value, "check: equity vol": firm.equity_vol,
 }, name="illustrative firm")
+example.round(4).to_frame()
+
+# %% tags=["remove-cell"]
 for key, value in [("ex_equity", EQUITY), ("ex_debt", DEBT), ("ex_horizon", HORIZON)]:
     glue(key, value, display=False)
 glue("ex_equity_vol_pct", round(100 * EQUITY_VOL, 1), display=False)
@@ -171,7 +174,6 @@ glue("ex_dd", round(float(dd_phys), 2), display=False)
 glue("ex_pd_phys_pct", round(100 * float(pd_phys), 3), display=False)
 glue("ex_pd_rn_pct", round(100 * float(pd_rn), 3), display=False)
 glue("ex_spread_bp", round(float(spread_bp), 1), display=False)
-example.round(4).to_frame()
 
 # %% [markdown]
 # The firm's assets are worth US\$ {glue:text}`ex_V` billion with a volatility of
@@ -214,9 +216,11 @@ max_dd_gap = float((published["DD ours"] - published["DD published"]).abs().max(
 assert ((published["A ours"] - published["A published"]).abs() <= 0.5e3 + 1e-6).all()
 assert (published["DD ours"] - published["DD published"]).abs().max() <= 0.5e-4 + 1e-12
 assert (published["PD ours"] - published["PD published"]).abs().max() <= 0.5e-4 + 1e-12
-glue("max_dd_gap", f"{max_dd_gap:.1e}", display=False)
 shown = published.assign(**{"A published": published["A published"] / 1e7, "A ours": published["A ours"] / 1e7})
 shown[["A published", "A ours", "DD published", "DD ours", "PD published", "PD ours"]].round(4)
+
+# %% tags=["remove-cell"]
+glue("max_dd_gap", f"{max_dd_gap:.1e}", display=False)
 
 # %% [markdown]
 # Asset values are in units of $10^7$, as MATLAB prints them. The largest difference in the
@@ -257,12 +261,14 @@ plt.show()
 pd_grid = {(lev, s): float(credit.probability_of_default(100.0, 100.0 * lev, s, drift=ASSET_DRIFT,
                                                          maturity=HORIZON))
            for lev in (0.5, 0.7) for s in (0.2, 0.4)}
+pd.DataFrame({f"asset vol {s:.0%}": {f"D/V {lev:.0%}": round(100 * pd_grid[(lev, s)], 4) for lev in (0.5, 0.7)}
+              for s in (0.2, 0.4)}).rename_axis("PD (%)")
+
+# %% tags=["remove-cell"]
 glue("pd_50_20", f"{100 * pd_grid[(0.5, 0.2)]:.4f}", display=False)
 glue("pd_50_40", f"{100 * pd_grid[(0.5, 0.4)]:.2f}", display=False)
 glue("pd_70_20", f"{100 * pd_grid[(0.7, 0.2)]:.2f}", display=False)
 glue("pd_70_40", f"{100 * pd_grid[(0.7, 0.4)]:.1f}", display=False)
-pd.DataFrame({f"asset vol {s:.0%}": {f"D/V {lev:.0%}": round(100 * pd_grid[(lev, s)], 4) for lev in (0.5, 0.7)}
-              for s in (0.2, 0.4)}).rename_axis("PD (%)")
 
 # %% [markdown]
 # The relation is violently non-linear. At a leverage of 50% and an asset volatility of 20%
@@ -287,6 +293,15 @@ pd.DataFrame({f"asset vol {s:.0%}": {f"D/V {lev:.0%}": round(100 * pd_grid[(lev,
 bonds = data.bond_yields()
 spread = bonds["spread"]
 in_recession = credit.recession_months(spread.index)
+# NBER recessions that began within the bond sample (the list runs on to 2020)
+in_sample = [(p, t) for p, t in data.NBER_RECESSIONS
+             if pd.Period(p, "M") <= spread.index[-1].to_period("M")]
+pd.DataFrame({"months": [int(in_recession.sum()), int((~in_recession).sum())],
+              "mean spread (pp)": [spread[in_recession].mean(), spread[~in_recession].mean()],
+              "median spread (pp)": [spread[in_recession].median(), spread[~in_recession].median()]},
+             index=["recession", "expansion"]).round(2)
+
+# %% tags=["remove-cell"]
 glue("bond_start", spread.index[0].strftime("%B %Y"), display=False)
 glue("bond_end", spread.index[-1].strftime("%B %Y"), display=False)
 glue("n_months", f"{len(spread):,}", display=False)
@@ -294,14 +309,7 @@ glue("spread_mean", round(float(spread.mean()), 2), display=False)
 glue("spread_median", round(float(spread.median()), 2), display=False)
 glue("spread_rec", round(float(spread[in_recession].mean()), 2), display=False)
 glue("spread_exp", round(float(spread[~in_recession].mean()), 2), display=False)
-# NBER recessions that began within the bond sample (the list runs on to 2020)
-in_sample = [(p, t) for p, t in data.NBER_RECESSIONS
-             if pd.Period(p, "M") <= spread.index[-1].to_period("M")]
 glue("n_recessions", len(in_sample), display=False)
-pd.DataFrame({"months": [int(in_recession.sum()), int((~in_recession).sum())],
-              "mean spread (pp)": [spread[in_recession].mean(), spread[~in_recession].mean()],
-              "median spread (pp)": [spread[in_recession].median(), spread[~in_recession].median()]},
-             index=["recession", "expansion"]).round(2)
 
 # %%
 peaks = credit.episode_maxima(spread, months_before=6, months_after=12)
@@ -340,29 +348,31 @@ peaks_table = peaks.assign(**{"max date": peaks["max date"].dt.strftime("%Y-%m")
                               "rise (pp)": peaks["max value"] - peaks["start value"]})
 row_dep = peaks[peaks["peak"] == "1929-08"].iloc[0]
 row_gfc = peaks[peaks["peak"] == "2007-12"].iloc[0]
+before_gfc = spread[spread.index < row_gfc["max date"]]
+n_rose = int((peaks["max value"] > peaks["start value"]).sum())
+# the Depression's peak is the highest of all the windows'
+assert row_dep["max value"] == peaks["max value"].max()
+after_gfc = spread["2010":]
+oil = data.wti()["wti"].resample("MS").mean()
+peaks_table.set_index(["peak", "trough"]).round(2)
+
+# %% tags=["remove-cell"]
 glue("dep_max", f"{row_dep['max value']:.2f}", display=False)
 glue("dep_date", row_dep["max date"].strftime("%B %Y"), display=False)
 glue("dep_start", f"{row_dep['start value']:.2f}", display=False)
 glue("gfc_max", f"{row_gfc['max value']:.2f}", display=False)
 glue("gfc_date", row_gfc["max date"].strftime("%B %Y"), display=False)
 glue("gfc_start", f"{row_gfc['start value']:.2f}", display=False)
-before_gfc = spread[spread.index < row_gfc["max date"]]
 glue("gfc_last_higher", before_gfc[before_gfc >= row_gfc["max value"]].index[-1].strftime("%B %Y"),
      display=False)
-n_rose = int((peaks["max value"] > peaks["start value"]).sum())
 glue("n_rose", n_rose, display=False)
 glue("n_windows", len(peaks), display=False)
-# the Depression's peak is the highest of all the windows'
-assert row_dep["max value"] == peaks["max value"].max()
 glue("dep_ratio", f"{row_dep['max value'] / peaks.loc[peaks['peak'] != '1929-08', 'max value'].max():.1f}",
      display=False)
-after_gfc = spread["2010":]
-oil = data.wti()["wti"].resample("MS").mean()
 glue("oil_2014", f"{oil['2014-06-01']:.0f}", display=False)
 glue("oil_at_peak", f"{oil[after_gfc.idxmax()]:.0f}", display=False)
 glue("post_gfc_max", round(float(after_gfc.max()), 2), display=False)
 glue("post_gfc_date", after_gfc.idxmax().strftime("%B %Y"), display=False)
-peaks_table.set_index(["peak", "trough"]).round(2)
 
 # %% [markdown]
 # The spread peaked at {glue:text}`dep_max` percentage points in {glue:text}`dep_date`, in the
@@ -403,6 +413,9 @@ def index_firm(vol):
 
 monthly[["distance to default", "Merton spread (bp)"]] = [index_firm(v) for v in monthly["equity vol"]]
 corr = monthly.corr(method="spearman")
+corr.round(2)
+
+# %% tags=["remove-cell"]
 glue("idx_de", DEBT_TO_EQUITY, display=False)
 glue("idx_start", monthly.index[0].strftime("%B %Y"), display=False)
 glue("idx_end", monthly.index[-1].strftime("%B %Y"), display=False)
@@ -411,7 +424,6 @@ glue("corr_dd_spread", round(float(corr.loc["distance to default", "spread"]), 2
 glue("merton_spread_median", round(float(monthly["Merton spread (bp)"].median()), 2) + 0.0, display=False)
 glue("merton_spread_max", round(float(monthly["Merton spread (bp)"].max()), 1), display=False)
 glue("market_spread_median_bp", round(100 * float(monthly["spread"].median())), display=False)
-corr.round(2)
 
 # %%
 fig, ax = plt.subplots(figsize=(10, 4))
@@ -513,6 +525,9 @@ medians_bp = pd.Series({
     f"Merton: 1-year debt, leverage {LEVERAGE:.0%}": like["Merton, 1-year debt"].median(),
     f"Merton: {DEBT_MATURITY:g}-year debt, leverage {LEVERAGE:.0%}": like["Merton, 20-year debt"].median(),
 }, name="median over the months (basis points)")
+medians_bp.round(1).to_frame()
+
+# %% tags=["remove-cell"]
 glue("lfl_maturity", f"{DEBT_MATURITY:g}", display=False)
 glue("lfl_leverage_pct", f"{100 * LEVERAGE:.0f}", display=False)
 glue("lfl_start", like.index[0].strftime("%B %Y"), display=False)
@@ -525,7 +540,6 @@ glue("lfl_m1", f"{medians_bp.iloc[4]:.1f}", display=False)
 glue("lfl_m20", f"{medians_bp.iloc[5]:.1f}", display=False)
 glue("lfl_m20_max", f"{like['Merton, 20-year debt'].max():.0f}", display=False)
 glue("lfl_m20_max_date", like["Merton, 20-year debt"].idxmax().strftime("%B %Y"), display=False)
-medians_bp.round(1).to_frame()
 
 # %% [markdown]
 # From {glue:text}`lfl_start` to {glue:text}`lfl_end` the BAA bonds paid a median
@@ -571,6 +585,10 @@ crisis = term_structure["highest (crisis)"]
 one_year = float(np.interp(1.0, maturities, crisis))
 twenty = float(np.interp(DEBT_MATURITY, maturities, crisis))
 assert one_year < 1.0 < twenty  # the short-maturity artefact: even the crisis volatility prices 1-year debt near 0
+like[["equity vol", "vol for BAA - AAA", "vol for BAA - Treasury"]].describe().loc[
+    ["mean", "min", "50%", "max"]].round(3)
+
+# %% tags=["remove-cell"]
 glue("ts_vol_crisis", f"{100 * vol_levels['highest (crisis)']:.0f}", display=False)
 glue("ts_crisis_1y", f"{one_year:.1f}", display=False)
 glue("ts_crisis_20y", f"{twenty:.0f}", display=False)
@@ -578,8 +596,6 @@ glue("ts_vol_median", f"{100 * vol_levels['median']:.0f}", display=False)
 glue("need_vol_baa_aaa", f"{100 * like['vol for BAA - AAA'].median():.0f}", display=False)
 glue("need_vol_baa_t", f"{100 * like['vol for BAA - Treasury'].median():.0f}", display=False)
 glue("need_ratio", f"{(like['vol for BAA - AAA'] / like['equity vol']).median():.1f}", display=False)
-like[["equity vol", "vol for BAA - AAA", "vol for BAA - Treasury"]].describe().loc[
-    ["mean", "min", "50%", "max"]].round(3)
 
 # %% [markdown]
 # The figure separates the two effects the first comparison mixed up. The **short-maturity
@@ -634,12 +650,14 @@ naive = naive.join(monthly[["distance to default", "spread"]], how="inner")
 naive["naive distance to default"] = credit.naive_distance_to_default(
     1.0, DEBT_TO_EQUITY, naive["equity vol"].to_numpy(), naive["past-year return"].to_numpy(), maturity=HORIZON)
 naive_corr = naive[["distance to default", "naive distance to default", "spread"]].corr(method="spearman")
+assert naive["naive distance to default"].median() < naive["distance to default"].median()
+naive_corr.round(2)
+
+# %% tags=["remove-cell"]
 glue("naive_corr_dd", f"{naive_corr.loc['distance to default', 'naive distance to default']:.2f}", display=False)
 glue("naive_corr_spread", f"{naive_corr.loc['naive distance to default', 'spread']:.2f}", display=False)
-assert naive["naive distance to default"].median() < naive["distance to default"].median()
 glue("naive_dd_median", f"{naive['naive distance to default'].median():.2f}", display=False)
 glue("merton_dd_median", f"{naive['distance to default'].median():.2f}", display=False)
-naive_corr.round(2)
 
 # %% [markdown]
 # The two distances rank the months alike (rank correlation {glue:text}`naive_corr_dd`), but
@@ -731,6 +749,9 @@ assert len(actual) == len(forecasts["Merton inputs, same month"]) == len(base)  
 learn_words = {name: inference.verdict((tests[name].mean_difference, family.table.loc[name, "adjusted"]),
                                        better="lower", alpha=ALPHA)
                for name in tests}
+learn.round(3)
+
+# %% tags=["remove-cell"]
 glue("first_fit", FIRST_FIT, display=False)
 glue("alpha_pct", f"{100 * ALPHA:g}", display=False)
 glue("learn_test_start", actual.index[0].strftime("%B %Y"), display=False)
@@ -743,7 +764,6 @@ glue("learn_r2_same_vs_ar", f"{learn.loc['Merton inputs, same month', 'R2 vs AR(
 glue("learn_r2_last_vs_ar", f"{learn.loc['Merton inputs, last month', 'R2 vs AR(1)']:.2f}", display=False)
 glue("learn_verdict_same", learn_words["Merton inputs, same month"], display=False)
 glue("learn_verdict_last", learn_words["Merton inputs, last month"], display=False)
-learn.round(3)
 
 # %%
 last_fit = np.linalg.lstsq(np.column_stack([np.ones(len(changes)), changes[["last spread change", *MERTON_INPUTS]]]),
@@ -751,10 +771,12 @@ last_fit = np.linalg.lstsq(np.column_stack([np.ones(len(changes)), changes[["las
 coefs = pd.Series(last_fit, index=["intercept", "last spread change", *MERTON_INPUTS], name="coefficient")
 # the signs the structural model (and Collin-Dufresne et al. for the rate) lead us to expect
 assert coefs["equity return"] < 0 and coefs["vol change"] > 0 and coefs["rate change"] < 0
+coefs.round(3).to_frame()
+
+# %% tags=["remove-cell"]
 glue("coef_ret", f"{coefs['equity return']:.2f}", display=False)
 glue("coef_vol", f"{coefs['vol change']:.2f}", display=False)
 glue("coef_rate", f"{coefs['rate change']:.2f}", display=False)
-coefs.round(3).to_frame()
 
 # %% [markdown]
 # Over the {glue:text}`learn_n` test months, {glue:text}`learn_test_start` to

@@ -91,12 +91,14 @@ plots.use_book_style()
 smarket = data.smarket()
 published = data.islr_smarket()
 identical = bool((smarket.reset_index(drop=True) == published).all().all())
+smarket.head()
+
+# %% tags=["remove-cell"]
 glue("mp12_identical", "equal" if identical else "NOT equal", display=False)
 glue("mp12_n_days", f"{len(smarket):,}", display=False)
 glue("mp12_first_year", int(smarket["Year"].min()), display=False)
 glue("mp12_last_year", int(smarket["Year"].max()), display=False)
 glue("mp12_up_rate", round(float((smarket["Direction"] == "Up").mean()), 4), display=False)
-smarket.head()
 
 # %% [markdown]
 # All {glue:text}`mp12_n_days` rows ({glue:text}`mp12_first_year`–{glue:text}`mp12_last_year`)
@@ -136,12 +138,14 @@ coefficients.round({"estimate": 6, "book estimate": 6, "std. error": 5, "book st
 
 # %%
 train_hits = float(((logit_all.predict() > 0.5) == y_up).mean())
-glue("mp12_train_hit", round(train_hits, 4), display=False)
-glue("mp12_book_train_hit", BOOK["training_hit_rate"], display=False)
-glue("mp12_lag1_p", round(float(logit_all.pvalues["Lag1"]), 3), display=False)
 predictor_p = logit_all.pvalues.drop("const")
 assert predictor_p.idxmin() == "Lag1"  # the prose names the smallest p-value
 n_significant = int((predictor_p < 0.05).sum())
+
+# %% tags=["remove-cell"]
+glue("mp12_train_hit", round(train_hits, 4), display=False)
+glue("mp12_book_train_hit", BOOK["training_hit_rate"], display=False)
+glue("mp12_lag1_p", round(float(logit_all.pvalues["Lag1"]), 3), display=False)
 glue("mp12_sig_words", "no predictor is significant" if n_significant == 0
      else f"{n_significant} of {len(predictor_p)} predictors are significant", display=False)
 
@@ -163,7 +167,6 @@ train = (smarket["Year"] < 2005).to_numpy()
 test = ~train
 lag12 = ["Lag1", "Lag2"]
 x_tr, x_te = smarket.loc[train, lag12].to_numpy(), smarket.loc[test, lag12].to_numpy()
-glue("mp12_n_test", int(test.sum()), display=False)
 y_tr, y_te = y_up[train].to_numpy(), y_up[test].to_numpy()
 
 
@@ -189,6 +192,10 @@ def lab_calls(fit_rows, call_rows):
 
 calls = lab_calls(train, test)  # fitted on 2001-2004, calls for 2005
 
+# %% tags=["remove-cell"]
+glue("mp12_n_test", int(test.sum()), display=False)
+
+
 # %%
 def confusion(calls_01):
     """(pred Down & actual Down, pred Down & actual Up, pred Up & actual Down, pred Up & actual Up)."""
@@ -213,8 +220,10 @@ lab["matches the book"] = [round(lab.loc[m, "hit rate"], printed_decimals(printe
                            and lab.loc[m, "confusion"] == BOOK["test_confusion"][m] for m in lab.index]
 mismatched = [m for m in lab.index if not lab.loc[m, "matches the book"]]
 assert mismatched == ["kNN k=3, Lag1 + Lag2"]  # the prose explains this one exception
-glue("mp12_lab_match", f"{int(lab['matches the book'].sum())} of {len(lab)}", display=False)
 lab.round({"hit rate": 4})
+
+# %% tags=["remove-cell"]
+glue("mp12_lab_match", f"{int(lab['matches the book'].sum())} of {len(lab)}", display=False)
 
 # %% [markdown]
 # Read the confusion counts as (called Down and was Down, called Down but was Up, called Up
@@ -228,18 +237,20 @@ lab.round({"hit rate": 4})
 # `finbook.forecast.knn_votes` implements R's rule:
 
 # %%
-glue("mp12_qda_hit", round(float(lab.loc["QDA, Lag1 + Lag2", "hit rate"]), 3), display=False)
 votes = fc.knn_votes(x_tr, y_tr, x_te, k=3)
 tied = votes["majority"].isna().to_numpy()
 decided = ~tied
 r_hits_decided = int(np.sum(votes["majority"].to_numpy()[decided] == y_te[decided]))
 tied_day = smarket.index[test][tied]
+votes[tied].assign(date=tied_day.strftime("%Y-%m-%d"), actual=y_te[tied])
+
+# %% tags=["remove-cell"]
+glue("mp12_qda_hit", round(float(lab.loc["QDA, Lag1 + Lag2", "hit rate"]), 3), display=False)
 glue("mp12_knn_tied_n", int(tied.sum()), display=False)
 glue("mp12_knn_tied_date", ", ".join(d.strftime("%Y-%m-%d") for d in tied_day), display=False)
 glue("mp12_knn_tied_voters", int(votes.loc[tied, "n_voters"].iloc[0]), display=False)
 glue("mp12_knn_low", round(r_hits_decided / len(y_te), 4), display=False)
 glue("mp12_knn_high", round((r_hits_decided + int(tied.sum())) / len(y_te), 4), display=False)
-votes[tied].assign(date=tied_day.strftime("%Y-%m-%d"), actual=y_te[tied])
 
 # %% [markdown]
 # Under R's rule {glue:text}`mp12_knn_tied_n` test day ({glue:text}`mp12_knn_tied_date`)
@@ -263,14 +274,17 @@ checks = pd.DataFrame({
     "p-value vs coin (binomial)": [fc.hit_rate_test(c == y_te).pvalue for c in calls.values()],
     "p-value vs always Up": [fc.hit_rate_test(c == y_te, p0=always_up).pvalue for c in calls.values()],
 })
-glue("mp12_always_up_2005", round(always_up, 4), display=False)
 best_test = checks["hit rate"].idxmax()
+checks.round(4)
+
+# %% tags=["remove-cell"]
+glue("mp12_always_up_2005", round(always_up, 4), display=False)
 glue("mp12_best_test", best_test, display=False)
 glue("mp12_best_test_hit", round(float(checks.loc[best_test, "hit rate"]), 4), display=False)
 glue("mp12_best_test_p_up", fc.format_pvalue(checks.loc[best_test, "p-value vs always Up"]), display=False)
 glue("mp12_qda_p_up", fc.format_pvalue(checks.loc["QDA, Lag1 + Lag2", "p-value vs always Up"]),
      display=False)
-checks.round(4)
+
 
 # %% [markdown]
 # Calling "Up" every test day scores {glue:text}`mp12_always_up_2005`, the same as the
@@ -303,6 +317,11 @@ mlp_calls = (np.mean([p for _, p in seed_runs.values()], axis=0) > 0.5).astype(i
 mlp_hit = float(np.mean(mlp_calls == y_te))
 assert mlp_hit == mlp_seeds.ensemble_score
 seed_up_share = {s: float(np.mean(p > 0.5)) for s, (_, p) in seed_runs.items()}
+mlp_p_up = fc.hit_rate_test(mlp_calls == y_te, p0=always_up).pvalue
+pd.DataFrame({"hit rate 2005": mlp_seeds.scores, "share of days called Up": seed_up_share}).rename_axis(
+    "seed").T.assign(**{"seed ensemble": [mlp_hit, float(mlp_calls.mean())]}).round(4)
+
+# %% tags=["remove-cell"]
 glue("mp12_n_seeds", N_SEEDS, display=False)
 glue("mp12_mlp_hit", round(mlp_hit, 4), display=False)
 glue("mp12_mlp_seed_min", round(mlp_seeds.min, 4), display=False)
@@ -313,10 +332,7 @@ glue("mp12_mlp_first_up", round(seed_up_share[SEED], 4), display=False)
 glue("mp12_mlp_up_min", round(min(seed_up_share.values()), 4), display=False)
 glue("mp12_mlp_up_max", round(max(seed_up_share.values()), 4), display=False)
 glue("mp12_mlp_up_share", round(float(mlp_calls.mean()), 4), display=False)
-mlp_p_up = fc.hit_rate_test(mlp_calls == y_te, p0=always_up).pvalue
 glue("mp12_mlp_p_up", fc.format_pvalue(mlp_p_up), display=False)
-pd.DataFrame({"hit rate 2005": mlp_seeds.scores, "share of days called Up": seed_up_share}).rename_axis(
-    "seed").T.assign(**{"seed ensemble": [mlp_hit, float(mlp_calls.mean())]}).round(4)
 
 # %% [markdown]
 # Over {glue:text}`mp12_n_seeds` seeds the network's hit rate runs from
@@ -350,14 +366,6 @@ ranking["rank 2004"] = ranking["hit rate 2004 (validation)"].rank(ascending=Fals
 ranking["rank 2005"] = ranking["hit rate 2005 (test)"].rank(ascending=False, method="min").astype(int)
 best_classical = ranking["hit rate 2005 (test)"].idxmax()
 val_choice = ranking["hit rate 2004 (validation)"].idxmax()
-glue("mp12_best_classical", best_classical, display=False)
-glue("mp12_best_classical_rank_val", int(ranking.loc[best_classical, "rank 2004"]), display=False)
-glue("mp12_val_choice", val_choice, display=False)
-glue("mp12_val_choice_test", round(float(ranking.loc[val_choice, "hit rate 2005 (test)"]), 4), display=False)
-glue("mp12_always_up_2004", round(float(y_val.mean()), 4), display=False)
-glue("mp12_val_best", round(float(ranking["hit rate 2004 (validation)"].max()), 4), display=False)
-glue("mp12_val_n_above", f"{int((ranking['hit rate 2004 (validation)'] > y_val.mean()).sum())} of {len(ranking)}",
-     display=False)
 
 
 def paired_hits(a_calls, b_calls):
@@ -371,13 +379,23 @@ def paired_hits(a_calls, b_calls):
 vs_best = paired_hits(mlp_calls, calls[best_classical])
 vs_val = paired_hits(mlp_calls, calls[val_choice])
 seeds_below = sum(score < ranking.loc[best_classical, "hit rate 2005 (test)"] for score in mlp_seeds.scores)
+ranking.round(4)
+
+# %% tags=["remove-cell"]
+glue("mp12_best_classical", best_classical, display=False)
+glue("mp12_best_classical_rank_val", int(ranking.loc[best_classical, "rank 2004"]), display=False)
+glue("mp12_val_choice", val_choice, display=False)
+glue("mp12_val_choice_test", round(float(ranking.loc[val_choice, "hit rate 2005 (test)"]), 4), display=False)
+glue("mp12_always_up_2004", round(float(y_val.mean()), 4), display=False)
+glue("mp12_val_best", round(float(ranking["hit rate 2004 (validation)"].max()), 4), display=False)
+glue("mp12_val_n_above", f"{int((ranking['hit rate 2004 (validation)'] > y_val.mean()).sum())} of {len(ranking)}",
+     display=False)
 glue("mp12_verdict_best", inf.verdict(vs_best[:2], better="higher",
                                       names=("the seed ensemble", best_classical)), display=False)
 glue("mp12_verdict_val", inf.verdict(vs_val[:2], better="higher",
                                      names=("the seed ensemble", val_choice)), display=False)
 glue("mp12_discordant", f"{vs_best[2][0][1]} and {vs_best[2][1][0]}", display=False)
 glue("mp12_seeds_below", f"{seeds_below} of {N_SEEDS}", display=False)
-ranking.round(4)
 
 # %% [markdown]
 # On the 2004 validation year, {glue:text}`mp12_val_n_above` models score above "always up"
@@ -415,11 +433,14 @@ levels = pd.DataFrame({f"close_lag{k}": close.shift(k - 1) for k in range(1, 6)}
 levels["target"] = close.shift(-1)
 levels = levels.dropna()
 x_lev, y_lev = levels.drop(columns="target"), levels["target"]
+levels.head(3).round(2)
+
+# %% tags=["remove-cell"]
 glue("mp12_lev_first", int(levels.index.year.min()), display=False)
 glue("mp12_lev_last", int(levels.index.year.max()), display=False)
 glue("mp12_lev_min", f"{levels['target'].min():,.0f}", display=False)
 glue("mp12_lev_max", f"{levels['target'].max():,.0f}", display=False)
-levels.head(3).round(2)
+
 
 # %%
 def level_network():
@@ -433,10 +454,12 @@ xa_tr, xa_te, ya_tr, ya_te = train_test_split(x_lev, y_lev, test_size=0.2, rando
 article = level_network().fit(xa_tr, ya_tr)
 article_pred = pd.Series(article.predict(xa_te), index=xa_te.index)
 article_mse = metrics.mse(ya_te, article_pred)
+pd.Series({"test R²": r2_score(ya_te, article_pred), "test MSE (the article's 'accuracy')": article_mse}).round(4)
+
+# %% tags=["remove-cell"]
 glue("mp12_article_r2", round(r2_score(ya_te, article_pred), 4), display=False)
 glue("mp12_article_mse", round(article_mse, 1), display=False)
 glue("mp12_article_rmse", round(float(np.sqrt(article_mse)), 1), display=False)
-pd.Series({"test R²": r2_score(ya_te, article_pred), "test MSE (the article's 'accuracy')": article_mse}).round(4)
 
 # %% [markdown]
 # An R² of {glue:text}`mp12_article_r2` on unseen days: the network seems to know tomorrow's
@@ -451,6 +474,8 @@ pd.Series({"test R²": r2_score(ya_te, article_pred), "test MSE (the article's '
 
 # %%
 persistence_r2 = r2_score(ya_te, xa_te["close_lag1"])
+
+# %% tags=["remove-cell"]
 glue("mp12_persist_r2", round(persistence_r2, 4), display=False)
 
 # %% [markdown]
@@ -465,6 +490,8 @@ glue("mp12_persist_r2", round(persistence_r2, 4), display=False)
 position = pd.Series(np.arange(len(levels)), index=levels.index)
 train_positions = set(position[xa_tr.index])
 next_in_train = float(np.mean([p + 1 in train_positions for p in position[xa_te.index]]))
+
+# %% tags=["remove-cell"]
 glue("mp12_next_in_train", round(next_in_train, 4), display=False)
 
 # %% [markdown]
@@ -480,13 +507,16 @@ chrono = level_network().fit(x_lev.iloc[:cut], y_lev.iloc[:cut])
 chrono_pred = pd.Series(chrono.predict(x_lev.iloc[cut:]), index=x_lev.index[cut:])
 y_late = y_lev.iloc[cut:]
 above = float((y_late > y_lev.iloc[:cut].max()).mean())
+bias = float((chrono_pred - y_late).mean())
+
+# %% tags=["remove-cell"]
 glue("mp12_chrono_start", str(x_lev.index[cut].date()), display=False)
 glue("mp12_chrono_r2", round(r2_score(y_late, chrono_pred), 4), display=False)
 glue("mp12_chrono_persist_r2", round(r2_score(y_late, x_lev["close_lag1"].iloc[cut:]), 4), display=False)
-bias = float((chrono_pred - y_late).mean())
 glue("mp12_chrono_bias", round(abs(bias), 1), display=False)
 glue("mp12_chrono_shoots", "undershoots" if bias < 0 else "overshoots", display=False)
 glue("mp12_above_max", round(above, 4), display=False)
+
 
 # %% [markdown]
 # Tested from {glue:text}`mp12_chrono_start` on, the network's R² falls to
@@ -518,7 +548,10 @@ wf_pred, _ = fc.walk_forward_predict(
                                                         patience=5)),
     table[lag_returns], table["next_return"], splits)
 wf_true = table.loc[wf_pred.index, "next_return"]
+
+# %% tags=["remove-cell"]
 glue("mp12_refit_years", REFIT_YEARS, display=False)
+
 
 # %%
 # tolerance: atol=0.001; the chronological network's return R² (near -382%) differs by 0.0004 under other CPU kernels
@@ -543,18 +576,20 @@ rows["walk-forward on returns"] = {"target": "return", "R² of the level": np.na
                                    "direction hit rate": direction_hits(wf_pred, wf_true),
                                    "share of up days": float(np.mean(wf_true >= 0))}
 leak_table = pd.DataFrame(rows).T.astype({c: float for c in list(rows["walk-forward on returns"])[1:]})
+level_r2 = leak_table.loc[["random 80/20 split (the article)", "chronological 80/20 split"], "return R² vs 0 (%)"]
+leak_table.round(4)
+
+# %% tags=["remove-cell"]
 for key, name in [("random", "random 80/20 split (the article)"), ("chrono", "chronological 80/20 split"),
                   ("wf", "walk-forward on returns")]:
     glue(f"mp12_{key}_ret_r2", round(float(leak_table.loc[name, "return R² vs 0 (%)"]), 2),
          display=False)
     glue(f"mp12_{key}_hit", round(float(leak_table.loc[name, "direction hit rate"]), 4), display=False)
     glue(f"mp12_{key}_up", round(float(leak_table.loc[name, "share of up days"]), 4), display=False)
-level_r2 = leak_table.loc[["random 80/20 split (the article)", "chronological 80/20 split"], "return R² vs 0 (%)"]
 glue("mp12_level_r2_words", "both below zero: a larger squared error than forecasting no change at all"
      if (level_r2 < 0).all() else f"{int((level_r2 < 0).sum())} of 2 below zero", display=False)
 glue("mp12_wf_first", str(wf_pred.index[0].year), display=False)
 glue("mp12_wf_last", str(wf_pred.index[-1].year), display=False)
-leak_table.round(4)
 
 # %% [markdown]
 # The same network, judged on what matters, has no edge. As return forecasts the article's
@@ -578,9 +613,11 @@ axes[1].scatter(wf_true, wf_pred, s=4, alpha=0.4, color=plots.PALETTE[1])
 axes[1].axhline(0, color="black", linewidth=0.8)
 axes[1].set(xlabel="actual next-day return (%)", ylabel="forecast (%)",
             title="Return, walk-forward")
+plt.show()
+
+# %% tags=["remove-cell"]
 glue("mp12_ret_min", round(float(wf_true.min()), 1), display=False)
 glue("mp12_ret_max", round(float(wf_true.max()), 1), display=False)
-plt.show()
 
 # %% [markdown]
 # On the left, points hug the diagonal because any forecast close to today's price does.
@@ -604,7 +641,7 @@ plt.show()
 # {glue:text}`mp12_article_r2` is not a better model; it answers a different, and
 # meaningless, question.
 
-# %%
+# %% tags=["remove-cell"]
 glue("mp12_gkx_nn3", fc.GKX_MONTHLY_R2["NN3"], display=False)
 glue("mp12_gkx_gbrt", fc.GKX_MONTHLY_R2["GBRT+H"], display=False)
 glue("mp12_gkx_ols3", fc.GKX_MONTHLY_R2["OLS-3+H"], display=False)

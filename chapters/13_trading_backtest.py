@@ -94,6 +94,9 @@ sp500 = data.sp500()
 table = fc.market_features(sp500).dropna()
 features = list(fc.FEATURES)
 test_period = table.loc["2000":]
+table[features + ["next_return", "next_up"]].head().round(3)
+
+# %% tags=["remove-cell"]
 glue("bt13_data_first", int(sp500.index.year.min()), display=False)
 glue("bt13_data_last", int(sp500.index.year.max()), display=False)
 glue("bt13_test_first", int(test_period.index.year.min()), display=False)
@@ -101,7 +104,7 @@ glue("bt13_n_days", f"{len(test_period):,}", display=False)
 glue("bt13_up_rate", round(float(test_period["next_up"].mean()), 4), display=False)
 glue("bt13_mean_ret", round(float(test_period["next_return"].mean()), 4), display=False)
 glue("bt13_sd_ret", round(float(test_period["next_return"].std()), 4), display=False)
-table[features + ["next_return", "next_up"]].head().round(3)
+
 
 # %% [markdown]
 # From {glue:text}`bt13_test_first` to {glue:text}`bt13_data_last` the index rose on
@@ -120,9 +123,6 @@ table[features + ["next_return", "next_up"]].head().round(3)
 # future.
 
 # %%
-glue("bt13_refit_years", REFIT_YEARS, display=False)
-
-
 def forecasts(make_model, target, method):
     """Walk-forward forecasts of every day from 2000 on, refitted every REFIT_YEARS years."""
     with threadpool_limits(limits=1, user_api="openmp"):  # small data: one thread is fastest
@@ -141,6 +141,9 @@ prob["logistic regression"], _ = forecasts(
 prob["gradient boosting"], _ = forecasts(
     lambda: HistGradientBoostingClassifier(max_iter=100, learning_rate=0.05, max_depth=3,
                                            random_state=SEED), "next_up", "predict_proba")
+
+# %% tags=["remove-cell"]
+glue("bt13_refit_years", REFIT_YEARS, display=False)
 
 # %% [markdown]
 # The direction network's score depends on its random initial weights, so it is trained
@@ -279,6 +282,8 @@ prob["MLP 32-16"] = mlp_runs[SEED]  # the first seed's network, as shown in the 
 prob["LSTM 16"], _ = forecasts(
     lambda: make_pipeline(StandardScaler(), fc.KerasLSTM(n_lags=5, units=16, epochs=EPOCHS, patience=3)),
     "next_up", "predict_proba")
+
+# %% tags=["remove-cell"]
 glue("bt13_n_refits", len(mlp_classifiers), display=False)
 
 # %% [markdown]
@@ -347,6 +352,13 @@ direction[f"MLP 32-16, {N_SEEDS}-seed ensemble"] = {
     "DM vs always up": np.nan if ens_like_up else dm_ens.statistic,
     "DM p-value": np.nan if ens_like_up else dm_ens.pvalue}
 direction = pd.DataFrame(direction).T
+models = ["logistic regression", "gradient boosting", "MLP 32-16", "LSTM 16"]
+worse = [m for m in models if direction.loc[m, "DM vs always up"] > 0]
+yday_hits = (calls["yesterday's sign"] == up).astype(int)
+yday_coin = stats.binomtest(int(yday_hits.sum()), len(yday_hits), 0.5)  # two-sided exact test against a coin
+direction.round(4)
+
+# %% tags=["remove-cell"]
 glue("bt13_n_seeds", N_SEEDS, display=False)
 glue("bt13_seed_min", round(mlp_seeds.min, 4), display=False)
 glue("bt13_seed_max", round(mlp_seeds.max, 4), display=False)
@@ -360,20 +372,15 @@ for key, name in [("up", "always up"), ("yday", "yesterday's sign"), ("logit", "
     glue(f"bt13_hit_{key}", round(float(direction.loc[name, "hit rate"]), 4), display=False)
     if name != "always up":
         glue(f"bt13_dmp_{key}", fc.format_pvalue(direction.loc[name, "DM p-value"]), display=False)
-models = ["logistic regression", "gradient boosting", "MLP 32-16", "LSTM 16"]
-worse = [m for m in models if direction.loc[m, "DM vs always up"] > 0]
 glue("bt13_dm_worse", f"{len(worse)} of {len(models)}", display=False)
 glue("bt13_dm_sig_worse", f"{sum(direction.loc[m, 'DM p-value'] < 0.05 for m in worse)} of {len(worse)}",
      display=False)
 glue("bt13_dm_sig_better", sum(direction.loc[m, "DM p-value"] < 0.05 for m in models if m not in worse),
      display=False)
-yday_hits = (calls["yesterday's sign"] == up).astype(int)
-yday_coin = stats.binomtest(int(yday_hits.sum()), len(yday_hits), 0.5)  # two-sided exact test against a coin
 glue("bt13_yday_vs_coin", inf.verdict((float(yday_hits.mean()) - 0.5, yday_coin.pvalue), better="higher",
                                       names=("its hit rate", "a coin's 50%")), display=False)
 glue("bt13_first_eval", str(evaluated[0].date()), display=False)
 glue("bt13_last_eval", str(evaluated[-1].date()), display=False)
-direction.round(4)
 
 # %% [markdown]
 # Over {glue:text}`bt13_first_eval` to {glue:text}`bt13_last_eval`, "always up" is right
@@ -433,13 +440,15 @@ for name, f in ret_fc.items():
                            "sign hit rate": float(((f >= 0).astype(int) == up).mean())}
 returns_table = pd.DataFrame(returns_table).T
 negative = int((returns_table["R² oos vs zero (%)"] < 0).sum())
+returns_table.round(4)
+
+# %% tags=["remove-cell"]
 glue("bt13_r2_negative", f"{negative} of {len(returns_table)}", display=False)
 glue("bt13_gkx_nn3", fc.GKX_MONTHLY_R2["NN3"], display=False)
 glue("bt13_gkx_gbrt", fc.GKX_MONTHLY_R2["GBRT+H"], display=False)
 for key, name in [("mean", "historical mean"), ("ols", "linear regression"),
                   ("gbm", "gradient boosting"), ("mlp", "MLP 32-16")]:
     glue(f"bt13_r2_{key}", round(float(returns_table.loc[name, "R² oos vs zero (%)"]), 3), display=False)
-returns_table.round(4)
 
 # %%
 # tolerance: rtol=0.15, atol=0.05; the regression network's R² by block moved by up to 0.26 (of -3.96) under other CPU kernels
@@ -450,12 +459,14 @@ r2_by_block = pd.DataFrame({
     name: {labels[b]: 100 * metrics.oos_r2(actual[block == b], f.loc[evaluated][block == b])
            for b in labels}
     for name, f in ret_fc.items()}).rename_axis("test years")
+first_block = r2_by_block["linear regression"].idxmin() == r2_by_block.index[0]
+r2_by_block.round(2)
+
+# %% tags=["remove-cell"]
 glue("bt13_worst_block", r2_by_block["linear regression"].idxmin(), display=False)
 glue("bt13_worst_block_r2", round(float(r2_by_block["linear regression"].min()), 2), display=False)
-first_block = r2_by_block["linear regression"].idxmin() == r2_by_block.index[0]
 glue("bt13_worst_block_why", "the first block, whose models learned from the single year before it"
      if first_block else "a block whose markets differed from the training years", display=False)
-r2_by_block.round(2)
 
 # %% [markdown]
 # Out-of-sample R² is negative for {glue:text}`bt13_r2_negative` forecasts, that is, they do
@@ -502,22 +513,14 @@ r2_by_block.round(2)
 # share of days it is flat.
 
 # %%
-# tolerance: rtol=0.02, atol=1.0; the regression network's strategy moved under other CPU kernels: annual return by 0.37, drawdown by 0.64, turnover by 0.21 points
-glue("bt13_cost", f"{COST_BPS:g}", display=False)
 dates = prob["MLP 32-16"].index
 asset = bt.simple_returns(sp500["close"]).reindex(dates)
 french = data.fama_french()
 # one-month T-bill, monthly -> daily on the full trading calendar; the file ends a month early
 rf_daily = bt.daily_risk_free(french["RF"].loc["1999":], sp500.index, extend_months=1)
 risk_free = rf_daily.reindex(dates)
-glue("bt13_rf_last_month", french.index[-1].strftime("%B %Y"), display=False)
 t3m = data.treasury_curve()["3m"].loc["2000":].dropna()
 t3m_span = slice(str(t3m.index[0].date()), str(t3m.index[-1].date()))
-glue("bt13_t3m_mean", round(float(t3m.mean()), 2), display=False)
-glue("bt13_t3m_span", f"{t3m.index[0].year}–{t3m.index[-1].strftime('%B %Y')}", display=False)
-glue("bt13_ff_rf_mean", round(float(100 * ((1 + rf_daily.loc[t3m_span]).prod()
-                                           ** (bt.TRADING_DAYS / len(rf_daily.loc[t3m_span])) - 1)), 2),
-     display=False)
 # dividends: Fama-French market total return against the price index, whole months 2000 on
 months = slice("2000-01", french.index[-1].strftime("%Y-%m"))
 mkt_total = (french["Mkt-RF"] + french["RF"]).loc[months] / 100
@@ -526,11 +529,6 @@ assert len(mkt_total) == len(sp_price)
 growth = {k: 100 * bt.annualised_return(r, periods_per_year=12) for k, r in
           {"total": mkt_total, "price": sp_price}.items()}
 div_gap = growth["total"] - growth["price"]
-glue("bt13_mkt_total", round(growth["total"], 2), display=False)
-glue("bt13_sp_price", round(growth["price"], 2), display=False)
-glue("bt13_div_gap", round(div_gap, 1), display=False)
-glue("bt13_div_span", f"{mkt_total.index[0].strftime('%B %Y')}–{mkt_total.index[-1].strftime('%B %Y')}",
-     display=False)
 lag1 = fc.market_features(sp500)["lag1"].reindex(dates)
 positions = {
     "buy and hold": pd.Series(1.0, index=dates),
@@ -544,24 +542,41 @@ net = {name: bt.strategy_returns(pos, asset, cost_bps=COST_BPS, risk_free=risk_f
 gross = {name: bt.strategy_returns(pos, asset, cost_bps=0.0, risk_free=risk_free)
          for name, pos in positions.items()}
 rf_held = risk_free.iloc[1:]  # the cash return of each day a strategy return is earned
-glue("bt13_rf_annual", round(100 * bt.annualised_return(rf_held), 2), display=False)
 performance = bt.performance_summary(net, positions, risk_free=rf_held)
 performance.insert(len(performance.columns), "share of days long (%)",
                    [100 * float(positions[n].iloc[:-1].mean()) for n in performance.index])
 performance.insert(0, "annual return before costs (%)",
                    [100 * bt.annualised_return(gross[n]) for n in performance.index])
 drag = (performance["annual return before costs (%)"] - performance["annual return (%)"]).sort_values()
+performance.round(3)
+
+# %% tags=["remove-cell"]
+# tolerance: rtol=0.02, atol=1.0; the regression network's strategy moved under other CPU kernels: annual return by 0.37, drawdown by 0.64, turnover by 0.21 points
+glue("bt13_cost", f"{COST_BPS:g}", display=False)
+glue("bt13_rf_last_month", french.index[-1].strftime("%B %Y"), display=False)
+glue("bt13_t3m_mean", round(float(t3m.mean()), 2), display=False)
+glue("bt13_t3m_span", f"{t3m.index[0].year}–{t3m.index[-1].strftime('%B %Y')}", display=False)
+glue("bt13_ff_rf_mean", round(float(100 * ((1 + rf_daily.loc[t3m_span]).prod()
+                                           ** (bt.TRADING_DAYS / len(rf_daily.loc[t3m_span])) - 1)), 2),
+     display=False)
+glue("bt13_mkt_total", round(growth["total"], 2), display=False)
+glue("bt13_sp_price", round(growth["price"], 2), display=False)
+glue("bt13_div_gap", round(div_gap, 1), display=False)
+glue("bt13_div_span", f"{mkt_total.index[0].strftime('%B %Y')}–{mkt_total.index[-1].strftime('%B %Y')}",
+     display=False)
+glue("bt13_rf_annual", round(100 * bt.annualised_return(rf_held), 2), display=False)
 glue("bt13_drag_top", f"{drag.index[-1]} ({drag.iloc[-1]:.1f} points a year) and {drag.index[-2]} "
      f"({drag.iloc[-2]:.1f})", display=False)
 glue("bt13_drag_bh", round(float(drag["buy and hold"]), 2), display=False)
 glue("bt13_bt_first", str(net["buy and hold"].index[0].date()), display=False)
 glue("bt13_bt_last", str(net["buy and hold"].index[-1].date()), display=False)
-performance.round(3)
 
 # %%
 bh = performance.loc["buy and hold"]
 best = performance.drop(index="buy and hold")["Sharpe ratio"].idxmax()
 years = len(net["buy and hold"]) / bt.TRADING_DAYS
+
+# %% tags=["remove-cell"]
 glue("bt13_bh_ret", round(float(bh["annual return (%)"]), 2), display=False)
 glue("bt13_bh_sharpe", round(float(bh["Sharpe ratio"]), 3), display=False)
 glue("bt13_bh_dd", round(float(bh["max drawdown (%)"]), 1), display=False)
@@ -626,6 +641,11 @@ dsr = inf.deflated_sharpe_ratio(daily_sharpe[top], len(excess[top]), n_trials=le
                                 skew=float(stats.skew(excess[top])),
                                 kurtosis=float(stats.kurtosis(excess[top], fisher=False)))
 sr0 = inf.expected_max_sharpe(len(daily_sharpe), float(daily_sharpe.var(ddof=1)))
+pd.DataFrame({"mean daily return after costs (bp)": 1e4 * losses.mean().mul(-1),
+              "StepM: beats buy and hold at 5%": [n in stepm.superior if n != "buy and hold" else np.nan
+                                                  for n in losses.columns]}).round(3)
+
+# %% tags=["remove-cell"]
 glue("bt13_spa_p", inf.format_pvalue(spa.pvalue, alpha=0.05), display=False)
 glue("bt13_spa_words", "rejects" if spa.pvalue < 0.05 else "does not reject", display=False)
 glue("bt13_stepm_n", f"{len(stepm.superior)} of {len(stepm.superior) + len(stepm.not_superior)}",
@@ -633,9 +653,6 @@ glue("bt13_stepm_n", f"{len(stepm.superior)} of {len(stepm.superior) + len(stepm
 glue("bt13_dsr", round(dsr, 3), display=False)
 glue("bt13_dsr_words", "is" if dsr > 0.95 else "is not", display=False)
 glue("bt13_sr0", round(float(sr0 * np.sqrt(bt.TRADING_DAYS)), 3), display=False)
-pd.DataFrame({"mean daily return after costs (bp)": 1e4 * losses.mean().mul(-1),
-              "StepM: beats buy and hold at 5%": [n in stepm.superior if n != "buy and hold" else np.nan
-                                                  for n in losses.columns]}).round(3)
 
 # %% [markdown]
 # The SPA test {glue:text}`bt13_spa_words` "no strategy beats buy-and-hold" at the 5% level
@@ -658,12 +675,15 @@ ax.set(ylabel="value of 1 dollar invested (log scale)", xlabel="date",
        title=f"Long/flat strategies after {COST_BPS:g} bp per switch")
 ax.legend()
 crash = slice("2008-09-01", "2009-02-28")
+plt.show()
+
+# %% tags=["remove-cell"]
 for key, name in [("bh", "buy and hold"), ("logit", "logistic regression (direction)"),
                   ("mlp", "MLP 32-16 (direction)")]:
     glue(f"bt13_crash_{key}", round(100 * float(bt.equity_curve(net[name].loc[crash]).iloc[-1] - 1), 1),
          display=False)
 glue("bt13_yday_dd", round(-float(performance.loc["yesterday's sign", "max drawdown (%)"]), 1), display=False)
-plt.show()
+
 
 # %% [markdown]
 # The equity curves show where the differences come from. A long/flat strategy parts ways
@@ -707,6 +727,8 @@ except bt.LookAheadError as err:
 
 # %%
 peek = bt.strategy_returns(peeking_positions(sp500).loc[dates], asset, cost_bps=COST_BPS)
+
+# %% tags=["remove-cell"]
 glue("bt13_peek_sharpe", round(bt.sharpe_ratio(peek), 1), display=False)
 glue("bt13_peek_ret", round(100 * bt.annualised_return(peek), 0), display=False)
 
@@ -716,7 +738,7 @@ glue("bt13_peek_ret", round(100 * bt.annualised_return(peek), 0), display=False)
 # that has a look-ahead bug; the test in `tests/test_backtest.py` runs the same check on the
 # book's pipeline every time the book is built.
 
-# %%
+# %% tags=["remove-cell"]
 # tolerance: atol=0.002; the seed ensemble's hit rate moved by 0.0006 under other CPU kernels
 headline.glue_headline(
     task="S&P 500 next-day direction 2000–2018",

@@ -108,6 +108,9 @@ gk_to_parkinson = (estimates["Garman-Klass"] / estimates["Parkinson"]).groupby(
     estimates.index.year >= STALE_UNTIL).mean()
 by_year = estimates.groupby(estimates.index.year).mean()
 cc_ratio = by_year["squared return"] / by_year["Garman-Klass"]
+estimates.describe().loc[["mean", "50%", "std", "max"]].round(3)
+
+# %% tags=["remove-cell"]
 glue("vol14_cc_min", round(float(cc_ratio.min()), 2), display=False)
 glue("vol14_cc_max", round(float(cc_ratio.max()), 2), display=False)
 glue("vol14_stale_before", round(float(stale_open[False]), 4), display=False)
@@ -115,7 +118,7 @@ glue("vol14_stale_after", round(float(stale_open[True]), 4), display=False)
 glue("vol14_stale_year", STALE_UNTIL, display=False)
 glue("vol14_ratio_before", round(float(gk_to_parkinson[False]), 3), display=False)
 glue("vol14_ratio_after", round(float(gk_to_parkinson[True]), 3), display=False)
-estimates.describe().loc[["mean", "50%", "std", "max"]].round(3)
+
 
 # %% [markdown]
 # A defect of the data matters here. Before {glue:text}`vol14_stale_year` the file's
@@ -145,9 +148,6 @@ lags = np.arange(1, 23)
 acf = pd.DataFrame({"daily return": autocorrelations(returns.dropna(), lags),
                     "log Garman-Klass variance": autocorrelations(np.log(estimates["Garman-Klass"]), lags)},
                    index=lags)
-glue("vol14_acf_ret1", round(float(acf.loc[1, "daily return"]), 3), display=False)
-glue("vol14_acf_var1", round(float(acf.loc[1, "log Garman-Klass variance"]), 3), display=False)
-glue("vol14_acf_var22", round(float(acf.loc[22, "log Garman-Klass variance"]), 3), display=False)
 fig, ax = plt.subplots()
 width = 0.4
 ax.bar(lags - width / 2, acf["daily return"], width, label="daily return")
@@ -156,6 +156,11 @@ ax.axhline(0, color="black", linewidth=0.8)
 ax.set(xlabel="lag (trading days)", ylabel="autocorrelation", title="S&P 500, 1999–2018")
 ax.legend()
 plt.show()
+
+# %% tags=["remove-cell"]
+glue("vol14_acf_ret1", round(float(acf.loc[1, "daily return"]), 3), display=False)
+glue("vol14_acf_var1", round(float(acf.loc[1, "log Garman-Klass variance"]), 3), display=False)
+glue("vol14_acf_var22", round(float(acf.loc[22, "log Garman-Klass variance"]), 3), display=False)
 
 # %% [markdown]
 # Yesterday's return is correlated {glue:text}`vol14_acf_ret1` with today's; yesterday's
@@ -175,10 +180,6 @@ plt.show()
 
 # %%
 task = sequence.volatility_task(sp500, lookback=LOOKBACK, horizon=1)
-glue("vol14_lookback", LOOKBACK, display=False)
-glue("vol14_refit_years", REFIT_YEARS, display=False)
-glue("vol14_first_year", FIRST_TEST_YEAR, display=False)
-glue("vol14_n_samples", len(task), display=False)
 kwargs = dict(first_test_year=FIRST_TEST_YEAR, years_per_refit=REFIT_YEARS)
 splits = list(validation.yearly_walk_forward(task.dates, gap=0, **kwargs))
 pd.DataFrame({"training from": [str(task.dates[tr[0]].date()) for tr, _ in splits],
@@ -186,7 +187,14 @@ pd.DataFrame({"training from": [str(task.dates[tr[0]].date()) for tr, _ in split
               "test from": [str(task.dates[te[0]].date()) for _, te in splits],
               "test to": [str(task.dates[te[-1]].date()) for _, te in splits]})
 
+# %% tags=["remove-cell"]
+glue("vol14_lookback", LOOKBACK, display=False)
+glue("vol14_refit_years", REFIT_YEARS, display=False)
+glue("vol14_first_year", FIRST_TEST_YEAR, display=False)
+glue("vol14_n_samples", len(task), display=False)
+
 # %% [markdown]
+#
 # %% [markdown]
 # ## The models
 #
@@ -263,8 +271,6 @@ pd.DataFrame({"training from": [str(task.dates[tr[0]].date()) for tr, _ in split
 # **naive** forecast is last week's average variance.
 
 # %%
-glue("vol14_units", UNITS, display=False)
-glue("vol14_n_seeds", N_SEEDS, display=False)
 target = pd.Series(task.target_variance, index=task.dates)
 log_target = task.y.astype(float)  # the log target, as HAR and the LSTM see it
 test_rows = np.concatenate([test for _, test in splits])
@@ -289,14 +295,19 @@ mapped, arch_params = {}, {}
 for model in volatility.ARCH_MODELS:
     mapped[model], arch_params[model] = mapped_arch_forecasts(model)
 arch_table = pd.concat(arch_params, names=["model", "refit"])
+gjr_gamma = arch_table.loc["GJR-GARCH", "gamma[1]"]
+assert (gjr_gamma > 0).all() and (arch_table.loc["EGARCH", "gamma[1]"] < 0).all(), "no leverage effect in a refit"
+arch_table.round(4)
+
+# %% tags=["remove-cell"]
+glue("vol14_units", UNITS, display=False)
+glue("vol14_n_seeds", N_SEEDS, display=False)
 glue("vol14_map_b_min", round(float(arch_table["b"].min()), 2), display=False)
 glue("vol14_map_b_max", round(float(arch_table["b"].max()), 2), display=False)
-gjr_gamma = arch_table.loc["GJR-GARCH", "gamma[1]"]
 glue("vol14_gjr_alpha_max", round(float(arch_table.loc["GJR-GARCH", "alpha[1]"].max()), 3), display=False)
 glue("vol14_gjr_gamma_min", round(float(gjr_gamma.min()), 3), display=False)
 glue("vol14_gjr_gamma_max", round(float(gjr_gamma.max()), 3), display=False)
-assert (gjr_gamma > 0).all() and (arch_table.loc["EGARCH", "gamma[1]"] < 0).all(), "no leverage effect in a refit"
-arch_table.round(4)
+
 
 # %% [markdown]
 # The estimates show the features of every equity-index GARCH: persistence ($\alpha +
@@ -332,10 +343,13 @@ har = sequence.walk_forward_forecast(task, "har", name="HAR", **kwargs)
 naive = sequence.walk_forward_forecast(task, "naive", name="naive", **kwargs)
 # the HAR written above is the library's HAR, to rounding: the two agree, or this fails
 assert np.allclose(har_own.to_numpy(), har.forecasts["forecast_variance"].to_numpy(), rtol=1e-9)
+lhar_coefs.round(3)
+
+# %% tags=["remove-cell"]
 glue("vol14_n_blocks", len(splits), display=False)
 for term in ["neg_daily", "neg_weekly", "neg_monthly"]:
     glue(f"vol14_lhar_{term}", int((lhar_coefs[term] < 0).sum()), display=False)
-lhar_coefs.round(3)
+
 
 # %% [markdown]
 # A negative leverage coefficient means that a fall raises the forecast of tomorrow's
@@ -372,12 +386,14 @@ lstm_ensemble = pd.Series(np.mean([lstm_runs[s].forecasts["forecast_variance"].t
                           index=realised.index)
 best_epochs = pd.DataFrame({s: [int(np.argmin(h["val_loss"])) + 1 for h in lstm_runs[s].histories] for s in seeds},
                            index=[f"refit {i + 1}" for i in range(len(splits))])
-glue("vol14_epoch_min", int(best_epochs.to_numpy().min()), display=False)
-glue("vol14_epoch_max", int(best_epochs.to_numpy().max()), display=False)
 histories = {f"refit {i + 1}": h for i, h in enumerate(lstm_runs[SEED].histories)}
 ax = plots.plot_history(histories, ylabel="mean squared error (standardised log variance)")
 ax.set_title(f"LSTM (seed {SEED}): training and validation loss per refit")
 plt.show()
+
+# %% tags=["remove-cell"]
+glue("vol14_epoch_min", int(best_epochs.to_numpy().min()), display=False)
+glue("vol14_epoch_max", int(best_epochs.to_numpy().max()), display=False)
 
 # %% [markdown]
 # The validation loss reaches its minimum after between {glue:text}`vol14_epoch_min` and
@@ -440,6 +456,10 @@ for name in scores.index:
         dm = inference.dm_test(losses[name], losses[baseline])
         scores.loc[name, f"DM vs {baseline}"] = dm.statistic
         scores.loc[name, "p-value"] = dm.pvalue
+sq_lhar = (forecasts["LHAR"] - realised) ** 2
+scores.round(4)
+
+# %% tags=["remove-cell"]
 glue("vol14_baseline", baseline, display=False)
 glue("vol14_test_from", str(realised.index[0].date()), display=False)
 glue("vol14_test_to", str(realised.index[-1].date()), display=False)
@@ -448,13 +468,11 @@ for key, name in [("hist", "historical average"), ("naive", "naive"), ("garch", 
                   ("har", "HAR"), ("lhar", "LHAR"), ("lstm", "LSTM, seed ensemble")]:
     glue(f"vol14_qlike_{key}", round(float(scores.loc[name, "mean QLIKE"]), 4), display=False)
     glue(f"vol14_skill_{key}", round(float(scores.loc[name, "QLIKE skill (%)"]), 1), display=False)
-sq_lhar = (forecasts["LHAR"] - realised) ** 2
 glue("vol14_mse_lhar", round(float(scores.loc["LHAR", "MSE of variance"]), 1), display=False)
 glue("vol14_mse_day", str(sq_lhar.idxmax().date()), display=False)
 glue("vol14_mse_fc", round(float(forecasts.loc[sq_lhar.idxmax(), "LHAR"]), 1), display=False)
 glue("vol14_mse_real", round(float(realised.loc[sq_lhar.idxmax()]), 1), display=False)
 glue("vol14_mse_share", round(float(100 * sq_lhar.max() / sq_lhar.sum()), 0), display=False)
-scores.round(4)
 
 # %% [markdown]
 # The LSTM row is the seed ensemble. The single networks behind it score as follows, each
@@ -469,15 +487,17 @@ for seed in seeds:
     per_seed.loc[seed, "p-value"] = dm.pvalue
 n_seeds_below = int((lstm_spread.scores < q_base).sum())
 n_seeds_sig = int(((per_seed["p-value"] < ALPHA) & (per_seed[f"DM vs {baseline}"] < 0)).sum())
+per_seed.loc["mean of seeds", "mean QLIKE"] = lstm_spread.mean
+per_seed.loc["seed ensemble", "mean QLIKE"] = lstm_spread.ensemble_score
+per_seed.round(4)
+
+# %% tags=["remove-cell"]
 glue("vol14_lstm_mean", round(lstm_spread.mean, 4), display=False)
 glue("vol14_lstm_min", round(lstm_spread.min, 4), display=False)
 glue("vol14_lstm_max", round(lstm_spread.max, 4), display=False)
 glue("vol14_seeds_below", n_seeds_below, display=False)
 glue("vol14_seeds_sig", n_seeds_sig, display=False)
 glue("vol14_alpha", ALPHA, display=False)
-per_seed.loc["mean of seeds", "mean QLIKE"] = lstm_spread.mean
-per_seed.loc["seed ensemble", "mean QLIKE"] = lstm_spread.ensemble_score
-per_seed.round(4)
 
 # %%
 ens = "LSTM, seed ensemble"
@@ -485,13 +505,7 @@ SAY = {"naive": "the naive forecast", "GARCH(1,1), one scale": "GARCH(1,1) with 
        "GARCH(1,1), mapped": "the mapped GARCH(1,1)", "GJR-GARCH, mapped": "the mapped GJR-GARCH",
        "EGARCH, mapped": "the mapped EGARCH", ens: "the LSTM seed ensemble"}
 dm_headline = inference.dm_test(losses[ens], losses[baseline])
-glue("vol14_verdict_lstm", inference.verdict(dm_headline, better="lower", alpha=ALPHA,
-                                             names=("the LSTM seed ensemble", SAY.get(baseline, baseline))),
-     display=False)
 gain = 100 * (1 - scores.loc[ens, "mean QLIKE"] / q_base)
-glue("vol14_lstm_gain_best", round(float(gain), 1), display=False)
-glue("vol14_lstm_gain", round(float(100 * (1 - scores.loc[ens, "mean QLIKE"] / scores.loc["HAR", "mean QLIKE"])), 1),
-     display=False)  # against plain HAR, the figure the book's summary quotes
 
 
 def compare(a, b):
@@ -500,6 +514,17 @@ def compare(a, b):
                              names=(SAY.get(a, a), SAY.get(b, b)))
 
 
+by_block = pd.DataFrame({n: pd.Series(loss, index=realised.index).groupby(har.forecasts["block"]).mean()
+                         for n, loss in losses.items()})
+by_block.T.round(4)
+
+# %% tags=["remove-cell"]
+glue("vol14_verdict_lstm", inference.verdict(dm_headline, better="lower", alpha=ALPHA,
+                                             names=("the LSTM seed ensemble", SAY.get(baseline, baseline))),
+     display=False)
+glue("vol14_lstm_gain_best", round(float(gain), 1), display=False)
+glue("vol14_lstm_gain", round(float(100 * (1 - scores.loc[ens, "mean QLIKE"] / scores.loc["HAR", "mean QLIKE"])), 1),
+     display=False)  # against plain HAR, the figure the book's summary quotes
 glue("vol14_verdict_lstm_har", compare(ens, "HAR"), display=False)
 glue("vol14_verdict_lhar_har", compare("LHAR", "HAR"), display=False)
 glue("vol14_verdict_map", compare("GARCH(1,1), mapped", "GARCH(1,1), one scale"), display=False)
@@ -508,9 +533,6 @@ glue("vol14_verdict_egarch", compare("EGARCH, mapped", "GARCH(1,1), mapped"), di
 glue("vol14_verdict_har_egarch", compare("HAR", "EGARCH, mapped"), display=False)
 glue("vol14_verdict_garch_naive", compare("GARCH(1,1), one scale", "naive"), display=False)
 glue("vol14_verdict_map_naive", compare("GARCH(1,1), mapped", "naive"), display=False)
-by_block = pd.DataFrame({n: pd.Series(loss, index=realised.index).groupby(har.forecasts["block"]).mean()
-                         for n, loss in losses.items()})
-by_block.T.round(4)
 
 # %% [markdown]
 # From {glue:text}`vol14_test_from` to {glue:text}`vol14_test_to`, the mean QLIKE is
@@ -567,9 +589,12 @@ for name in ["EGARCH, mapped", "HAR", "LHAR", "LSTM, seed ensemble"]:
     ax.plot(annualised[name], linewidth=1.2, label=f"{name} forecast")
 ax.set(ylabel="annualised volatility (%)", xlabel="date", title="S&P 500, one-day-ahead volatility forecasts")
 ax.legend()
+plt.show()
+
+# %% tags=["remove-cell"]
 glue("vol14_summer_vol", round(float(np.sqrt(252 * realised.loc["2008-06":"2008-08"].mean())), 0), display=False)
 glue("vol14_peak_har", round(float(annualised.loc["2008-10":"2008-11", "HAR"].max()), 0), display=False)
-plt.show()
+
 
 # %% [markdown]
 # All the models track the surge of autumn 2008, from an average realised volatility of
@@ -614,6 +639,20 @@ def gap_closed(q_model):
 loss_daily = metrics.qlike(realised, lhar_daily)
 share_full, words_full = gap_closed(scores.loc["LHAR", "mean QLIKE"])
 share_daily, words_daily = gap_closed(float(loss_daily.mean()))
+if dm_headline.pvalue >= ALPHA:
+    helped = (f"the network is not distinguishable from {baseline}, the strongest classical model: on this "
+              "task deep learning matches a good classical model but does not beat it")
+elif dm_headline.mean_difference < 0:
+    helped = (f"the network beats {baseline}, the strongest classical model, by a margin a test can see: "
+              "this is where deep learning helped in Part III")
+else:
+    helped = f"the network loses to {baseline}, the strongest classical model"
+pd.DataFrame({"mean QLIKE": [scores.loc["HAR", "mean QLIKE"], float(loss_daily.mean()),
+                             scores.loc["LHAR", "mean QLIKE"], scores.loc[ens, "mean QLIKE"]],
+              "share of the HAR-LSTM gap closed (%)": [0.0, share_daily, share_full, 100.0]},
+             index=["HAR", "HAR + daily leverage", "LHAR", ens]).round(4)
+
+# %% tags=["remove-cell"]
 glue("vol14_gap_closed", round(share_full, 0), display=False)
 glue("vol14_gap_words", words_full, display=False)
 glue("vol14_gap_daily", round(share_daily, 0), display=False)
@@ -632,19 +671,7 @@ headline.glue_headline(
     baseline_model=baseline,
     baseline_score=round(float(q_base), 4),
 )
-if dm_headline.pvalue >= ALPHA:
-    helped = (f"the network is not distinguishable from {baseline}, the strongest classical model: on this "
-              "task deep learning matches a good classical model but does not beat it")
-elif dm_headline.mean_difference < 0:
-    helped = (f"the network beats {baseline}, the strongest classical model, by a margin a test can see: "
-              "this is where deep learning helped in Part III")
-else:
-    helped = f"the network loses to {baseline}, the strongest classical model"
 glue("vol14_helped", helped, display=False)
-pd.DataFrame({"mean QLIKE": [scores.loc["HAR", "mean QLIKE"], float(loss_daily.mean()),
-                             scores.loc["LHAR", "mean QLIKE"], scores.loc[ens, "mean QLIKE"]],
-              "share of the HAR-LSTM gap closed (%)": [0.0, share_daily, share_full, 100.0]},
-             index=["HAR", "HAR + daily leverage", "LHAR", ens]).round(4)
 
 # %% [markdown]
 # ## What we learned

@@ -109,9 +109,11 @@ rng = np.random.default_rng(SEED)
 # %%
 hull_call = options.black_scholes_price(42, 40, 0.5, 0.10, 0.20)
 hull_put = options.black_scholes_price(42, 40, 0.5, 0.10, 0.20, option="put")
+pd.Series({"call": hull_call, "put": hull_put}).round(4)
+
+# %% tags=["remove-cell"]
 glue("hull_call", f"{hull_call:.2f}", display=False)
 glue("hull_put", f"{hull_put:.2f}", display=False)
-pd.Series({"call": hull_call, "put": hull_put}).round(4)
 
 # %% [markdown]
 # The call is worth {glue:text}`hull_call` and the put {glue:text}`hull_put`, the values in
@@ -133,9 +135,11 @@ for row in checks.itertuples(index=False):
     ref = options.quantlib_black_scholes(*args, option=row.option, dividend=row.dividend)
     diffs.append({k: abs(ours[k] - ref[k]) / max(abs(ref[k]), 1.0) for k in ref})
 agreement = pd.DataFrame(diffs).max().rename("largest difference (relative, or absolute below 1)")
+agreement.to_frame().map(lambda v: f"{v:.1e}")
+
+# %% tags=["remove-cell"]
 glue("ql_n", n_check, display=False)
 glue("ql_maxdiff", f"{agreement.max():.0e}", display=False)
-agreement.to_frame().map(lambda v: f"{v:.1e}")
 
 # %% [markdown]
 # On {glue:text}`ql_n` random calls and puts the price and all five Greeks agree with
@@ -174,9 +178,11 @@ inputs = list(domain)
 train = options.black_scholes_training_set(N_TRAIN, seed=SEED + 1)
 valid = options.black_scholes_training_set(5_000, seed=SEED + 2)
 test = options.black_scholes_training_set(20_000, seed=SEED + 3)
+train.head().round(4)
+
+# %% tags=["remove-cell"]
 glue("n_train", f"{N_TRAIN:,}", display=False)
 glue("n_test", f"{len(test):,}", display=False)
-train.head().round(4)
 
 # %% [markdown]
 # ## A pricing network
@@ -308,8 +314,10 @@ article_net, article_hist = training.fit(article_net, raw_train[raw_inputs], raw
                                          epochs=10, batch_size=32, seed=SEED, step=train_step)
 article_price = options.network_predict(article_net, raw_test[raw_inputs])
 article_mse = float(np.mean((article_price - raw_test["target"]) ** 2))
-glue("article_mse", f"{article_mse:.4f}", display=False)
 print(f"Loss: {article_mse:.4f}\nAccuracy: {article_mse:.4f}  (the article's second number is the MSE again)")
+
+# %% tags=["remove-cell"]
+glue("article_mse", f"{article_mse:.4f}", display=False)
 
 # %% [markdown]
 # The article's two printed numbers are one number twice: its model is compiled with mean
@@ -321,10 +329,12 @@ print(f"Loss: {article_mse:.4f}\nAccuracy: {article_mse:.4f}  (the article's sec
 # %%
 # tolerance: rtol=0.05; one seed of a network: CPU-dependent rounding grows through training
 article_report = options.surrogate_report(test, article_price / raw_test["strike"].to_numpy())
+article_report.round(2)
+
+# %% tags=["remove-cell"]
 glue("article_rmse", round(float(article_report.iloc[0]), 1), display=False)
 glue("article_negative", round(float(article_report["negative prices (%)"]), 1), display=False)
 glue("article_noiv", round(float(article_report["no implied vol (%)"]), 1), display=False)
-article_report.round(2)
 
 # %% [markdown]
 # The recipe's root-mean-squared error is {glue:text}`article_rmse` basis points of the strike,
@@ -377,13 +387,6 @@ net_spread = inference.over_seeds(fit_pricer, seeds, score_predictions=test_rmse
 net = nets[seeds[0]]  # one network of the ensemble, for the Greeks below
 best_epochs = [hists[s]["best_epoch"] for s in seeds]
 last_gain = [100 * (1 - np.sqrt(hists[s]["val_loss"][-1] / hists[s]["val_loss"][-11])) for s in seeds]
-glue("epochs", EPOCHS, display=False)
-glue("n_seeds", SEEDS, display=False)
-glue("net_params", f"{net.count_params():,}", display=False)
-glue("best_epoch_min", min(best_epochs), display=False)
-glue("last10_gain", round(float(max(last_gain)), 1), display=False)
-glue("converged_words", "the runs have settled by the end of the schedule" if max(last_gain) < 5
-     else "the runs are still improving at the end of the schedule", display=False)
 
 fig, ax = plt.subplots()
 plots.plot_history({f"seed {k + 1}": {"loss": np.sqrt(hists[s]["loss"]) * 1e4,
@@ -392,6 +395,15 @@ plots.plot_history({f"seed {k + 1}": {"loss": np.sqrt(hists[s]["loss"]) * 1e4,
 ax.set_yscale("log")
 plt.show()
 net_spread.summary().rename("test RMSE over seeds (bp of K)").round(3)
+
+# %% tags=["remove-cell"]
+glue("epochs", EPOCHS, display=False)
+glue("n_seeds", SEEDS, display=False)
+glue("net_params", f"{net.count_params():,}", display=False)
+glue("best_epoch_min", min(best_epochs), display=False)
+glue("last10_gain", round(float(max(last_gain)), 1), display=False)
+glue("converged_words", "the runs have settled by the end of the schedule" if max(last_gain) < 5
+     else "the runs are still improving at the end of the schedule", display=False)
 
 # %% [markdown]
 # The training curves (root mean squared error in basis points of the strike, log scale) fall
@@ -416,6 +428,10 @@ fits = options.fit_polynomial_degrees(train[inputs], train["price"], degrees=ran
 val_rmse = {d: options.pricing_errors(valid["price"], m.predict(valid[inputs]))["rmse"] for d, m in fits.items()}
 best_degree = min(val_rmse, key=val_rmse.get)
 poly = fits[best_degree]
+pd.DataFrame({"coefficients": {d: len(m.coef_) for d, m in fits.items()},
+              "validation RMSE (bp of K)": val_rmse}).rename_axis("degree").round(3)
+
+# %% tags=["remove-cell"]
 glue("poly_degree", best_degree, display=False)
 glue("max_degree", MAX_DEGREE, display=False)
 glue("poly_terms", f"{len(poly.coef_):,}", display=False)
@@ -424,8 +440,6 @@ glue("design_millions", round(len(train) * len(fits[MAX_DEGREE].coef_) / 1e6), d
 glue("poly_search", f"turned up after degree {best_degree}" if best_degree < MAX_DEGREE
      else f"was still falling at degree {MAX_DEGREE}, so the polynomial is limited by our compute, not by "
           "over-fitting", display=False)
-pd.DataFrame({"coefficients": {d: len(m.coef_) for d, m in fits.items()},
-              "validation RMSE (bp of K)": val_rmse}).rename_axis("degree").round(3)
 
 # %% [markdown]
 # The validation error {glue:text}`poly_search`.
@@ -441,6 +455,13 @@ net_column = f"GELU 3x64 on price/strike (ensemble of {SEEDS} seeds)"
 results = pd.DataFrame({"article recipe (ReLU 32-16, raw inputs)": article_report,
                         f"polynomial, degree {best_degree}": poly_report,
                         net_column: net_report})
+# the verdict: the seed ensemble against the polynomial, paired on the same test options. The options
+# are drawn independently, so the bootstrap resamples single options (blocks of one).
+sq_net, sq_poly = ((p - test["price"].to_numpy()) ** 2 * 1e8 for p in (net_price, poly_price))
+net_vs_poly = inference.paired_block_bootstrap(sq_net, sq_poly, block_size=1, seed=SEED)
+results.round(3)
+
+# %% tags=["remove-cell"]
 for key, col in [("net", net_column), ("poly", f"polynomial, degree {best_degree}")]:
     for stat in ("rmse", "mae", "max"):
         glue(f"{key}_{stat}", round(float(results.loc[f"{stat} error (bp of K)", col]), 2), display=False)
@@ -449,10 +470,6 @@ for key, col in [("net", net_column), ("poly", f"polynomial, degree {best_degree
 for stat in ("mean", "min", "max"):
     glue(f"net_seed_{stat}", round(getattr(net_spread, stat), 2), display=False)
 glue("n_seeds_below_poly", int((net_spread.scores < poly_report.iloc[0]).sum()), display=False)
-# the verdict: the seed ensemble against the polynomial, paired on the same test options. The options
-# are drawn independently, so the bootstrap resamples single options (blocks of one).
-sq_net, sq_poly = ((p - test["price"].to_numpy()) ** 2 * 1e8 for p in (net_price, poly_price))
-net_vs_poly = inference.paired_block_bootstrap(sq_net, sq_poly, block_size=1, seed=SEED)
 glue("net_vs_poly_verdict", inference.verdict(
     net_vs_poly, better="lower", names=("the network's seed ensemble", f"the degree-{best_degree} polynomial")),
     display=False)
@@ -466,7 +483,6 @@ headline.glue_headline(
     baseline_score=round(float(poly_report.iloc[0]), 4),
 )
 glue("poly_vs_net", round(float(net_report.iloc[0] / poly_report.iloc[0]), 1), display=False)
-results.round(3)
 
 # %% [markdown]
 # On the {glue:text}`n_test` held-out options the seed ensemble's root-mean-squared error is
@@ -582,6 +598,12 @@ net2_report, poly2_report = (options.surrogate_report(test, p) for p in (net2_pr
 net2_vs_poly2 = inference.paired_block_bootstrap(
     (net2_price - test["price"].to_numpy()) ** 2 * 1e8, (poly2_price - test["price"].to_numpy()) ** 2 * 1e8,
     block_size=1, seed=SEED)
+pd.DataFrame({f"polynomial, 4 inputs (degree {best_degree})": poly_report,
+              f"GELU 3x64, 4 inputs (ensemble of {SEEDS})": net_report,
+              f"polynomial, 2 inputs (degree {degree_2d})": poly2_report,
+              f"GELU 3x64, 2 inputs (ensemble of {SEEDS})": net2_report}).round(3)
+
+# %% tags=["remove-cell"]
 glue("epochs_2d", EPOCHS_2D, display=False)
 glue("poly2_degree", degree_2d, display=False)
 glue("poly2_terms", len(fits_2d[degree_2d].coef_), display=False)
@@ -595,10 +617,6 @@ glue("poly2_gain", round(float(poly_report.iloc[0] / poly2_report.iloc[0]), 1), 
 glue("net2_vs_poly2_verdict", inference.verdict(
     net2_vs_poly2, better="lower", names=("the two-input network's seed ensemble",
                                           f"the degree-{degree_2d} polynomial in two inputs")), display=False)
-pd.DataFrame({f"polynomial, 4 inputs (degree {best_degree})": poly_report,
-              f"GELU 3x64, 4 inputs (ensemble of {SEEDS})": net_report,
-              f"polynomial, 2 inputs (degree {degree_2d})": poly2_report,
-              f"GELU 3x64, 2 inputs (ensemble of {SEEDS})": net2_report}).round(3)
 
 # %% [markdown]
 # With two inputs the polynomial's validation error falls until degree
@@ -656,6 +674,9 @@ arbitrage = pd.DataFrame({
     "GELU 3x64, 2 inputs (ensemble)": arbitrage_counts(
         np.mean([options.network_predict(nets_2d[s], x2_grid) for s in seeds], axis=0) / growth(grid_options)),
 })
+arbitrage
+
+# %% tags=["remove-cell"]
 glue("n_grid_strikes", len(strike_grid), display=False)
 glue("n_grid_slices", len(slices), display=False)
 glue("arb_tol_bp", f"{ARB_TOL * 1e4:g}", display=False)
@@ -665,7 +686,6 @@ for key, col in [("poly", 0), ("net", 1), ("poly2", 2), ("net2", 3)]:
     glue(f"{key}_concave", int(arbitrage.iloc[2, col]), display=False)
 glue("net_negative", round(float(net_report["negative prices (%)"]), 2), display=False)
 glue("poly_negative", round(float(poly_report["negative prices (%)"]), 2), display=False)
-arbitrage
 
 # %% [markdown]
 # Of the {glue:text}`n_butterflies` butterflies on the grid, the four-input network's ensemble
@@ -749,9 +769,11 @@ axes[1].set_ylabel("gamma (per unit of spot, K = 100)")
 for ax in axes:
     ax.set_xlabel("moneyness S/K (T = 0.5, σ = 25%, r = 3%)")
 axes[0].legend()
+plt.show()
+
+# %% tags=["remove-cell"]
 glue("slice_gamma_err", round(float(100 * np.max(np.abs(gelu_gamma - exact["gamma"])) / np.max(exact["gamma"]))),
      display=False)
-plt.show()
 
 # %% [markdown]
 # The smooth network's delta lies on the exact curve; its gamma follows the exact one but
@@ -774,12 +796,14 @@ greek_errors = pd.DataFrame({
                                 "max |error|": np.max(np.abs(test_gamma - exact_test["gamma"])),
                                 "typical size (median)": np.median(exact_test["gamma"])},
 })
+greek_errors.round(4)
+
+# %% tags=["remove-cell"]
 glue("delta_rmse", round(float(greek_errors.loc["RMSE", "delta"]), 4), display=False)
 glue("gamma_rel", round(100 * float(greek_errors.loc["RMSE", "gamma (per unit strike)"]
                                     / greek_errors.loc["typical size (median)", "gamma (per unit strike)"]), 1),
      display=False)
 glue("relu_zero_gamma", round(100 * float(np.mean(relu_gamma_test == 0)), 1), display=False)
-greek_errors.round(4)
 
 # %% [markdown]
 # The network's delta is off by {glue:text}`delta_rmse` on average (root mean square) and its
@@ -813,13 +837,15 @@ payoffs = options.payoff_training_set(paths, 1.0, RATE, samples_per_path=5, seed
 valid_paths = options.simulate_gbm_paths(S0, RATE, VOL, n_paths=2_000, n_steps=252, maturity=1.0,
                                          seed=SEED + 8)
 valid_payoffs = options.payoff_training_set(valid_paths, 1.0, RATE, samples_per_path=5, seed=SEED + 9)
+payoffs.describe().round(3)
+
+# %% tags=["remove-cell"]
 glue("n_paths", f"{N_PATHS:,}", display=False)
 for name, value in {"vol_pct": VOL, "rate_pct": RATE, "drift_pct": DRIFT}.items():
     glue(name, round(100 * value), display=False)
 glue("s0", round(S0), display=False)
 glue("n_payoffs", f"{len(payoffs):,}", display=False)
 glue("share_zero", round(100 * float(np.mean(payoffs["payoff"] == 0)), 1), display=False)
-payoffs.describe().round(3)
 
 # %% [markdown]
 # Of the {glue:text}`n_payoffs` labels, {glue:text}`share_zero`% are exactly zero. We fit two
@@ -845,7 +871,6 @@ path_val = {d: float(np.mean((m.predict(valid_payoffs[payoff_inputs]) - valid_pa
             for d, m in path_fits.items()}
 path_degree = min(path_val, key=path_val.get)
 path_poly = path_fits[path_degree]
-glue("path_degree", path_degree, display=False)
 
 grid_m, grid_tau = np.meshgrid(np.linspace(0.8, 1.25, 46), np.linspace(1 / 52, 1.0, 52))
 grid = np.column_stack([grid_m.ravel(), grid_tau.ravel()])
@@ -854,10 +879,13 @@ learned = pd.DataFrame({
     "GELU 2x16, from payoffs": options.pricing_errors(grid_true, options.network_predict(path_net, grid)),
     f"polynomial, degree {path_degree}, from payoffs": options.pricing_errors(grid_true, path_poly.predict(grid)),
 }).rename(index=lambda s: f"{s} error vs Black–Scholes (bp of K)")
+learned.round(2)
+
+# %% tags=["remove-cell"]
+glue("path_degree", path_degree, display=False)
 glue("path_net_rmse", round(float(learned.iloc[0, 0]), 1), display=False)
 glue("path_poly_rmse", round(float(learned.iloc[0, 1]), 1), display=False)
 glue("path_vs_formula", round(float(learned.iloc[0, 0]) / float(net_report.iloc[0])), display=False)
-learned.round(2)
 
 # %% [markdown]
 # Learned from noisy payoffs, the network's prices are within {glue:text}`path_net_rmse`
@@ -946,7 +974,6 @@ def delta_hedge(paths, strike, maturity, rate, delta, price0):
 # %%
 hedge_paths = options.simulate_gbm_paths(S0, DRIFT, VOL, n_paths=N_HEDGE_PATHS, n_steps=63, maturity=0.25,
                                          seed=SEED + 10)
-glue("n_hedge", f"{N_HEDGE_PATHS:,}", display=False)
 
 
 rows, errors_atm = [], {}
@@ -972,10 +999,6 @@ for moneyness_k in (0.9, 1.0, 1.1):
             errors_atm[name] = err / bs_price
 hedging = pd.DataFrame(rows).set_index(["strike / S0", "hedger"])
 eta = hedging["prediction error η (% of price)"].unstack()
-glue("eta_bs_atm", round(float(eta.loc[1.0, "Black–Scholes"]), 1), display=False)
-glue("eta_net_atm", round(float(eta.loc[1.0, "GELU network"]), 1), display=False)
-glue("eta_none_atm", round(float(eta.loc[1.0, "no hedge"])), display=False)
-glue("eta_poly_atm", round(float(eta.loc[1.0, f"polynomial (degree {path_degree})"]), 1), display=False)
 # verdicts at the money, paired on the same hedging paths: squared terminal errors (per unit of price)
 squared = {name: err ** 2 for name, err in errors_atm.items()}
 hedge_vs_poly = inference.paired_block_bootstrap(squared["GELU network"],
@@ -983,11 +1006,18 @@ hedge_vs_poly = inference.paired_block_bootstrap(squared["GELU network"],
                                                  block_size=1, seed=SEED)
 hedge_vs_bs = inference.paired_block_bootstrap(squared["GELU network"], squared["Black–Scholes"],
                                                block_size=1, seed=SEED)
+hedging.round(3)
+
+# %% tags=["remove-cell"]
+glue("n_hedge", f"{N_HEDGE_PATHS:,}", display=False)
+glue("eta_bs_atm", round(float(eta.loc[1.0, "Black–Scholes"]), 1), display=False)
+glue("eta_net_atm", round(float(eta.loc[1.0, "GELU network"]), 1), display=False)
+glue("eta_none_atm", round(float(eta.loc[1.0, "no hedge"])), display=False)
+glue("eta_poly_atm", round(float(eta.loc[1.0, f"polynomial (degree {path_degree})"]), 1), display=False)
 glue("hedge_vs_poly_verdict", inference.verdict(hedge_vs_poly, better="lower",
                                                 names=("the network's hedge", "the polynomial's")), display=False)
 glue("hedge_vs_bs_verdict", inference.verdict(hedge_vs_bs, better="lower",
                                               names=("the network's hedge", "the formula's")), display=False)
-hedging.round(3)
 
 # %%
 fig, ax = plt.subplots()
@@ -1025,9 +1055,11 @@ near_delta = pd.DataFrame({"Black–Scholes": options.black_scholes_greeks(near_
                            "GELU network": network_derivatives(path_net, near, column=0)[1]},
                           index=pd.Index(near_m, name="moneyness S/K, one week to expiry"))
 atm_paths_itm = hedge_paths[:, -1] > S0
+near_delta.round(3)
+
+# %% tags=["remove-cell"]
 glue("hump_itm", round(float(100 * errors_atm["GELU network"][atm_paths_itm].mean()), 1), display=False)
 glue("hump_otm", round(float(100 * errors_atm["GELU network"][~atm_paths_itm].mean()), 1), display=False)
-near_delta.round(3)
 
 # %% [markdown]
 # A week before expiry the network's delta is too low for options in the money and too high

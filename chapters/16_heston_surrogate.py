@@ -146,17 +146,21 @@ generation_seconds = time.perf_counter() - start
 start = time.perf_counter()
 valid = options.heston_training_set(300, 10, seed=SEED + 2)
 valid_seconds = time.perf_counter() - start
-glue("gen_seconds", f"{generation_seconds:.0f}", display=False)
 print(f"{len(train):,} training prices in {generation_seconds:.1f} s")
 
+# %% tags=["remove-cell"]
+glue("gen_seconds", f"{generation_seconds:.0f}", display=False)
+
 # %%
+train.head().round(4)
+
+# %% tags=["remove-cell"]
 glue("n_sets", f"{N_PARAMETER_SETS:,}", display=False)
 glue("per_set", OPTIONS_PER_SET, display=False)
 glue("n_train", f"{len(train):,}", display=False)
 glue("n_valid", f"{len(valid):,}", display=False)
 glue("t_lo", options.HESTON_DOMAIN["maturity"][0], display=False)
 glue("t_hi", options.HESTON_DOMAIN["maturity"][1], display=False)
-train.head().round(4)
 
 # %% [markdown]
 # On the machine that executed this page, generating the training set took
@@ -186,13 +190,15 @@ print(f"QuantLib: {len(test):,} options in {quantlib_seconds:.2f} s, "
 
 # %%
 test["bs_effective"] = options.heston_control_variate(test)
-glue("n_test_sets", N_TEST_SETS, display=False)
-glue("n_test", f"{len(test):,}", display=False)
 test_iv = options.implied_volatility(test["price"], test["moneyness"], 1.0, test["maturity"], 0.0, errors="nan")
 test["volatility"] = test_iv  # the true implied volatility, for the error reports
+test[["moneyness", "maturity", "price", "bs_effective"]].describe().round(4)
+
+# %% tags=["remove-cell"]
+glue("n_test", f"{len(test):,}", display=False)
+glue("n_test_sets", N_TEST_SETS, display=False)
 glue("test_iv_lo", round(100 * float(np.nanmin(test_iv)), 1), display=False)
 glue("test_iv_hi", round(100 * float(np.nanmax(test_iv)), 1), display=False)
-test[["moneyness", "maturity", "price", "bs_effective"]].describe().round(4)
 
 # %% [markdown]
 # The test prices span implied volatilities from {glue:text}`test_iv_lo`% to
@@ -226,9 +232,11 @@ test[["moneyness", "maturity", "price", "bs_effective"]].describe().round(4)
 lewis_price = options.heston_price_lewis(*(test[c] for c in ("moneyness", "maturity", *options.HESTON_PARAMETERS)))
 lewis_gap_bp = float(np.abs(lewis_price - test["price"]).max() * 1e4)
 assert lewis_gap_bp < 0.1, f"NumPy pricer differs from QuantLib by {lewis_gap_bp:.3g} bp of the strike"
+print(f"largest |NumPy - QuantLib| on the test grid: {lewis_gap_bp:.4f} bp of the strike")
+
+# %% tags=["remove-cell"]
 glue("lewis_nodes", 48, display=False)
 glue("lewis_gap", f"{lewis_gap_bp:.4f}", display=False)
-print(f"largest |NumPy - QuantLib| on the test grid: {lewis_gap_bp:.4f} bp of the strike")
 
 # %% [markdown]
 # The largest difference on the {glue:text}`n_test` options is {glue:text}`lewis_gap` basis
@@ -262,12 +270,14 @@ val_rmse = {d: options.pricing_errors(valid["price"], valid["bs_effective"] + m.
             for d, m in fits.items()}
 degree = min(val_rmse, key=val_rmse.get)
 poly_price = test["bs_effective"] + fits[degree].predict(x_test)
+pd.DataFrame({"coefficients": {d: len(m.coef_) for d, m in fits.items()},
+              "validation RMSE (bp of K)": val_rmse}).rename_axis("polynomial degree").round(2)
+
+# %% tags=["remove-cell"]
 glue("poly_degree", degree, display=False)
 glue("poly_terms", f"{len(fits[degree].coef_):,}", display=False)
 glue("terms_4", f"{len(fits[4].coef_):,}", display=False)
 glue("terms_5", f"{math.comb(x_train.shape[1] + 5, 5):,}", display=False)
-pd.DataFrame({"coefficients": {d: len(m.coef_) for d, m in fits.items()},
-              "validation RMSE (bp of K)": val_rmse}).rename_axis("polynomial degree").round(2)
 
 # %% [markdown]
 # ## The surrogate network
@@ -348,10 +358,6 @@ def fit_seed(seed):
 net_spread = inference.over_seeds(fit_seed, seeds)
 net, hist, net_price = seed_nets[seeds[0]], seed_hists[seeds[0]], seed_prices[seeds[0]]  # the first seed's
 training_seconds = float(np.mean(list(seed_seconds.values())))  # one surrogate's training, timed below too
-glue("batch_size", BATCH_SIZE, display=False)
-glue("epochs", EPOCHS, display=False)
-glue("n_seeds", SEEDS, display=False)
-glue("net_params", f"{net.count_params():,}", display=False)
 
 fig, ax = plt.subplots()
 plots.plot_history({f"seed {k + 1}": {"loss": np.sqrt(seed_hists[s]["loss"]) * 1e4,
@@ -360,6 +366,12 @@ plots.plot_history({f"seed {k + 1}": {"loss": np.sqrt(seed_hists[s]["loss"]) * 1
 ax.set_yscale("log")
 plt.show()
 net_spread.summary().rename("test-grid RMSE over seeds (bp of K)").round(3)
+
+# %% tags=["remove-cell"]
+glue("batch_size", BATCH_SIZE, display=False)
+glue("epochs", EPOCHS, display=False)
+glue("n_seeds", SEEDS, display=False)
+glue("net_params", f"{net.count_params():,}", display=False)
 
 # %% [markdown]
 # The curves show the root mean squared error of the learned correction, in basis points of
@@ -377,15 +389,7 @@ results = pd.DataFrame({
     f"control variate + polynomial (degree {degree})": options.surrogate_report(test, poly_price),
     "control variate + GELU 3x64 (first seed)": options.surrogate_report(test, net_price),
 })
-for key, col in [("article", 0), ("cv", 1), ("poly", 2), ("net", 3)]:
-    for stat in ("rmse", "mae", "max"):
-        glue(f"{key}_{stat}", round(float(results.loc[f"{stat} error (bp of K)"].iloc[col]), 2), display=False)
-glue("net_iv", round(float(results.loc["median |implied vol error| (vol pts)"].iloc[3]), 3), display=False)
 seed_errors = pd.DataFrame({s: options.pricing_errors(test["price"], p) for s, p in seed_prices.items()}).T
-for stat in ("mean", "min", "max"):
-    glue(f"net_seed_{stat}", round(getattr(net_spread, stat), 2), display=False)
-glue("net_seed_mae", round(float(seed_errors["mae"].mean()), 2), display=False)
-glue("net_seed_worst", round(float(seed_errors["max"].mean()), 1), display=False)
 mean_rmse, mean_mae, mean_max = (float(seed_errors[c].mean()) for c in ("rmse", "mae", "max"))
 if mean_rmse < 1:
     goal = ("on average over the seeds the network meets it in root mean square"
@@ -395,7 +399,6 @@ elif mean_mae < 1:
             "nor in the worst case")
 else:
     goal = "the network does not meet it within this page's budget: even its mean absolute error is above one"
-glue("goal_verdict", goal, display=False)
 # The verdict, decided on the seed distribution: the weakest seed against the polynomial, paired on the
 # same test options. The options of one parameter set share its parameters, so the bootstrap resamples
 # whole parameter sets (mean squared error per set; the sets are drawn independently).
@@ -403,6 +406,18 @@ weakest = net_spread.scores.idxmax()
 per_set = test.assign(net=(seed_prices[weakest] - test["price"]) ** 2 * 1e8,
                       poly=(poly_price - test["price"]) ** 2 * 1e8).groupby("set")[["net", "poly"]].mean()
 weakest_vs_poly = inference.paired_block_bootstrap(per_set["net"], per_set["poly"], block_size=1, seed=SEED)
+results.round(3)
+
+# %% tags=["remove-cell"]
+for key, col in [("article", 0), ("cv", 1), ("poly", 2), ("net", 3)]:
+    for stat in ("rmse", "mae", "max"):
+        glue(f"{key}_{stat}", round(float(results.loc[f"{stat} error (bp of K)"].iloc[col]), 2), display=False)
+glue("net_iv", round(float(results.loc["median |implied vol error| (vol pts)"].iloc[3]), 3), display=False)
+for stat in ("mean", "min", "max"):
+    glue(f"net_seed_{stat}", round(getattr(net_spread, stat), 2), display=False)
+glue("net_seed_mae", round(float(seed_errors["mae"].mean()), 2), display=False)
+glue("net_seed_worst", round(float(seed_errors["max"].mean()), 1), display=False)
+glue("goal_verdict", goal, display=False)
 glue("net_vs_poly_verdict", inference.verdict(
     weakest_vs_poly, better="lower", names=(f"the weakest of the {SEEDS} seeds", f"the degree-{degree} polynomial")),
     display=False)
@@ -415,7 +430,6 @@ headline.glue_headline(
     baseline_model=f"control variate + Legendre polynomial of degree {degree} (least squares)",
     baseline_score=round(float(results.iloc[0, 2]), 4),
 )
-results.round(3)
 
 # %% [markdown]
 # On the {glue:text}`n_test` options of the test grid, the surrogate network's root mean
@@ -459,19 +473,21 @@ plt.show()
 worst = test.assign(error_bp=(net_price - test["price"]) * 1e4)
 worst = worst.loc[worst["error_bp"].abs().nlargest(5).index]
 worst = worst.assign(days=(worst["maturity"] * 365).round().astype(int))
+negative = test[net_price < 0]  # the options the network prices below zero
+otm = negative["moneyness"].max() < 1
+worst[["moneyness", "days", *options.HESTON_PARAMETERS, "volatility", "error_bp"]].round(3)
+
+# %% tags=["remove-cell"]
 glue("worst_max_days", int(worst["days"].max()), display=False)
 glue("worst_min_sigma", round(float(worst["sigma"].min()), 2), display=False)
 glue("worst_max_v0_vol", f"{100 * math.sqrt(float(worst['v0'].max())):.0f}", display=False)
-negative = test[net_price < 0]  # the options the network prices below zero
 glue("net_negative", round(100 * len(negative) / len(test), 1), display=False)
 glue("neg_max_true_bp", f"{1e4 * negative['price'].max():.2f}", display=False)
-otm = negative["moneyness"].max() < 1
 glue("neg_where", ("all of them are out of the money (moneyness S/K at most "
                    f"{negative['moneyness'].max():.2f})") if otm else
      f"their moneyness S/K ranges from {negative['moneyness'].min():.2f} to {negative['moneyness'].max():.2f}",
      display=False)
 glue("neg_max_days", int(round(365 * negative["maturity"].max())), display=False)
-worst[["moneyness", "days", *options.HESTON_PARAMETERS, "volatility", "error_bp"]].round(3)
 
 # %% [markdown]
 # All five have a maturity of at most {glue:text}`worst_max_days` days, a volatility of
@@ -496,8 +512,6 @@ worst[["moneyness", "days", *options.HESTON_PARAMETERS, "volatility", "error_bp"
 
 # %%
 sizes = [len(train) // 16, len(train) // 4, len(train)]
-glue("size_1", f"{sizes[0]:,}", display=False)
-glue("size_2", f"{sizes[1]:,}", display=False)
 widths = {"3x32": (32, 32, 32), "3x64": (64, 64, 64)}
 scaling, models = {}, {}
 for n in sizes:
@@ -514,19 +528,23 @@ for n in sizes:
         scaling[(f"{n:,}", label)] = {"parameters": model.count_params(), **errors}
 scaling = pd.DataFrame(scaling).T.rename_axis(["training prices", "network"])
 scaling["parameters"] = scaling["parameters"].astype(int)
+smallest = scaling.index[scaling["rmse"] < 1]
+by_width = {label: scaling.xs(label, level="network")["rmse"] for label in widths}
+scaling.round(3)
+
+# %% tags=["remove-cell"]
 for label in widths:
     part = scaling.xs(label, level="network")["rmse"]
     glue(f"scale_{label}_small", round(float(part.iloc[0]), 2), display=False)
     glue(f"scale_{label}_big", round(float(part.iloc[-1]), 2), display=False)
-smallest = scaling.index[scaling["rmse"] < 1]
+glue("size_1", f"{sizes[0]:,}", display=False)
+glue("size_2", f"{sizes[1]:,}", display=False)
 glue("scale_verdict", f"only the {smallest[0][1]} network trained on {smallest[0][0]} prices gets below it"
      if len(smallest) == 1 else "no network here gets below it" if len(smallest) == 0
      else f"{len(smallest)} of these networks get below it", display=False)
-by_width = {label: scaling.xs(label, level="network")["rmse"] for label in widths}
 glue("size_ratio", sizes[-1] // sizes[0], display=False)
 glue("scale_gain", f"{by_width['3x64'].iloc[0] / by_width['3x64'].iloc[-1]:.1f}", display=False)
 glue("width_gain", f"{by_width['3x32'].iloc[-1] / by_width['3x64'].iloc[-2]:.2f}", display=False)
-scaling.round(3)
 
 # %%
 fig, ax = plt.subplots()
@@ -611,6 +629,21 @@ net_seconds_grid = float(speed["seconds for the grid"].iloc[3])
 ratio = best_seconds_grid / net_seconds_grid
 ratio_small = float(speed["speed-up over the best classical"].iloc[4])
 ratio_cold = float(speed["seconds for the grid"].iloc[0]) / net_seconds_grid
+
+# Break-even: building the surrogate (its training data and its training) against pricing with the
+# best classical pricer. After n prices the classical pricer has cost n * c_best, the surrogate
+# build + n * c_net; the surrogate is cheaper beyond n* = build / (c_best - c_net).
+build_seconds = generation_seconds + valid_seconds + training_seconds
+per_price_saving = (best_seconds_grid - net_seconds_grid) / len(test)
+break_even = build_seconds / per_price_saving
+# The same, had the training and validation prices come from the NumPy pricer at its measured speed
+numpy_generation = (len(train) + len(valid)) * float(speed["seconds for the grid"].iloc[2]) / len(test)
+break_even_numpy = (numpy_generation + training_seconds) / per_price_saving
+print(f"building the surrogate: {build_seconds:.1f} s (data {generation_seconds + valid_seconds:.1f} s, "
+      f"training {training_seconds:.1f} s); break-even after {break_even:,.0f} prices")
+speed.round(4).astype({"options per second": int})
+
+# %% tags=["remove-cell"]
 glue("timing_repeats", TIMING_REPEATS, display=False)
 glue("best_classical", {"QuantLib, new option objects per option": "QuantLib with new objects per option",
                         "QuantLib, objects reused (setParams per parameter set)": "QuantLib with reused objects",
@@ -627,16 +660,6 @@ glue("speed_verdict", "past the hundredfold we aimed for" if ratio >= 100 else "
      display=False)
 for key, row in (("ql", 0), ("reused", 1), ("numpy", 2), ("net", 3)):
     glue(f"{key}_per_second", f"{speed['options per second'].iloc[row]:,.0f}", display=False)
-
-# Break-even: building the surrogate (its training data and its training) against pricing with the
-# best classical pricer. After n prices the classical pricer has cost n * c_best, the surrogate
-# build + n * c_net; the surrogate is cheaper beyond n* = build / (c_best - c_net).
-build_seconds = generation_seconds + valid_seconds + training_seconds
-per_price_saving = (best_seconds_grid - net_seconds_grid) / len(test)
-break_even = build_seconds / per_price_saving
-# The same, had the training and validation prices come from the NumPy pricer at its measured speed
-numpy_generation = (len(train) + len(valid)) * float(speed["seconds for the grid"].iloc[2]) / len(test)
-break_even_numpy = (numpy_generation + training_seconds) / per_price_saving
 glue("build_seconds", f"{build_seconds:.0f}", display=False)
 glue("train_seconds", f"{training_seconds:.0f}", display=False)
 glue("numpy_generation", f"{numpy_generation:.1f}", display=False)
@@ -644,9 +667,6 @@ glue("break_even", f"{float(f'{break_even:.2g}'):,.0f}", display=False)
 glue("break_even_grids", f"{float(f'{break_even / 88:.2g}'):,.0f}", display=False)
 glue("break_even_numpy", f"{float(f'{break_even_numpy:.2g}'):,.0f}", display=False)
 glue("break_even_numpy_grids", f"{float(f'{break_even_numpy / 88:.2g}'):,.0f}", display=False)
-print(f"building the surrogate: {build_seconds:.1f} s (data {generation_seconds + valid_seconds:.1f} s, "
-      f"training {training_seconds:.1f} s); break-even after {break_even:,.0f} prices")
-speed.round(4).astype({"options per second": int})
 
 # %% [markdown]
 # On the machine that executed this page, QuantLib priced {glue:text}`ql_per_second` options
@@ -712,6 +732,13 @@ by_point = rel_iv.groupby([test["maturity"], test["moneyness"]]).mean()
 ours = {"average, most of the grid (%)": f"{by_point.quantile(0.1):.2f}–{by_point.quantile(0.9):.2f}",
         "average, worst grid point (%)": round(float(by_point.max()), 2),
         "maximum over all surfaces (%)": round(float(rel_iv.max()), 1)}
+worst_t, worst_m = by_point.idxmax()
+worse = by_point.max() > HMT_HESTON["average, worst grid point (%)"]
+pd.DataFrame({"Horvath, Muguruza & Tomas, Heston (grid network)": HMT_HESTON,
+              "this chapter, GELU 3x64 (pointwise network)": ours}).rename_axis(
+    "relative implied-volatility error")
+
+# %% tags=["remove-cell"]
 glue("hmt_avg_typical", HMT_HESTON["average, most of the grid (%)"], display=False)
 glue("hmt_avg_worst", HMT_HESTON["average, worst grid point (%)"], display=False)
 glue("hmt_max_worst", HMT_HESTON["maximum over all surfaces (%)"], display=False)
@@ -720,14 +747,9 @@ glue("our_avg_worst", ours["average, worst grid point (%)"], display=False)
 glue("our_max_worst", ours["maximum over all surfaces (%)"], display=False)
 glue("our_rel_mean", round(float(rel_iv.mean()), 2), display=False)
 glue("our_no_iv", int(rel_iv.isna().sum()), display=False)
-worst_t, worst_m = by_point.idxmax()
 glue("our_worst_days", round(365 * worst_t), display=False)
 glue("our_worst_m", f"{worst_m:.2f}", display=False)
-worse = by_point.max() > HMT_HESTON["average, worst grid point (%)"]
 glue("hmt_compare", "larger than theirs" if worse else "no larger than theirs", display=False)
-pd.DataFrame({"Horvath, Muguruza & Tomas, Heston (grid network)": HMT_HESTON,
-              "this chapter, GELU 3x64 (pointwise network)": ours}).rename_axis(
-    "relative implied-volatility error")
 
 # %% [markdown]
 # Over the middle 80% of our grid points (10th to 90th percentile) the average relative error

@@ -79,16 +79,20 @@ plots.use_book_style()
 loans = data.lending_club()
 loans["bad"] = (loans["Class"] == "bad").astype(int)
 loans["grade"] = loans["sub_grade"].astype(str).str[0]
+loans[["funded_amnt", "term", "int_rate", "sub_grade", "annual_inc", "revol_util", "Class"]].head()
+
+# %% tags=["remove-cell"]
 glue("n_loans", f"{len(loans):,}", display=False)
 glue("base_rate", round(100 * float(loans["bad"].mean()), 2), display=False)
-loans[["funded_amnt", "term", "int_rate", "sub_grade", "annual_inc", "revol_util", "Class"]].head()
 
 # %%
 by_term = loans.groupby("term", observed=True).agg(loans=("bad", "size"), bad_rate=("bad", "mean"),
                                                    mean_rate=("int_rate", "mean"))
+by_term.round(4)
+
+# %% tags=["remove-cell"]
 glue("bad_36", round(100 * float(by_term.loc["term_36", "bad_rate"]), 1), display=False)
 glue("bad_60", round(100 * float(by_term.loc["term_60", "bad_rate"]), 1), display=False)
-by_term.round(4)
 
 # %% [markdown]
 # {glue:text}`base_rate`% of the {glue:text}`n_loans` loans are bad: {glue:text}`bad_36`% of
@@ -109,8 +113,10 @@ by_term.round(4)
 grade_means = loans.groupby("sub_grade", observed=True)["int_rate"].transform("mean")
 r2_grade = 1 - np.sum((loans["int_rate"] - grade_means) ** 2) / np.sum(
     (loans["int_rate"] - loans["int_rate"].mean()) ** 2)
-glue("r2_grade", round(100 * float(r2_grade), 2), display=False)
 loans.groupby("sub_grade", observed=True)["int_rate"].agg(["count", "mean", "std"]).head(8).round(3)
+
+# %% tags=["remove-cell"]
+glue("r2_grade", round(100 * float(r2_grade), 2), display=False)
 
 # %% [markdown]
 # The sub-grade alone explains {glue:text}`r2_grade`% of the variance of the rate. A network
@@ -147,6 +153,9 @@ loans["average_life"] = lending.amortizing_average_life(loans["int_rate"] / 100,
                                                         np.where(loans["term"] == "term_36", 36, 60))
 loans["funding"] = np.interp(loans["average_life"], maturity_years, curve.to_numpy()) / 100 + FUNDING_SPREAD
 funding = loans.groupby("term", observed=True)[["average_life", "funding"]].mean()
+curve.to_frame("Treasury yield, 2016Q1 average (%)").T.round(2)
+
+# %% tags=["remove-cell"]
 glue("life_36", round(float(funding.loc["term_36", "average_life"]), 2), display=False)
 glue("life_60", round(float(funding.loc["term_60", "average_life"]), 2), display=False)
 glue("fund_36", round(100 * float(funding.loc["term_36", "funding"]), 2), display=False)
@@ -155,7 +164,6 @@ for name, value in {"spread_pct": FUNDING_SPREAD, "lgd_pct": LGD, "opex_pct": OP
                     "hurdle_pct": HURDLE_RATE}.items():
     glue(name, f"{100 * value:g}", display=False)
 glue("obs_years", OBS_YEARS, display=False)
-curve.to_frame("Treasury yield, 2016Q1 average (%)").T.round(2)
 
 # %% [markdown]
 # | Input | Assumption | Why |
@@ -203,12 +211,14 @@ c_search = pd.DataFrame({name: {C: metrics.log_loss(loans["bad"], oof[(name, C)]
 best_c = c_search.idxmin()
 pd_borrower = oof[("borrower data", best_c["borrower data"])]
 pd_with_grade = oof[("borrower data + sub-grade", best_c["borrower data + sub-grade"])]
+c_search.round(5)
+
+# %% tags=["remove-cell"]
 glue("c_grid", ", ".join(f"{c:g}" for c in C_GRID), display=False)
 glue("n_bad", int(loans["bad"].sum()), display=False)
 glue("best_c_grade", f"{best_c['borrower data + sub-grade']:g}", display=False)
 glue("auc_grade_c1", round(metrics.roc_auc(loans["bad"], oof[("borrower data + sub-grade", 1.0)]), 3),
      display=False)
-c_search.round(5)
 
 # %%
 scorecard = pd.DataFrame({
@@ -216,11 +226,18 @@ scorecard = pd.DataFrame({
     "borrower data + sub-grade": metrics.classification_summary(loans["bad"], pd_with_grade),
 }).T
 scorecard.insert(0, "C", best_c)
-for key, col in [("auc_borrower", "borrower data"), ("auc_grade", "borrower data + sub-grade")]:
-    glue(key, round(float(scorecard.loc[col, "ROC AUC"]), 3), display=False)
 auc_rate = metrics.roc_auc(loans["bad"], loans["int_rate"])
 vs_rate = metrics.paired_bootstrap_test(metrics.roc_auc, loans["bad"], pd_with_grade, loans["int_rate"],
                                         n_boot=N_BOOT, seed=SEED)
+c1_vs_rate = metrics.paired_bootstrap_test(metrics.roc_auc, loans["bad"], oof[("borrower data + sub-grade", 1.0)],
+                                           loans["int_rate"], n_boot=N_BOOT, seed=SEED)
+# the next paragraph's claim: lightly penalised, the model ranked worse than the rate alone
+assert metrics.roc_auc(loans["bad"], oof[("borrower data + sub-grade", 1.0)]) < auc_rate
+scorecard.round(4)
+
+# %% tags=["remove-cell"]
+for key, col in [("auc_borrower", "borrower data"), ("auc_grade", "borrower data + sub-grade")]:
+    glue(key, round(float(scorecard.loc[col, "ROC AUC"]), 3), display=False)
 glue("auc_rate", round(auc_rate, 3), display=False)
 glue("diff_vs_rate", round(vs_rate.estimate, 4), display=False)
 glue("diff_vs_rate_lo", round(vs_rate.lower, 4), display=False)
@@ -228,14 +245,9 @@ glue("diff_vs_rate_hi", round(vs_rate.upper, 4), display=False)
 glue("verdict_vs_rate", inference.verdict(vs_rate, better="higher",
                                           names=("the model with the sub-grade", "the interest rate alone")),
      display=False)
-c1_vs_rate = metrics.paired_bootstrap_test(metrics.roc_auc, loans["bad"], oof[("borrower data + sub-grade", 1.0)],
-                                           loans["int_rate"], n_boot=N_BOOT, seed=SEED)
 glue("verdict_c1_vs_rate", inference.verdict(c1_vs_rate, better="higher", names=(
     "the lightly penalised model", "the interest rate alone")), display=False)
 glue("mean_pd", round(100 * float(pd_with_grade.mean()), 2), display=False)
-# the next paragraph's claim: lightly penalised, the model ranked worse than the rate alone
-assert metrics.roc_auc(loans["bad"], oof[("borrower data + sub-grade", 1.0)]) < auc_rate
-scorecard.round(4)
 
 # %% [markdown]
 # Lightly penalised (`C` = 1), the model with the sub-grade ranked the loans with an AUC of
@@ -252,8 +264,6 @@ scorecard.round(4)
 
 # %%
 calibration = metrics.calibration_table(loans["bad"], pd_with_grade, bins=10)
-glue("cal9_pred", round(100 * float(calibration["mean_predicted"].iloc[8]), 1), display=False)
-glue("cal9_obs", round(100 * float(calibration["observed_rate"].iloc[8]), 1), display=False)
 fig, ax = plt.subplots()
 ax.plot([0, 0.3], [0, 0.3], color="grey", linewidth=1, label="perfect calibration")
 ax.plot(calibration["mean_predicted"], calibration["observed_rate"], marker="o",
@@ -262,6 +272,10 @@ ax.set_xlabel("mean predicted probability of going bad (decile)")
 ax.set_ylabel("observed bad rate")
 ax.legend()
 plt.show()
+
+# %% tags=["remove-cell"]
+glue("cal9_pred", round(100 * float(calibration["mean_predicted"].iloc[8]), 1), display=False)
+glue("cal9_obs", round(100 * float(calibration["observed_rate"].iloc[8]), 1), display=False)
 
 # %% [markdown]
 # The deciles lie close to the diagonal: in the ninth decile, for example, the model predicts
@@ -279,13 +293,15 @@ by_letter["95% low"], by_letter["95% high"] = ci[:, 0], ci[:, 1]
 inside = (by_letter["mean_pd"] >= by_letter["95% low"]) & (by_letter["mean_pd"] <= by_letter["95% high"])
 # in the worst grades, F and G, the mean PD lies inside the exact 95% interval of the observed bad rate
 assert inside[["F", "G"]].all(), by_letter.loc[["F", "G"]]
+(100 * by_letter.drop(columns=["loans", "bad"])).join(by_letter[["loans", "bad"]]).round(2)
+
+# %% tags=["remove-cell"]
 glue("grades_outside", ", ".join(by_letter.index[~inside]) or "none", display=False)
 for g in ("A", "F", "G"):
     glue(f"pd_{g}", round(100 * float(by_letter.loc[g, "mean_pd"]), 1), display=False)
     glue(f"obs_{g}", round(100 * float(by_letter.loc[g, "observed"]), 1), display=False)
     glue(f"obs_{g}_lo", round(100 * float(by_letter.loc[g, "95% low"]), 1), display=False)
     glue(f"obs_{g}_hi", round(100 * float(by_letter.loc[g, "95% high"]), 1), display=False)
-(100 * by_letter.drop(columns=["loans", "bad"])).join(by_letter[["loans", "bad"]]).round(2)
 
 # %% [markdown]
 # In grade F the model predicts {glue:text}`pd_F`% against an observed {glue:text}`obs_F`%
@@ -338,10 +354,12 @@ axes[1].bar(x, 100 * by_sub["bad_rate"], color=plots.PALETTE[2])
 axes[1].set_ylabel("realised bad rate (%)")
 axes[1].set_xticks(x, by_sub.index.astype(str), rotation=90, fontsize=7)
 axes[1].set_xlabel("Lending Club sub-grade")
+plt.show()
+
+# %% tags=["remove-cell"]
 glue("lc_min", round(float(by_sub["lc_rate"].min()), 1), display=False)
 glue("lc_max", round(float(by_sub["lc_rate"].max()), 1), display=False)
 glue("n_sub", len(by_sub), display=False)
-plt.show()
 
 # %% [markdown]
 # Top: Lending Club's rate climbs steadily from {glue:text}`lc_min`% to {glue:text}`lc_max`%
@@ -362,6 +380,11 @@ by_grade["lc_minus_hindsight"] = by_grade["lc_rate"] - by_grade["hindsight_rate"
 by_grade[["bad_rate", "mean_pd"]] *= 100
 under = by_grade.index[by_grade["lc_minus_hindsight"] < 0].tolist()
 margins = by_grade.loc[[g for g in by_grade.index if g not in under], "lc_minus_hindsight"]
+by_grade.drop(columns="funding").rename(columns={
+    "bad_rate": "bad %", "mean_pd": "mean PD %", "lc_rate": "LC rate %", "model_rate": "model rate %",
+    "hindsight_rate": "hindsight %", "lc_minus_hindsight": "LC − hindsight"}).round(2)
+
+# %% tags=["remove-cell"]
 glue("under_grades", " and ".join(under) if under else "none", display=False)
 glue("margin_lo", round(float(margins.min()), 1), display=False)
 glue("margin_hi", round(float(margins.max()), 1), display=False)
@@ -374,9 +397,6 @@ glue("model_cheaper", ", ".join(by_grade.index[by_grade["model_rate"] < by_grade
      display=False)
 glue("model_dearer", ", ".join(by_grade.index[by_grade["model_rate"] >= by_grade["lc_rate"]]) or "none",
      display=False)
-by_grade.drop(columns="funding").rename(columns={
-    "bad_rate": "bad %", "mean_pd": "mean PD %", "lc_rate": "LC rate %", "model_rate": "model rate %",
-    "hindsight_rate": "hindsight %", "lc_minus_hindsight": "LC − hindsight"}).round(2)
 
 # %% [markdown]
 # Under our assumptions, Lending Club's rate exceeded the break-even rate by between
@@ -402,16 +422,18 @@ sensitivity = pd.DataFrame({
         **{**rate_args, "window_years": years}) for years in windows}, index=by_grade.index)
 sensitivity.insert(0, "Lending Club's rate", by_grade["lc_rate"])
 markup = sensitivity.iloc[:, 1:].rdiv(sensitivity["Lending Club's rate"], axis=0)
+# the next paragraph's claim: under each window the mark-up of grade G is below that of grade A
+assert (markup.loc["G"] < markup.loc["A"]).all(), markup
+sensitivity.round(2)
+
+# %% tags=["remove-cell"]
 for years, column in zip(windows, markup.columns, strict=True):
     key = str(years).replace(".", "_")
     below = markup.index[markup[column] < 1].tolist()
     glue(f"below_{key}", ", ".join(below) if below else "none", display=False)
     glue(f"markup_a_{key}", round(float(markup.loc["A", column]), 2), display=False)
     glue(f"markup_g_{key}", round(float(markup.loc["G", column]), 2), display=False)
-# the next paragraph's claim: under each window the mark-up of grade G is below that of grade A
-assert (markup.loc["G"] < markup.loc["A"]).all(), markup
 glue("n_windows", len(windows), display=False)
-sensitivity.round(2)
 
 # %% [markdown]
 # The level moves a great deal. If the flag covered half a year, the grades priced below
@@ -441,9 +463,11 @@ by_term["model_rate"] = 100 * lending.risk_based_rate(by_term["mean_pd"], fundin
 by_term["hindsight_rate"] = 100 * lending.risk_based_rate(by_term["bad_rate"], funding_rate=by_term["funding"],
                                                           **rate_args)
 by_term[["bad_rate", "mean_pd", "funding"]] *= 100
+by_term.round(3)
+
+# %% tags=["remove-cell"]
 glue("lc_36", round(float(by_term.loc["term_36", "lc_rate"]), 2), display=False)
 glue("lc_60", round(float(by_term.loc["term_60", "lc_rate"]), 2), display=False)
-by_term.round(3)
 
 # %% [markdown]
 # Lending Club charged {glue:text}`lc_60`% on average for 60-month loans against

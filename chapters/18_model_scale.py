@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: -papermill,-execution
+#     cell_metadata_filter: tags,mystnb,-papermill,-execution
 #     notebook_metadata_filter: -papermill
 #     text_representation:
 #       extension: .py
@@ -141,6 +141,8 @@ plots.use_book_style()
 # Figures reported by Kaplan et al. (2020) and Wu et al. (2023): quoted, not computed here.
 KAPLAN_ALPHA_N = 0.076  # exponent of the loss in the number of non-embedding parameters
 BLOOMBERGGPT = {"parameters": 50e9, "financial tokens": 363e9, "general tokens": 345e9}
+
+# %% tags=["remove-cell"]
 glue("kaplan_alpha_n", KAPLAN_ALPHA_N, display=False)
 glue("bbg_params_bn", f"{BLOOMBERGGPT['parameters'] / 1e9:.0f}", display=False)
 glue("bbg_fin_tokens_bn", f"{BLOOMBERGGPT['financial tokens'] / 1e9:.0f}", display=False)
@@ -167,13 +169,16 @@ glue("bbg_pub_tokens_bn", f"{BLOOMBERGGPT['general tokens'] / 1e9:.0f}", display
 train_full = options.black_scholes_training_set(N_TRAIN, seed=SEED + 1)
 valid = options.black_scholes_training_set(4_096, seed=SEED + 2)
 test = options.black_scholes_training_set(20_000, seed=SEED + 3)
+train_full.head(3).round(4)
+
+# %% tags=["remove-cell"]
 glue("n_train", f"{N_TRAIN:,}", display=False)
 glue("n_test_options", f"{len(test):,}", display=False)
 glue("steps", f"{STEPS:,}", display=False)
 glue("patience", PATIENCE, display=False)
 glue("lr_grid", ", ".join(f"{lr:g}" for lr in LEARNING_RATES), display=False)
 glue("n_seeds", N_SEEDS, display=False)
-train_full.head(3).round(4)
+
 
 # %% [markdown]
 # Every network has two hidden layers of equal width with the smooth GELU activation,
@@ -267,13 +272,26 @@ for _ in range(N_BOOT):  # resample the seeds within each width, refit on the re
 alpha_lo, alpha_hi = np.percentile(boot_alpha, [2.5, 97.5])
 line_alpha = scaling.fit_power_law(params_by_width, width_curve["test RMSE (bp)"]).exponent
 assert alpha_lo <= width_law.exponent <= alpha_hi  # the point estimate lies inside its own interval
-glue("n_boot", N_BOOT, display=False)
 pd.Series({"alpha": width_law.exponent, "alpha, 2.5%": alpha_lo, "alpha, 97.5%": alpha_hi,
            "A": width_law.scale, "floor E (bp)": width_law.floor,
            "alpha of a straight line (for comparison)": line_alpha}).round(3)
 
+# %% tags=["remove-cell"]
+glue("n_boot", N_BOOT, display=False)
+
 # %%
 small, large = width_curve.iloc[0], width_curve.iloc[-1]
+stopped = int((seed_runs["steps run"] < STEPS).sum())
+tail_gain = []  # how much each kept run still gained over its last quarter of steps
+for width in PRICING_WIDTHS:
+    for c in curves[width]:
+        v = c["validation RMSE (bp)"].to_numpy()
+        at_three_quarters = v[: max(1, int(0.75 * len(v)))].min()
+        tail_gain.append(1 - v.min() / at_three_quarters)
+rmse = width_curve["test RMSE (bp)"].to_numpy()
+best_poly = poly_curve["test RMSE (bp)"].idxmin()
+
+# %% tags=["remove-cell"]
 glue("pw_small_params", f"{int(small['parameters']):,}", display=False)
 glue("pw_large_params", f"{int(large['parameters']):,}", display=False)
 glue("pw_small_rmse", round(float(small["test RMSE (bp)"]), 1), display=False)
@@ -289,20 +307,11 @@ glue("pw_floor", round(width_law.floor, 1), display=False)
 glue("pw_line_alpha", round(float(line_alpha), 2), display=False)
 glue("pw_halve", f"{2 ** (1 / width_law.exponent):,.1f}", display=False)
 glue("pw_lrs", ", ".join(f"{lr:g}" for lr in width_curve["learning rate"]), display=False)
-stopped = int((seed_runs["steps run"] < STEPS).sum())
-tail_gain = []  # how much each kept run still gained over its last quarter of steps
-for width in PRICING_WIDTHS:
-    for c in curves[width]:
-        v = c["validation RMSE (bp)"].to_numpy()
-        at_three_quarters = v[: max(1, int(0.75 * len(v)))].min()
-        tail_gain.append(1 - v.min() / at_three_quarters)
 glue("pw_tail_gain", f"{100 * max(tail_gain):.0f}", display=False)
 glue("pw_stopped", stopped, display=False)
 glue("pw_n_runs", len(seed_runs), display=False)
-rmse = width_curve["test RMSE (bp)"].to_numpy()
 glue("pw_first_gain", round(float(rmse[0] / rmse[1]), 1), display=False)
 glue("pw_last_gain", round(float(rmse[-2] / rmse[-1]), 1), display=False)
-best_poly = poly_curve["test RMSE (bp)"].idxmin()
 glue("poly_best_degree", int(best_poly), display=False)
 glue("poly_best_params", int(poly_curve.loc[best_poly, "parameters"]), display=False)
 glue("poly_best_rmse", round(float(poly_curve.loc[best_poly, "test RMSE (bp)"]), 1), display=False)
@@ -359,11 +368,13 @@ frontier_width = on_grid.idxmin(axis=1)
 order = list(dict.fromkeys(frontier_width))  # the widths on the frontier, in order of compute
 takeover = float(frontier_width.index[frontier_width == PRICING_WIDTHS[-1]].min()) \
     if PRICING_WIDTHS[-1] in order else float("nan")
+pd.DataFrame({"best width": frontier_width, "validation RMSE (bp)": on_grid.min(axis=1)}).iloc[::10].round(2)
+
+# %% tags=["remove-cell"]
 glue("fr_order", ", ".join(f"{w}-{w}" for w in order), display=False)
 glue("fr_n_widths", len(order), display=False)
 glue("fr_takeover", f"{takeover:.1e}", display=False)
 glue("fr_large_flops", f"{seed_runs['compute (FLOPs)'].iloc[-1]:.1e}", display=False)
-pd.DataFrame({"best width": frontier_width, "validation RMSE (bp)": on_grid.min(axis=1)}).iloc[::10].round(2)
 
 # %% [markdown]
 # Along the frontier the best size changes with the budget: from the smallest compute to
@@ -402,6 +413,11 @@ sq_mil = (million_det["test predictions"] - test["price"].to_numpy()) ** 2
 sq_wide = [(p - test["price"].to_numpy()) ** 2 for p in test_preds[PRICING_WIDTHS[-1]]]
 worst = int(np.argmax([q.mean() for q in sq_wide]))
 mil_test = inference.paired_block_bootstrap(sq_mil, sq_wide[worst], block_size=1, n_boot=1000, seed=SEED)
+mil_law = float(width_law.predict(million_run["parameters"]))
+million = pd.DataFrame([first_large.drop(["seed"]), pd.Series(million_run)]).set_index("hidden")
+million.drop(columns="training options").round(2)
+
+# %% tags=["remove-cell"]
 glue("mil_steps", f"{million_steps:,}", display=False)
 glue("large_steps", f"{int(first_large['steps run']):,}", display=False)
 glue("large_width", PRICING_WIDTHS[-1], display=False)
@@ -411,11 +427,8 @@ glue("mil_ratio", f"{million_run['parameters'] / first_large['parameters']:,.0f}
 glue("mil_rmse", round(mil_rmse, 1), display=False)
 glue("mil_worst_rmse", round(float(np.sqrt(sq_wide[worst].mean()) * 1e4), 1), display=False)
 glue("mil_verdict", inference.verdict(mil_test, better="lower"), display=False)
-mil_law = float(width_law.predict(million_run["parameters"]))
 glue("mil_law_rmse", round(mil_law, 1), display=False)
 glue("mil_vs_law", round(mil_rmse / mil_law, 1), display=False)
-million = pd.DataFrame([first_large.drop(["seed"]), pd.Series(million_run)]).set_index("hidden")
-million.drop(columns="training options").round(2)
 
 # %% [markdown]
 # On the compute of one {glue:text}`large_width`-wide run, the million-parameter network
@@ -452,6 +465,10 @@ for n in TRAINING_SIZES:
 data_curve = pd.DataFrame(data_runs).set_index("training options")
 poly_data_curve = pd.DataFrame(poly_data_runs).set_index("training options")
 net_rmse, poly_rmse = data_curve["test RMSE (bp)"], poly_data_curve["test RMSE (bp)"]
+pd.DataFrame({"network 64-64": net_rmse, "passes over the data": data_curve["passes over the data"],
+              f"polynomial, degree {best_poly}": poly_rmse}).round(2)
+
+# %% tags=["remove-cell"]
 glue("pd_sizes", ", ".join(f"{n:,}" for n in TRAINING_SIZES[:-1]) + f" and {TRAINING_SIZES[-1]:,}",
      display=False)
 glue("pd_first_n", f"{TRAINING_SIZES[0]:,}", display=False)
@@ -463,8 +480,6 @@ glue("pd_last_rmse", round(float(net_rmse.iloc[-1]), 1), display=False)
 glue("pd_passes_first", f"{data_curve['passes over the data'].iloc[0]:,.0f}", display=False)
 glue("pd_poly_second", round(float(poly_rmse.iloc[1]), 1), display=False)
 glue("pd_poly_last", round(float(poly_rmse.iloc[-1]), 1), display=False)
-pd.DataFrame({"network 64-64": net_rmse, "passes over the data": data_curve["passes over the data"],
-              f"polynomial, degree {best_poly}": poly_rmse}).round(2)
 
 # %% [markdown]
 # With {glue:text}`pd_first_n` options, seen up to {glue:text}`pd_passes_first` times each,
@@ -502,12 +517,6 @@ y = features.binary_target(credit["class"].astype(str), "bad")
 X = credit.drop(columns="class")
 splits = list(StratifiedKFold(CV_FOLDS, shuffle=True, random_state=SEED).split(X, y))
 n_inputs = len(sc.schema_preprocessor(X).fit(X).get_feature_names_out())
-glue("cr_n", f"{len(y):,}", display=False)
-glue("cr_bad", int(y.sum()), display=False)
-glue("cr_attributes", X.shape[1], display=False)
-glue("cr_inputs", n_inputs, display=False)
-glue("cv_folds", CV_FOLDS, display=False)
-glue("cr_widths", ", ".join(f"{w:,}" for w in CREDIT_WIDTHS), display=False)
 
 candidates = {"logistic regression": scaling.logistic_fit_predict,
               "gradient boosting": partial(scaling.boosting_fit_predict, seed=SEED)}
@@ -516,6 +525,14 @@ for width in CREDIT_WIDTHS:
                                                      batch_size=256, patience=10, seed=SEED)
 fold_auc = pd.DataFrame({name: scaling.fold_aucs(f, X, y, splits) for name, f in candidates.items()})
 fold_auc.round(4)
+
+# %% tags=["remove-cell"]
+glue("cr_n", f"{len(y):,}", display=False)
+glue("cr_bad", int(y.sum()), display=False)
+glue("cr_attributes", X.shape[1], display=False)
+glue("cr_inputs", n_inputs, display=False)
+glue("cv_folds", CV_FOLDS, display=False)
+glue("cr_widths", ", ".join(f"{w:,}" for w in CREDIT_WIDTHS), display=False)
 
 # %%
 params = {"logistic regression": n_inputs + 1, "gradient boosting": pd.NA}  # trees: no fixed count
@@ -526,6 +543,18 @@ credit_curve = pd.DataFrame({
     "AUC minus logistic (mean)": gap.mean(), "(sd)": gap.std(),
 })
 networks = [f"network {w}-{w}" for w in CREDIT_WIDTHS]
+best_net = credit_curve.loc[networks, "mean AUC"].idxmax()
+best_gap = float(credit_curve.loc[best_net, "AUC minus logistic (mean)"])
+n_test_fold = len(splits[0][1])
+n_train_fold = len(splits[0][0])
+# Nadeau-Bengio corrected t-test on the paired fold differences (the folds share training rows)
+best_vs_lr = inference.corrected_resampled_ttest(gap[best_net], n_train=n_train_fold, n_test=n_test_fold)
+large_vs_small = inference.corrected_resampled_ttest(fold_auc[networks[-1]] - fold_auc[networks[0]],
+                                                     n_train=n_train_fold, n_test=n_test_fold)
+within = int((gap[networks].mean().abs() < credit_curve.loc["logistic regression", "sd across folds"]).sum())
+credit_curve.round(4)
+
+# %% tags=["remove-cell"]
 glue("cr_lr_auc", round(float(credit_curve.loc["logistic regression", "mean AUC"]), 3), display=False)
 glue("cr_hgb_auc", round(float(credit_curve.loc["gradient boosting", "mean AUC"]), 3), display=False)
 glue("cr_fold_sd", round(float(credit_curve["sd across folds"].mean()), 3), display=False)
@@ -533,26 +562,16 @@ glue("cr_small_params", f"{params[networks[0]]:,}", display=False)
 glue("cr_large_params", f"{params[networks[-1]]:,}", display=False)
 glue("cr_small_auc", round(float(credit_curve.loc[networks[0], "mean AUC"]), 3), display=False)
 glue("cr_large_auc", round(float(credit_curve.loc[networks[-1], "mean AUC"]), 3), display=False)
-best_net = credit_curve.loc[networks, "mean AUC"].idxmax()
 glue("cr_best_net", best_net, display=False)
-best_gap = float(credit_curve.loc[best_net, "AUC minus logistic (mean)"])
 glue("cr_best_net_gap", round(abs(best_gap), 3), display=False)
-n_test_fold = len(splits[0][1])
-n_train_fold = len(splits[0][0])
-# Nadeau-Bengio corrected t-test on the paired fold differences (the folds share training rows)
-best_vs_lr = inference.corrected_resampled_ttest(gap[best_net], n_train=n_train_fold, n_test=n_test_fold)
 glue("cr_best_net_verdict", inference.verdict(best_vs_lr, better="higher"), display=False)
-large_vs_small = inference.corrected_resampled_ttest(fold_auc[networks[-1]] - fold_auc[networks[0]],
-                                                     n_train=n_train_fold, n_test=n_test_fold)
 glue("cr_large_vs_small", inference.verdict(large_vs_small, better="higher"), display=False)
-within = int((gap[networks].mean().abs() < credit_curve.loc["logistic regression", "sd across folds"]).sum())
 glue("cr_within", within, display=False)
 glue("cr_n_nets", len(networks), display=False)
 glue("cr_net_range", round(float(np.ptp(credit_curve.loc[networks, "mean AUC"])), 3), display=False)
 glue("cr_size_ratio", f"{params[networks[-1]] / params[networks[0]]:,.0f}", display=False)
 glue("cr_fit_rows", int(0.8 * len(splits[0][0])), display=False)  # mlp_fit_predict keeps a fifth for stopping
 glue("bbg_vs_ours", f"{BLOOMBERGGPT['parameters'] / params[networks[-1]]:,.0f}", display=False)
-credit_curve.round(4)
 
 # %% [markdown]
 # Logistic regression, with {glue:text}`cr_inputs` weights and an intercept, reaches a mean

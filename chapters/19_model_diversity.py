@@ -195,6 +195,11 @@ summary
 
 # %%
 counts = table["outcome"].value_counts()
+credit = table[table["family"] == "tabular credit"]
+best = table.loc[table["log_ratio"].idxmax()]
+worst = table.loc[table["log_ratio"].idxmin()]
+
+# %% tags=["remove-cell"]
 glue("div_n_tasks", len(table), display=False)
 glue("div_n_tested", int(len(table) - counts.get("not tested here", 0)), display=False)
 glue("div_n_sig_deep", int(counts.get("deep model significantly better", 0)), display=False)
@@ -202,11 +207,8 @@ glue("div_n_nodiff", int(counts.get("no significant difference", 0)), display=Fa
 glue("div_n_sig_base", int(counts.get("baseline significantly better", 0)), display=False)
 glue("div_n_untested", int(counts.get("not tested here", 0)), display=False)
 glue("div_n_positive", int((table["log_ratio"] > 0).sum()), display=False)
-credit = table[table["family"] == "tabular credit"]
 glue("div_credit_n", len(credit), display=False)
 glue("div_credit_positive", int((credit["log_ratio"] > 0).sum()), display=False)
-best = table.loc[table["log_ratio"].idxmax()]
-worst = table.loc[table["log_ratio"].idxmin()]
 glue("div_best_task", best["task"], display=False)
 glue("div_best_chapter", best["chapter"][:2], display=False)
 glue("div_best_model", best["deep_model"], display=False)

@@ -122,14 +122,16 @@ def encode(frame):
 
 Z_train, Z_val, Z_test = encode(X_train), encode(X.iloc[idx_val]), encode(X_test)
 groups = credit.feature_groups(prep)  # the variable each input column comes from
+pd.DataFrame({"loans": [len(idx_train), len(idx_val), len(idx_test)],
+              "bad": [int(y_train.sum()), int(y_val.sum()), int(y_test.sum())]},
+             index=["train", "validation", "test"])
+
+# %% tags=["remove-cell"]
 glue("test_pct", round(100 * TEST_SIZE), display=False)
 glue("n_test", f"{len(idx_test):,}", display=False)
 glue("n_test_bad", int(y_test.sum()), display=False)
 glue("n_variables", X.shape[1], display=False)
 glue("n_inputs", Z_train.shape[1], display=False)
-pd.DataFrame({"loans": [len(idx_train), len(idx_val), len(idx_test)],
-              "bad": [int(y_train.sum()), int(y_val.sum()), int(y_test.sum())]},
-             index=["train", "validation", "test"])
 
 # %% [markdown]
 # The {glue:text}`n_variables` variables become {glue:text}`n_inputs` network inputs after
@@ -165,6 +167,9 @@ predict = {  # each maps raw applicant rows to a probability of default
 }
 p_test = {name: f(X_test) for name, f in predict.items()}
 quality = credit.model_scorecard(y_test, p_test, n_boot=500, seed=SEED)
+quality.round(4)
+
+# %% tags=["remove-cell"]
 glue("net_epochs", len(history["loss"]), display=False)
 glue("net_hidden", " and ".join(map(str, HIDDEN)), display=False)
 glue("net_params", f"{net.count_params():,}", display=False)
@@ -173,7 +178,6 @@ for name, key in [("network", "net"), ("logistic regression", "lr"), ("scorecard
     glue(f"auc_{key}", round(float(quality.loc[name, "ROC AUC"]), 3), display=False)
     glue(f"auc_{key}_ci", f"{quality.loc[name, 'AUC low']:.3f} to {quality.loc[name, 'AUC high']:.3f}",
          display=False)
-quality.round(4)
 
 # %% [markdown]
 # On the test loans the network ({glue:text}`net_params` weights, stopped after
@@ -195,9 +199,11 @@ quality.round(4)
 W1 = net.get_layer("hidden1").get_weights()[0]  # (inputs, 32)
 weight_size = pd.Series(np.abs(W1).mean(axis=1), index=groups).groupby(level=0, sort=False).mean()
 naive_rank = weight_size.sort_values(ascending=False)
+naive_rank.head(6).round(4).to_frame("mean |first-layer weight|")
+
+# %% tags=["remove-cell"]
 glue("naive_top", ", ".join(naive_rank.index[:3]), display=False)
 glue("naive_rate_rank", int(naive_rank.index.get_loc("int_rate")) + 1, display=False)
-naive_rank.head(6).round(4).to_frame("mean |first-layer weight|")
 
 # %% [markdown]
 # By this measure the top variables are {glue:text}`naive_top`, and the interest rate
@@ -231,17 +237,19 @@ perm = {name: explain.permutation_importance(f, X_test, y_test, n_repeats=N_REPE
 perm_table = pd.DataFrame({name: t["importance"] for name, t in perm.items()})
 perm_sd = pd.DataFrame({name: t["std"] for name, t in perm.items()})
 top = perm_table.max(axis=1).sort_values(ascending=False).index[:10]
+noise = perm_table.drop(index=["int_rate", "sub_grade"])
+assert perm_table["network"].idxmax() == "int_rate", perm_table["network"].idxmax()  # the prose says so
+perm_table.loc[top].round(4)
+
+# %% tags=["remove-cell"]
 glue("pi_net_rate", round(float(perm_table.loc["int_rate", "network"]), 3), display=False)
 glue("pi_net_grade", round(float(perm_table.loc["sub_grade", "network"]), 3), display=False)
 glue("pi_card_grade", round(float(perm_table.loc["sub_grade", "scorecard"]), 3), display=False)
 glue("pi_card_rate", round(float(perm_table.loc["int_rate", "scorecard"]), 3), display=False)
 glue("pi_lr_rate", round(float(perm_table.loc["int_rate", "logistic regression"]), 3), display=False)
-noise = perm_table.drop(index=["int_rate", "sub_grade"])
 glue("pi_noise_max", round(float(noise.abs().max().max()), 3), display=False)
 glue("pi_n_negative", int((perm_table < 0).sum().sum()), display=False)
 glue("pi_n_cells", int(perm_table.size), display=False)
-assert perm_table["network"].idxmax() == "int_rate", perm_table["network"].idxmax()  # the prose says so
-perm_table.loc[top].round(4)
 
 # %% mystnb={"figure": {"name": "xai-fig-permutation", "caption": "Permutation importance on the test loans: the fall in ROC AUC when a variable is shuffled, mean and standard deviation over the permutations, for the ten variables that matter most to any model."}}
 fig, ax = plt.subplots(figsize=(8, 4.2))
@@ -282,15 +290,17 @@ joint = {name: explain.permutation_importance(
                                 "sub_grade and int_rate together": ["sub_grade", "int_rate"]},
     n_repeats=N_REPEATS, seed=SEED)["importance"] for name, f in predict.items()}
 joint = pd.DataFrame(joint).loc[["sub_grade", "int_rate", "sub_grade and int_rate together"]]
+together = joint.loc["sub_grade and int_rate together"]
+joint.round(4)
+
+# %% tags=["remove-cell"]
 glue("rho_grade_rate", round(float(rho_grade_rate), 3), display=False)
 glue("pi_joint_net", round(float(joint.loc["sub_grade and int_rate together", "network"]), 3), display=False)
 glue("pi_joint_card", round(float(joint.loc["sub_grade and int_rate together", "scorecard"]), 3),
      display=False)
-together = joint.loc["sub_grade and int_rate together"]
 glue("pi_joint_min", round(float(together.min()), 3), display=False)
 glue("pi_joint_min_model", str(together.idxmin()), display=False)
 glue("pi_single_max", round(float(joint.loc[["sub_grade", "int_rate"]].to_numpy().max()), 3), display=False)
-joint.round(4)
 
 # %% [markdown]
 # The rank correlation between sub-grade and rate is {glue:text}`rho_grade_rate`. A model
@@ -345,15 +355,9 @@ joint.round(4)
 pdp = {feat: pd.DataFrame({name: explain.partial_dependence(f, X_test, feat, n_grid=15)
                            for name, f in predict.items()}) for feat in PD_FEATURES}
 rate_pd = pdp["int_rate"]
-glue("pd_rate_lo", f"{rate_pd.index[0]:.1f}", display=False)
-glue("pd_rate_hi", f"{rate_pd.index[-1]:.1f}", display=False)
-for name, key in [("network", "net"), ("logistic regression", "lr"), ("scorecard", "card")]:
-    glue(f"pd_rate_{key}_lo", round(100 * float(rate_pd[name].iloc[0]), 1), display=False)
-    glue(f"pd_rate_{key}_hi", round(100 * float(rate_pd[name].iloc[-1]), 1), display=False)
 ale = {feat: pd.DataFrame({name: explain.accumulated_local_effects(f, X_test, feat, n_bins=ALE_BINS,
                                                                     quantile_range=(0.01, 0.99))
                             + p_test[name].mean() for name, f in predict.items()}) for feat in PD_FEATURES}
-glue("ale_bins", ALE_BINS, display=False)
 
 
 def shape(curve, flat=0.002):
@@ -373,6 +377,14 @@ def shape(curve, flat=0.002):
 
 shapes = pd.DataFrame({(feat, kind): {name: shape(curves[feat][name]) for name in predict}
                        for feat in PD_FEATURES for kind, curves in (("PD", pdp), ("ALE", ale))})
+n_same_shape = int(sum(shapes.loc[name, (feat, "PD")] == shapes.loc[name, (feat, "ALE")]
+                       for name in predict for feat in PD_FEATURES))
+shapes
+
+# %% tags=["remove-cell"]
+for name, key in [("network", "net"), ("logistic regression", "lr"), ("scorecard", "card")]:
+    glue(f"pd_rate_{key}_lo", round(100 * float(rate_pd[name].iloc[0]), 1), display=False)
+    glue(f"pd_rate_{key}_hi", round(100 * float(rate_pd[name].iloc[-1]), 1), display=False)
 for feat, fkey in [("annual_inc", "inc"), ("revol_util", "util")]:
     for name, key in [("network", "net"), ("logistic regression", "lr"), ("scorecard", "card")]:
         for kind, curves in (("PD", pdp), ("ALE", ale)):
@@ -381,15 +393,15 @@ for feat, fkey in [("annual_inc", "inc"), ("revol_util", "util")]:
                  display=False)
             glue(f"{kind.lower()}_{fkey}_{key}_hi", round(100 * float(curves[feat][name].iloc[-1]), 1),
                  display=False)
+glue("pd_rate_lo", f"{rate_pd.index[0]:.1f}", display=False)
+glue("pd_rate_hi", f"{rate_pd.index[-1]:.1f}", display=False)
+glue("ale_bins", ALE_BINS, display=False)
 glue("pd_inc_lo", f"{pdp['annual_inc'].index[0]:,.0f}", display=False)
 glue("pd_inc_hi", f"{pdp['annual_inc'].index[-1]:,.0f}", display=False)
 glue("ale_rate_net_hi", round(100 * float(ale["int_rate"]["network"].iloc[-1]), 1), display=False)
 glue("ale_rate_card_hi", round(100 * float(ale["int_rate"]["scorecard"].iloc[-1]), 1), display=False)
-n_same_shape = int(sum(shapes.loc[name, (feat, "PD")] == shapes.loc[name, (feat, "ALE")]
-                       for name in predict for feat in PD_FEATURES))
 glue("n_same_shape", n_same_shape, display=False)
 glue("n_shapes", len(predict) * len(PD_FEATURES), display=False)
-shapes
 
 # %% mystnb={"figure": {"name": "xai-fig-pd", "caption": "Partial dependence (top) and accumulated local effects (bottom, centred effect plus the model's average prediction) of the predicted probability of default on three variables, for the three models, over the 1st to 99th percentile of each variable among the test loans. Ticks on the horizontal axis mark the deciles of the variable."}}
 fig, axes = plt.subplots(2, len(PD_FEATURES), figsize=(12, 6.6), sharex="col")
@@ -483,6 +495,8 @@ linear = models.mlp(Z_train.shape[1], hidden=())  # one sigmoid unit: logistic r
 linear.set_weights([logit_model.coef_.T.astype("float32"), logit_model.intercept_.astype("float32")])
 ig_linear = explain.integrated_gradients(linear, Z_test, baseline, steps=4, output="logit")
 by_hand = (Z_test - baseline) * logit_model.coef_[0]
+
+# %% tags=["remove-cell"]
 glue("ig_linear_err", f"{np.abs(ig_linear.values - by_hand).max():.0e}", display=False)
 
 # %%
@@ -499,6 +513,9 @@ for steps in (8, IG_STEPS, 8 * IG_STEPS):
 convergence = pd.DataFrame(convergence).T.rename_axis("integration steps")
 # Reported by Sundararajan et al. (2017): quoted, not computed here.
 IG_PAPER = {"min steps": 20, "max steps": 300, "tolerance (%)": 5}
+convergence.round(5)
+
+# %% tags=["remove-cell"]
 glue("ig_paper_min", IG_PAPER["min steps"], display=False)
 glue("ig_paper_max", IG_PAPER["max steps"], display=False)
 glue("ig_paper_tol", IG_PAPER["tolerance (%)"], display=False)
@@ -508,7 +525,6 @@ glue("ig_gap_max", f"{convergence.loc[IG_STEPS, 'max |gap| (log-odds)']:.4f}", d
 glue("ig_gap_fine", f"{convergence.loc[8 * IG_STEPS, 'max |gap| (log-odds)']:.4f}", display=False)
 glue("ig_mean_diff", round(float(convergence.loc[IG_STEPS, "mean |f(x) - f(x')|"]), 3), display=False)
 glue("ig_steps", IG_STEPS, display=False)
-convergence.round(5)
 
 # %% [markdown]
 # For the linear model, integrated gradients and the hand formula agree to
@@ -534,17 +550,19 @@ summary = pd.DataFrame({
     "scorecard: information value": card.scorecard_.binning_process_.summary().set_index("name")["iv"],
 }).reindex(perm_table.index).astype(float).fillna(0.0)
 ig_rank = summary["network: mean |IG|"].sort_values(ascending=False)
-glue("ig_top", ", ".join(ig_rank.index[:3]), display=False)
 # the variable that moves the network's output most relative to what it does for its ranking
 rank_gap = (summary["network: permutation"].rank(ascending=False)
             - summary["network: mean |IG|"].rank(ascending=False)).loc[ig_rank.index[:8]]
 moved = str(rank_gap.idxmax())
+summary.loc[ig_rank.index[:8]].round(4)
+
+# %% tags=["remove-cell"]
+glue("ig_top", ", ".join(ig_rank.index[:3]), display=False)
 glue("ig_moved", moved, display=False)
 glue("ig_moved_rank", int(ig_rank.index.get_loc(moved)) + 1, display=False)
 glue("pi_moved_rank", int(summary["network: permutation"].rank(ascending=False, method="min")[moved]),
      display=False)
 glue("pi_moved_net", round(float(perm_table.loc[moved, "network"]), 4), display=False)
-summary.loc[ig_rank.index[:8]].round(4)
 
 # %% [markdown]
 # Averaged over the test applicants, the largest attributions (mean absolute IG, in
@@ -566,11 +584,13 @@ summary.loc[ig_rank.index[:8]].round(4)
 
 # %%
 points = card.points_table()
+points[points["variable"].isin(["int_rate", "revol_util"])]
+
+# %% tags=["remove-cell"]
 glue("card_n_bins", len(points), display=False)
 glue("card_n_grade_bins", int((points["variable"] == "sub_grade").sum()), display=False)
 glue("card_pdo", round(card.pdo), display=False)
 glue("n_subgrades", X["sub_grade"].nunique(), display=False)
-points[points["variable"].isin(["int_rate", "revol_util"])]
 
 # %% [markdown]
 # The whole model is {glue:text}`card_n_bins` rows like these (the {glue:text}`n_subgrades` sub-grades, for
@@ -609,10 +629,12 @@ pairs = {
 }
 agreement = pd.DataFrame({"Spearman": {k: spearman.loc[a, b] for k, (a, b) in pairs.items()},
                           "Kendall": {k: kendall.loc[a, b] for k, (a, b) in pairs.items()}})
+agreement.round(2)
+
+# %% tags=["remove-cell"]
 for key, (a, b) in zip(["same_model", "same_perm", "same_attr", "ig_iv"], pairs.values(), strict=True):
     glue(f"rho_{key}", round(float(spearman.loc[a, b]), 2), display=False)
     glue(f"tau_{key}", round(float(kendall.loc[a, b]), 2), display=False)
-agreement.round(2)
 
 # %% mystnb={"figure": {"name": "xai-fig-agreement", "caption": "Agreement between seven importance rankings of the Lending Club variables: Spearman's rank correlation below the diagonal, Kendall's tau above it. 1 means the same order, 0 no relation."}}
 both = np.tril(spearman.to_numpy(), -1) + np.triu(kendall.to_numpy(), 1) + np.eye(len(spearman))
@@ -705,11 +727,6 @@ reasons = {"network (integrated gradients)": credit.reason_codes(ig_reasons, top
 # the best-bin convention, for comparison: how often does the reference change the first reason?
 best_bin = credit.reason_codes(explain.scorecard_points(card, X_test, relative_to="maximum").iloc[declined],
                                top=4)
-glue("marginal_pct", MARGINAL_PCT, display=False)
-glue("n_marginal", int(marginal.sum()), display=False)
-glue("best_bin_changed_pct", round(100 * float(np.mean(
-    best_bin["reason 1"].to_numpy() != reasons["scorecard (points below the reference)"]["reason 1"].to_numpy()))),
-     display=False)
 # completeness, within the integration error measured above for the same number of steps
 assert np.abs(att_declined.gap).max() < 0.1, np.abs(att_declined.gap).max()
 first_reason = pd.DataFrame({name: r["reason 1"].value_counts(normalize=True) for name, r in reasons.items()}
@@ -719,6 +736,14 @@ overlap = np.mean([len(set(a) & set(b)) / 4 for a, b in zip(
     reasons["scorecard (points below the reference)"].to_numpy().tolist(), strict=True)])
 same_first = float(np.mean(reasons["network (integrated gradients)"]["reason 1"].to_numpy()
                            == reasons["scorecard (points below the reference)"]["reason 1"].to_numpy()))
+first_reason.head(6).round(3)
+
+# %% tags=["remove-cell"]
+glue("marginal_pct", MARGINAL_PCT, display=False)
+glue("n_marginal", int(marginal.sum()), display=False)
+glue("best_bin_changed_pct", round(100 * float(np.mean(
+    best_bin["reason 1"].to_numpy() != reasons["scorecard (points below the reference)"]["reason 1"].to_numpy()))),
+     display=False)
 glue("decline_pct", DECLINE_PCT, display=False)
 glue("n_declined", len(declined), display=False)
 glue("reason_overlap", round(100 * float(overlap)), display=False)
@@ -727,7 +752,7 @@ glue("net_first", str(first_reason.index[0]), display=False)
 glue("net_first_pct", round(100 * float(first_reason.iloc[0, 0])), display=False)
 glue("card_first", str(first_reason.iloc[:, 1].idxmax()), display=False)
 glue("card_first_pct", round(100 * float(first_reason.iloc[:, 1].max())), display=False)
-first_reason.head(6).round(3)
+
 
 # %% [markdown]
 # Of the {glue:text}`n_declined` declined applicants, the network gives
@@ -756,13 +781,16 @@ for k, i in enumerate(examples, 1):
         {name: reason_text(r.iloc[[pos]], [i])[0] for name, r in reasons.items()},
         index=[f"reason {j}" for j in range(1, 5)])
 for k, i in enumerate(examples, 1):
-    glue(f"ex{k}_pd", round(100 * float(p_test["network"][i]), 1), display=False)
-    glue(f"ex{k}_grade", str(X_test.iloc[i]["sub_grade"]), display=False)
-    glue(f"ex{k}_points", round(float(card.points(X_test.iloc[[i]])[0]), 1), display=False)
     print(f"applicant {k}: network PD {100 * p_test['network'][i]:.1f}%, sub-grade "
           f"{X_test.iloc[i]['sub_grade']}, scorecard {card.points(X_test.iloc[[i]])[0]:.1f} points")
     with pd.option_context("display.max_colwidth", None):  # show each reason in full
         display(letters[f"applicant {k}"])
+
+# %% tags=["remove-cell"]
+for k, i in enumerate(examples, 1):
+    glue(f"ex{k}_pd", round(100 * float(p_test["network"][i]), 1), display=False)
+    glue(f"ex{k}_grade", str(X_test.iloc[i]["sub_grade"]), display=False)
+    glue(f"ex{k}_points", round(float(card.points(X_test.iloc[[i]])[0]), 1), display=False)
 
 # %% [markdown]
 # Applicant 1 (network PD {glue:text}`ex1_pd`%, grade {glue:text}`ex1_grade`, scorecard
@@ -843,6 +871,9 @@ COMPARISONS = {  # label: (grouping, protected, reference)
 group_sizes = pd.DataFrame({"applicants": pd.concat([age_band, sex_level]).value_counts(),
                             "bad rate": pd.concat([pd.Series(y_g, index=german.index).groupby(age_band).mean(),
                                                    pd.Series(y_g, index=german.index).groupby(sex_level).mean()])})
+group_sizes.round(3)
+
+# %% tags=["remove-cell"]
 glue("fair_boot", f"{FAIR_BOOT:,}", display=False)
 glue("n_sex_unknown", int((sex_level == SEX_UNKNOWN).sum()), display=False)
 glue("n_single_women", int((sex_level == "female: single").sum()), display=False)
@@ -851,7 +882,7 @@ glue("n_old", int((age_band == "62 and over").sum()), display=False)
 glue("n_young", int((age_band == "under 25").sum()), display=False)
 glue("bad_young", round(100 * float(group_sizes.loc["under 25", "bad rate"])), display=False)
 glue("bad_mid", round(100 * float(group_sizes.loc["25 to 61", "bad rate"])), display=False)
-group_sizes.round(3)
+
 
 # %% [markdown]
 # {glue:text}`n_sex_unknown` of the 1,000 applicants are in the mixed level and drop out of
@@ -920,15 +951,17 @@ for fold, (fit_rows, test_rows) in enumerate(folds):
         t, _ = metrics.cost_optimal_threshold(y_g[va], p_va[name], cost_fn=COST_FN, cost_fp=COST_FP)
         thresholds[name].append(t)
         approve[name][test_rows] = (p_te[name] < t).astype(int)
-glue("fair_cost_fn", int(COST_FN), display=False)
-glue("fair_cost_fp", int(COST_FP), display=False)
-glue("n_fair_seeds", len(FAIR_SEEDS), display=False)
-glue("fair_epochs", f"{min(best_epochs)} to {max(best_epochs)}", display=False)
 pd.DataFrame({"approval rate": {n: approve[n].mean() for n in decision_models},
               "cost per applicant": {n: metrics.expected_cost(y_g, 1 - approve[n], cost_fn=COST_FN,
                                                               cost_fp=COST_FP) for n in decision_models},
               "thresholds (5 folds)": {n: ", ".join(f"{t:.2f}" for t in thresholds[n])
                                        for n in decision_models}}).round(3)
+
+# %% tags=["remove-cell"]
+glue("fair_cost_fn", int(COST_FN), display=False)
+glue("fair_cost_fp", int(COST_FP), display=False)
+glue("n_fair_seeds", len(FAIR_SEEDS), display=False)
+glue("fair_epochs", f"{min(best_epochs)} to {max(best_epochs)}", display=False)
 
 # %%
 good = 1 - y_g
@@ -962,6 +995,23 @@ for comp in COMPARISONS:
         "DI verdict": "", "EO": float(np.mean(seeds_eo)),
         "EO 95% interval": f"seeds {min(seeds_eo):.2f} to {max(seeds_eo):.2f}", "EO verdict": ""}
 fairness = pd.DataFrame(rows).T
+
+
+def words(comp, name, stat):
+    return fairness.loc[(comp, name), f"{stat} verdict"].split(" (")[0]
+
+
+young, old, sexc = COMPARISONS
+old_open = all(words(old, n, st).startswith("not") for n in ("logistic regression", "network, seed ensemble")
+               for st in ("DI", "EO"))
+sex_open = all(words(sexc, n, st).startswith("not") for n in ("logistic regression", "network, seed ensemble")
+               for st in ("DI", "EO"))
+same = all(words(c, "logistic regression", st) == words(c, "network, seed ensemble", st)
+           for c in COMPARISONS for st in ("DI", "EO"))
+with pd.option_context("display.max_colwidth", None):
+    display(fairness.round(3))
+
+# %% tags=["remove-cell"]
 for comp, key in zip(COMPARISONS, ["young", "old", "sex"], strict=True):
     for name, mkey in [("logistic regression", "lr"), ("network, seed ensemble", "net")]:
         r = fairness.loc[(comp, name)]
@@ -979,34 +1029,20 @@ for comp, key in zip(COMPARISONS, ["young", "old", "sex"], strict=True):
                     for stat, null, w in zip(["disparate impact ratio", "equal opportunity difference"],
                                              [1.0, 0.0], ens_words, strict=True)) for n in seed_names)
     glue(f"fair_{key}_seeds_agree", agree, display=False)
-
-def words(comp, name, stat):
-    return fairness.loc[(comp, name), f"{stat} verdict"].split(" (")[0]
-
-
-young, old, sexc = COMPARISONS
 glue("fair_young_dir", "less often" if fairness.loc[(young, "logistic regression"), "DI"] < 1 else "more often",
      display=False)
 glue("bad_young_dir", "more often" if group_sizes.loc["under 25", "bad rate"] > group_sizes.loc["25 to 61", "bad rate"]
      else "less often", display=False)
-old_open = all(words(old, n, st).startswith("not") for n in ("logistic regression", "network, seed ensemble")
-               for st in ("DI", "EO"))
 glue("fair_old_sentence", "the data cannot show whether they are favoured or disfavoured" if old_open else
      "even so, at least one of the tests separates them from the middle group", display=False)
-sex_open = all(words(sexc, n, st).startswith("not") for n in ("logistic regression", "network, seed ensemble")
-               for st in ("DI", "EO"))
 glue("fair_sex_sentence", "None of these tests finds a gap, but \"not distinguishable\" is not \"fair\""
      if sex_open else "At least one of these tests finds a gap; and where none is found, \"not "
      "distinguishable\" would not mean \"fair\"", display=False)
-same = all(words(c, "logistic regression", st) == words(c, "network, seed ensemble", st)
-           for c in COMPARISONS for st in ("DI", "EO"))
 glue("fair_models_sentence",
      "The network and the regression reach the same verdict on every comparison, so the complexity of "
      "the model is not what drives the gaps; the data and the cost-optimal threshold are" if same else
      "The network and the regression reach different verdicts on at least one comparison, so the choice "
      "of model matters to who is approved as well as to how the decisions are explained", display=False)
-with pd.option_context("display.max_colwidth", None):
-    display(fairness.round(3))
 
 # %% [markdown]
 # **Age.** Applicants under 25 are approved {glue:text}`fair_young_dir` than those aged 25 to 61: the

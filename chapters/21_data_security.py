@@ -93,9 +93,11 @@ quoted = {"sec_rows": f"{len(credit):,}", "sec_cols": f"{credit.shape[1] - 1}",
           "sec_bad": f"{int(y.sum()):,}", "sec_bad_rate": f"{100 * y.mean():.1f}",
           "sec_missing_income": f"{int(credit['Income'].isna().sum())}",
           "sec_lc_bad_rate": f"{100 * lending_bad_rate:.1f}"}
+credit.head(4)
+
+# %% tags=["remove-cell"]
 for key, value in quoted.items():
     glue(key, value, display=False)
-credit.head(4)
 
 # %% [markdown]
 # The table has {glue:text}`sec_rows` applicants and {glue:text}`sec_cols` attributes;
@@ -128,10 +130,12 @@ prep = make_pipeline(features.tabular_preprocessor(credit, exclude=["Status"]),
 x_in = prep.fit_transform(credit.iloc[members]).astype("float32")  # fitted on members only
 x_out = prep.transform(credit.iloc[nonmembers]).astype("float32")
 y_in, y_out = y[members], y[nonmembers]
-glue("sec_n", f"{n:,}", display=False)
-glue("sec_features", f"{x_in.shape[1]}", display=False)
 pd.DataFrame({"rows": [len(y_in), len(y_out)], "bad rate": [y_in.mean(), y_out.mean()]},
              index=["members (training)", "non-members (test)"]).round(4)
+
+# %% tags=["remove-cell"]
+glue("sec_n", f"{n:,}", display=False)
+glue("sec_features", f"{x_in.shape[1]}", display=False)
 
 # %% [markdown]
 # Each half has {glue:text}`sec_n` applicants; after one-hot encoding and the
@@ -320,15 +324,17 @@ def fit_net(hidden, lr, gradient=summed_gradient, seed=SEED):
 
 net, net_history = fit_net(HIDDEN, NET_LR)  # the network attacked below (seed SEED)
 nets = {SEED: net} | {s: fit_net(HIDDEN, NET_LR, seed=s)[0] for s in SEEDS[1:]}  # the same, other seeds
-glue("sec_layers", f"{len(HIDDEN)}", display=False)
-glue("sec_width", f"{HIDDEN[0]}", display=False)
-glue("sec_epochs", f"{EPOCHS}", display=False)
-glue("sec_best_epoch", f"{int(np.argmin(net_history['val_loss'])) + 1}", display=False)
 baseline = LogisticRegression(max_iter=5000).fit(x_in, y_in)
 logits = {"network": (net.logits(x_in), net.logits(x_out)),
           "logistic regression": (baseline.decision_function(x_in), baseline.decision_function(x_out))}
 losses = {name: (privacy.binary_losses(y_in, z_in), privacy.binary_losses(y_out, z_out))
           for name, (z_in, z_out) in logits.items()}
+
+# %% tags=["remove-cell"]
+glue("sec_layers", f"{len(HIDDEN)}", display=False)
+glue("sec_width", f"{HIDDEN[0]}", display=False)
+glue("sec_epochs", f"{EPOCHS}", display=False)
+glue("sec_best_epoch", f"{int(np.argmin(net_history['val_loss'])) + 1}", display=False)
 
 # %%
 fig, ax = plt.subplots()
@@ -355,16 +361,19 @@ def fit_summary(name):
 
 
 fits = pd.DataFrame({name: fit_summary(name) for name in logits}).T
-for name, key in [("network", "net"), ("logistic regression", "lr")]:
-    for col, short in [("train ROC AUC", "train_auc"), ("test ROC AUC", "test_auc"),
-                       ("train loss", "train_loss"), ("test loss", "test_loss"),
-                       ("gap (test - train loss)", "gap")]:
-        glue(f"sec_{key}_{short}", round(float(fits.loc[name, col]), 3), display=False)
 # the network over seeds, and the baseline against the seed ensemble (mean probability)
 p_nets = np.array([m.predict_proba(x_out) for m in nets.values()])
 net_seed_auc = [metrics.roc_auc(y_out, p) for p in p_nets]
 lr_vs_net = metrics.paired_bootstrap_test(metrics.roc_auc, y_out, baseline.decision_function(x_out),
                                           p_nets.mean(axis=0), n_boot=2000, seed=SEED)
+fits.round(3)
+
+# %% tags=["remove-cell"]
+for name, key in [("network", "net"), ("logistic regression", "lr")]:
+    for col, short in [("train ROC AUC", "train_auc"), ("test ROC AUC", "test_auc"),
+                       ("train loss", "train_loss"), ("test loss", "test_loss"),
+                       ("gap (test - train loss)", "gap")]:
+        glue(f"sec_{key}_{short}", round(float(fits.loc[name, col]), 3), display=False)
 glue("sec_n_seeds", f"{N_SEEDS}", display=False)
 glue("sec_net_auc_lo", round(min(net_seed_auc), 3), display=False)
 glue("sec_net_auc_hi", round(max(net_seed_auc), 3), display=False)
@@ -372,7 +381,6 @@ glue("sec_net_auc_ens", round(metrics.roc_auc(y_out, p_nets.mean(axis=0)), 3), d
 glue("sec_lr_vs_net", inference.verdict(lr_vs_net, better="higher",
                                         names=("the logistic regression", "the network's seed ensemble")),
      display=False)
-fits.round(3)
 
 # %% [markdown]
 # The network ranks its own training data almost perfectly (ROC AUC
@@ -416,7 +424,6 @@ fits.round(3)
 # %%
 # tolerance: rtol=0.03; one seed of a network: CPU-dependent rounding grows through training
 LOW_FPR = 0.01  # the false-positive rate allowed in Carlini et al.'s low-FPR metric
-glue("sec_low_fpr", f"{100 * LOW_FPR:.0f}", display=False)
 
 
 def attack_row(l_in, l_out, p_in, p_out):
@@ -432,20 +439,23 @@ probs = {"network": (net.predict_proba(x_in), net.predict_proba(x_out)),
 attacks = pd.DataFrame({name: attack_row(*losses[name], *probs[name]) for name in logits}).T
 attacks["gap (test - train loss)"] = fits["gap (test - train loss)"]
 chance = privacy.chance_advantage(n, n)
+atk_seeds = [privacy.loss_attack(privacy.binary_losses(y_in, m.logits(x_in)),
+                                 privacy.binary_losses(y_out, m.logits(x_out))).auc for m in nets.values()]
+l_in_net, l_out_net = losses["network"]
+attacks.round(3)
+
+# %% tags=["remove-cell"]
+glue("sec_low_fpr", f"{100 * LOW_FPR:.0f}", display=False)
 for name, key in [("network", "net"), ("logistic regression", "lr")]:
     for col, short in [("loss attack AUC", "atk_auc"), ("advantage", "adv"), ("best advantage", "best"),
                        ("TPR at 1% FPR", "tpr1"), ("confidence attack AUC", "conf_auc")]:
         glue(f"sec_{key}_{short}", round(float(attacks.loc[name, col]), 3), display=False)
 glue("sec_chance", round(chance, 3), display=False)
-atk_seeds = [privacy.loss_attack(privacy.binary_losses(y_in, m.logits(x_in)),
-                                 privacy.binary_losses(y_out, m.logits(x_out))).auc for m in nets.values()]
 glue("sec_net_atk_lo", round(min(atk_seeds), 3), display=False)
 glue("sec_net_atk_hi", round(max(atk_seeds), 3), display=False)
-l_in_net, l_out_net = losses["network"]
 glue("sec_net_med_in", f"{np.median(l_in_net):.2g}", display=False)
 glue("sec_net_med_out", f"{np.median(l_out_net):.2g}", display=False)
 glue("sec_net_out_below_med", f"{100 * np.mean(l_out_net < np.median(l_in_net)):.0f}", display=False)
-attacks.round(3)
 
 # %% [markdown]
 # Against the over-fitted network the loss attack reaches an AUC of
@@ -500,9 +510,11 @@ def attack_auc_by_outcome(l_in, l_out, outcome):
 by_outcome = pd.DataFrame({name: {"good loans": attack_auc_by_outcome(*losses[name], 0),
                                   "bad loans": attack_auc_by_outcome(*losses[name], 1)}
                            for name in logits}).T
+by_outcome.round(3)
+
+# %% tags=["remove-cell"]
 glue("sec_net_auc_bad", round(float(by_outcome.loc["network", "bad loans"]), 3), display=False)
 glue("sec_net_auc_good", round(float(by_outcome.loc["network", "good loans"]), 3), display=False)
-by_outcome.round(3)
 
 # %% [markdown]
 # Among bad loans the attack's AUC is {glue:text}`sec_net_auc_bad`; among good loans
@@ -699,13 +711,15 @@ documented = 0.7242234026109595
 ours = privacy.dp_sgd_epsilon(sampling_probability=doc["batch"] / doc["n"], noise_multiplier=doc["sigma"],
                               steps=privacy.dp_sgd_steps(doc["n"], doc["batch"], doc["epochs"]),
                               delta=doc["delta"])
+pd.Series({"epsilon (ours)": ours, "epsilon (TensorFlow Privacy)": documented}).round(6)
+
+# %% tags=["remove-cell"]
 for key, value in doc.items():
     glue(f"sec_doc_{key}", f"{value:,}" if key == "n" else f"{value:g}", display=False)
 glue("sec_delta", f"{DELTA:g}", display=False)
 glue("sec_delta_ratio", f"{1 / n / DELTA:.0f}", display=False)
 glue("sec_check_ours", f"{ours:.6f}", display=False)
 glue("sec_check_doc", f"{documented:.6f}", display=False)
-pd.Series({"epsilon (ours)": ours, "epsilon (TensorFlow Privacy)": documented}).round(6)
 
 # %% [markdown]
 # Our accounting gives {glue:text}`sec_check_ours`, the documented
@@ -724,6 +738,9 @@ budget = pd.DataFrame({"noise multiplier sigma": noise,
                        "epsilon, PLD accountant": pld,
                        "attack advantage bound": {e: privacy.advantage_bound(e, DELTA) for e in EPSILONS}})
 budget.index.name = "epsilon (RDP accountant)"
+budget.round(4)
+
+# %% tags=["remove-cell"]
 glue("sec_pld_1", round(pld[FOCUS], 2), display=False)
 for eps in (4.0, 8.0):
     if eps in EPSILONS:
@@ -733,7 +750,7 @@ glue("sec_q", round(q, 4), display=False)
 glue("sec_sigma_1", round(noise[FOCUS], 2), display=False)
 glue("sec_bound_1", round(privacy.advantage_bound(FOCUS, DELTA), 3), display=False)
 glue("sec_focus", f"{FOCUS:g}", display=False)
-budget.round(4)
+
 
 # %% [markdown]
 # Each model takes {glue:text}`sec_steps` steps with sampling probability
@@ -836,13 +853,16 @@ chance_levels = {"attack AUC": auc_chance(n, n), "best advantage": chance,
 private = runs[np.isfinite(runs["epsilon"])]
 at_chance = np.all([private[c] <= level for c, level in chance_levels.items()], axis=0)
 exceed = {c: int((private[c] > level).sum()) for c, level in chance_levels.items()}
+pd.DataFrame({"chance level (one-sided 95%)": chance_levels, "private runs above it": exceed}).round(3)
+
+# %% tags=["remove-cell"]
 glue("sec_n_attacks", f"{len(chance_levels)}", display=False)
 glue("sec_dp_at_chance", f"{int(at_chance.sum())}", display=False)
 glue("sec_dp_runs", f"{len(private)}", display=False)
 glue("sec_auc_chance", round(float(chance_levels["attack AUC"]), 3), display=False)
 glue("sec_tpr_chance", round(chance_levels["TPR at 1% FPR"], 3), display=False)
 glue("sec_dp_exceed", ", ".join(f"{c} {k}" for c, k in exceed.items() if k) or "none", display=False)
-pd.DataFrame({"chance level (one-sided 95%)": chance_levels, "private runs above it": exceed}).round(3)
+
 
 # %%
 # tolerance: rtol=0.03, atol=0.01; seed ensembles of networks: CPU-dependent rounding moves AUCs and bootstrap p-values (p 0.029 -> 0.032 with oneDNN at SSE4.1)
@@ -856,14 +876,8 @@ vs_lr = {eps: metrics.paired_bootstrap_test(metrics.roc_auc, y_out, lr_score, en
                                             n_boot=2000, seed=SEED) for eps in EPSILONS}
 words = {eps: inference.verdict(r, better="higher") for eps, r in vs_lr.items()}
 lr_ahead = sum(w.startswith("significantly better") for w in words.values())
-glue("sec_tramer", f"the logistic regression is significantly better than the private network's seed ensemble "
-     f"at {lr_ahead} of {len(EPSILONS)} budgets (paired bootstrap of the test AUC, each at the 5% level)",
-     display=False)
 dp_vs_np = metrics.paired_bootstrap_test(metrics.roc_auc, y_out, ensemble["network", FOCUS],
                                          ensemble["network", np.inf], n_boot=2000, seed=SEED)
-glue("sec_dp_vs_np", inference.verdict(dp_vs_np, better="higher",
-                                       names=("the private network's seed ensemble", "the non-private one's")),
-     display=False)
 quoted = {"sec_dp_net_auc_1": result("network", FOCUS, "test ROC AUC"),
           "sec_dp_net_auc_1_lo": result("network", FOCUS, "AUC min"),
           "sec_dp_net_auc_1_hi": result("network", FOCUS, "AUC max"),
@@ -882,11 +896,19 @@ quoted = {"sec_dp_net_auc_1": result("network", FOCUS, "test ROC AUC"),
           "sec_max_dp_tpr1": float(private["TPR at 1% FPR"].max()),
           "sec_max_dp_conf_auc": float(private["confidence attack AUC"].max()),
           "sec_max_dp_bad_auc": float(private["attack AUC, bad loans"].max())}
+pd.Series(words, name="logistic regression vs the private network's seed ensemble (test AUC)").to_frame()
+
+# %% tags=["remove-cell"]
+glue("sec_tramer", f"the logistic regression is significantly better than the private network's seed ensemble "
+     f"at {lr_ahead} of {len(EPSILONS)} budgets (paired bootstrap of the test AUC, each at the 5% level)",
+     display=False)
+glue("sec_dp_vs_np", inference.verdict(dp_vs_np, better="higher",
+                                       names=("the private network's seed ensemble", "the non-private one's")),
+     display=False)
 for key, value in quoted.items():
     glue(key, round(value, 3), display=False)
 glue("sec_eps_min", f"{LOW:g}", display=False)
 glue("sec_eps_max", f"{HIGH:g}", display=False)
-pd.Series(words, name="logistic regression vs the private network's seed ensemble (test AUC)").to_frame()
 
 # %% [markdown]
 # The figure plots both sides against the budget: on the left the test ROC AUC of the

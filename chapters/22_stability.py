@@ -66,6 +66,8 @@ REFERENCE = ("2005", "2006")  # the calm development years of the drift comparis
 LATER = ("2007", "2008", "2017")  # the years compared with them
 TEST = ("2007-01-01", "2009-12-31")  # the frozen models' test window
 CRASH = "2008Q4"  # the quarter of the crash
+
+# %% tags=["remove-cell"]
 for key, value in {"stab_hidden": " and ".join(map(str, HIDDEN)), "stab_batch": f"{BATCH}",
                    "stab_ref": "-".join(REFERENCE), "stab_later_0": LATER[0], "stab_later_1": LATER[1],
                    "stab_later_2": LATER[2], "stab_test": f"{TEST[0][:4]}-{TEST[1][:4]}",
@@ -114,6 +116,8 @@ quoted = {"stab_rows": f"{len(credit):,}", "stab_bad_rate": f"{100 * y.mean():.0
           "stab_n_train": f"{len(train)}", "stab_n_valid": f"{len(valid)}", "stab_n_test": f"{len(test)}",
           "stab_n_seeds": f"{N_SEEDS}", "stab_epochs_min": f"{min(epochs_used)}",
           "stab_epochs_max": f"{max(epochs_used)}"}
+
+# %% tags=["remove-cell"]
 for key, value in quoted.items():
     glue(key, value, display=False)
 
@@ -133,13 +137,7 @@ spread = pd.DataFrame({
     "min": [auc_net.min(), auc_lr], "max": [auc_net.max(), auc_lr]},
     index=[f"network ({N_SEEDS} seeds)", "logistic regression"])
 spread.loc["average of the networks (ensemble)"] = [auc_ensemble, 0.0, auc_ensemble, auc_ensemble]
-for key, value in {"stab_auc_mean": auc_net.mean(), "stab_auc_sd": auc_net.std(ddof=1),
-                   "stab_auc_min": auc_net.min(), "stab_auc_max": auc_net.max(),
-                   "stab_auc_range": auc_net.max() - auc_net.min(), "stab_auc_lr": auc_lr,
-                   "stab_auc_ens": auc_ensemble, "stab_auc_gap": auc_lr - auc_net.mean()}.items():
-    glue(key, round(float(value), 3), display=False)
 lr_rank = int((auc_net < auc_lr).sum())
-glue("stab_lr_rank", f"{lr_rank}", display=False)
 if 0 < lr_rank < N_SEEDS:
     single_run = 'A single run could have "shown" either model to be better.'
 else:
@@ -147,8 +145,16 @@ else:
     small = f"of {gaps[0]:.3f}" if gaps[0] >= 0.0005 else "of less than 0.001"
     single_run = (f"Here every seed puts the network on the same side of the logistic regression, "
                   f"but a single run could have reported a gap {small} or one of {gaps[1]:.3f}.")
-glue("stab_single_run", single_run, display=False)
 spread.round(3)
+
+# %% tags=["remove-cell"]
+for key, value in {"stab_auc_mean": auc_net.mean(), "stab_auc_sd": auc_net.std(ddof=1),
+                   "stab_auc_min": auc_net.min(), "stab_auc_max": auc_net.max(),
+                   "stab_auc_range": auc_net.max() - auc_net.min(), "stab_auc_lr": auc_lr,
+                   "stab_auc_ens": auc_ensemble, "stab_auc_gap": auc_lr - auc_net.mean()}.items():
+    glue(key, round(float(value), 3), display=False)
+glue("stab_lr_rank", f"{lr_rank}", display=False)
+glue("stab_single_run", single_run, display=False)
 
 # %% [markdown]
 # The test ROC AUC of the same network ranges from {glue:text}`stab_auc_min` to
@@ -175,6 +181,9 @@ costs = data.GERMAN_CREDIT_COSTS
 threshold = metrics.bayes_threshold(cost_fn=float(costs.loc["bad", "accept"]),
                                     cost_fp=float(costs.loc["good", "reject"]))
 flips = stability.decision_flips(p_net, threshold)
+flips.map(lambda v: f"{v:.0f}" if float(v).is_integer() else f"{v:.3f}").to_frame("network across seeds")
+
+# %% tags=["remove-cell"]
 glue("stab_threshold", f"{threshold:.3f}", display=False)
 glue("stab_cost_ratio", f"{costs.loc['bad', 'accept'] / costs.loc['good', 'reject']:.0f}", display=False)
 glue("stab_flipped", f"{int(flips['flipped applicants'])}", display=False)
@@ -182,7 +191,6 @@ for key in ["ambiguity", "discrepancy", "mean pairwise disagreement", "rejection
             "rejection rate (max)"]:
     glue(f"stab_{key.replace(' ', '_').replace('(', '').replace(')', '')}",
          f"{100 * flips[key]:.0f}", display=False)
-flips.map(lambda v: f"{v:.0f}" if float(v).is_integer() else f"{v:.3f}").to_frame("network across seeds")
 
 # %% [markdown]
 # Of the {glue:text}`stab_n_test` test applicants, {glue:text}`stab_flipped`
@@ -270,10 +278,14 @@ for chapter, key in sweep_meta["verdict_keys"].items():
         "other verdicts": ", ".join(f"{k} {n}" for k, n in kinds.items() if k != book) or "none",
         "runs stopped by an assert": stopped[chapter],
     }
-    glue(f"sweep_agree_{chapter[:2]}", f"{kinds[book]} of {len(runs)}", display=False)
-    glue(f"sweep_book_{chapter[:2]}", book, display=False)
 sweep_table = pd.DataFrame.from_dict(rows, orient="index")
 agree_all = [c for c, r in rows.items() if r["other verdicts"] == "none"]
+sweep_table.style.format({"network, mean": "{:.3f}", "baseline, mean": "{:.3f}"})
+
+# %% tags=["remove-cell"]
+for chapter, row in rows.items():
+    glue(f"sweep_agree_{chapter[:2]}", row["seeds that agree"], display=False)
+    glue(f"sweep_book_{chapter[:2]}", row["book's verdict"], display=False)
 glue("sweep_n_seeds", len(sweep["SEED"].unique()), display=False)
 glue("sweep_n_chapters", len(rows), display=False)
 glue("sweep_n_agree_all", len(agree_all), display=False)
@@ -282,7 +294,6 @@ glue("sweep_split", ", ".join(f"{c[:2]} ({r['seeds that agree']})" for c, r in r
                               if r["other verdicts"] != "none") or "none", display=False)
 glue("sweep_stopped", "; ".join(f"chapter {run['chapter'][:2]} with SEED={run['SEED']}: {run['why']}"
                                 for run in sweep_meta.get("failed_runs", [])) or "none", display=False)
-sweep_table.style.format({"network, mean": "{:.3f}", "baseline, mean": "{:.3f}"})
 
 # %% [markdown]
 # The table answers, for each chapter the sweep covers, how often a reader who ran the
@@ -338,17 +349,19 @@ drift = stability.drift_table(reference, periods, bins=PSI_BINS)
 first, second = (market.loc[year] for year in REFERENCE)
 placebo = stability.drift_table(first, {f"{REFERENCE[1]} vs {REFERENCE[0]}": second}, bins=PSI_BINS)
 critical = stability.psi_critical_value(len(reference), len(periods[LATER[1]]), PSI_BINS)
+short = {"log return (%)": "return", "log GK variance": "gk", "log volume": "volume"}
+drift.round(3)
+
+# %% tags=["remove-cell"]
 glue("stab_psi_crit", round(critical, 3), display=False)
 glue("stab_placebo_crit", round(stability.psi_critical_value(len(first), len(second), PSI_BINS), 3),
      display=False)
-short = {"log return (%)": "return", "log GK variance": "gk", "log volume": "volume"}
 for _, row in drift.iterrows():
     glue(f"stab_psi_{LATER.index(row['period'])}_{short[row['feature']]}", round(row["PSI"], 2), display=False)
     glue(f"stab_psi_{LATER.index(row['period'])}_{short[row['feature']]}_band", stability.psi_rating(row["PSI"]),
          display=False)
 for _, row in placebo.iterrows():
     glue(f"stab_psi_placebo_{short[row['feature']]}", round(row["PSI"], 2), display=False)
-drift.round(3)
 
 # %% [markdown]
 # Against {glue:text}`stab_ref`, the log GK variance of {glue:text}`stab_later_1` has a
@@ -399,13 +412,15 @@ recording = pd.DataFrame({
     "mean GK / mean Parkinson": [gk.loc[y].mean() / parkinson.loc[y].mean() for y in years],
     "PSI of log Parkinson variance": [np.nan] * len(REFERENCE)
     + [stability.psi(log_pk_ref, np.log(parkinson.loc[y]), PSI_BINS) for y in LATER]}, index=years)
+recording.round(3)
+
+# %% tags=["remove-cell"]
 glue("stab_stale_first", f"{100 * recording.iloc[0, 0]:.0f}", display=False)
 glue("stab_stale_crash", f"{100 * recording.loc[LATER[1]].iloc[0]:.0f}", display=False)
 glue("stab_ratio_min", round(float(recording.iloc[:, 1].min()), 2), display=False)
 glue("stab_ratio_max", round(float(recording.iloc[:, 1].max()), 2), display=False)
 glue("stab_pk_psi_1", round(float(recording.loc[LATER[1]].iloc[2]), 2), display=False)
 glue("stab_pk_psi_2", round(float(recording.loc[LATER[2]].iloc[2]), 2), display=False)
-recording.round(3)
 
 # %% [markdown]
 # The stale open is the rule in the reference period ({glue:text}`stab_stale_first`% of
@@ -470,10 +485,8 @@ window = dict(fit_end=FIT_END, start=TEST[0], end=TEST[1], returns=returns)
 frozen = stability.har_forecasts(gk, **window)
 refitted = stability.har_forecasts(gk, refit="quarter", **window)
 long_run = float(gk.loc[:FIT_END].mean())
-glue("stab_first_year", f"{gk.index[0].year}", display=False)
 
 NET_HIDDEN = (16, 8)
-glue("stab_net_hidden", " and ".join(map(str, NET_HIDDEN)), display=False)
 har = stability.har_frame(gk)
 cols = list(stability.HAR_COLUMNS)
 last_year = FIT_END[:4]
@@ -507,6 +520,10 @@ whole = f"{TEST[0][:4]}-{TEST[1][:4]}"
 by_quarter.loc[whole] = qlike.mean()
 by_quarter.round(3)
 
+# %% tags=["remove-cell"]
+glue("stab_first_year", f"{gk.index[0].year}", display=False)
+glue("stab_net_hidden", " and ".join(map(str, NET_HIDDEN)), display=False)
+
 # %%
 quoted = {"stab_q_mean_q4": by_quarter.loc[CRASH, "long-run average (frozen)"],
           "stab_q_har_q4": by_quarter.loc[CRASH, "HAR (frozen)"],
@@ -516,30 +533,32 @@ quoted = {"stab_q_mean_q4": by_quarter.loc[CRASH, "long-run average (frozen)"],
           "stab_q_har_all": by_quarter.loc[whole, "HAR (frozen)"],
           "stab_q_refit_all": by_quarter.loc[whole, "HAR (refitted quarterly)"],
           "stab_q_net_all": by_quarter.loc[whole, "network (frozen)"]}
-for key, value in quoted.items():
-    glue(key, round(float(value), 3), display=False)
 crash = pd.Period(CRASH)
 crash_inputs = har.loc[crash.start_time:crash.end_time, cols]
 outside = (crash_inputs > in_sample[cols].max()).any(axis=1)  # some input beyond anything seen in training
-glue("stab_outside_q4", f"{outside.sum()}", display=False)
-glue("stab_q4_days", f"{len(outside)}", display=False)
 dm = inference.dm_test(qlike["HAR (refitted quarterly)"], qlike["HAR (frozen)"])
-glue("stab_dm_p", inference.format_pvalue(dm.pvalue), display=False)
-glue("stab_refit_verdict", inference.verdict(dm, better="lower", names=("the refitted HAR", "the frozen HAR")),
-     display=False)
 in_crash = qlike.index.to_period("Q") == crash
 har_q4_loss = qlike.loc[in_crash, "HAR (frozen)"]
 seed_words = [inference.verdict(inference.dm_test(metrics.qlike(frozen["realized"][in_crash], f[in_crash]), har_q4_loss),
                                 better="lower") for f in net_forecasts]
 worse_seeds = sum(w.startswith("significantly worse") for w in seed_words)
 ens_dm = inference.dm_test(qlike.loc[in_crash, "network (frozen)"], har_q4_loss)
+net_q4 = [float(np.mean(metrics.qlike(frozen["realized"][in_crash], f[in_crash]))) for f in net_forecasts]
+
+# %% tags=["remove-cell"]
+for key, value in quoted.items():
+    glue(key, round(float(value), 3), display=False)
+glue("stab_outside_q4", f"{outside.sum()}", display=False)
+glue("stab_q4_days", f"{len(outside)}", display=False)
+glue("stab_dm_p", inference.format_pvalue(dm.pvalue), display=False)
+glue("stab_refit_verdict", inference.verdict(dm, better="lower", names=("the refitted HAR", "the frozen HAR")),
+     display=False)
 glue("stab_net_vs_har_q4", f"{worse_seeds} of {N_NET_SEEDS} single-seed networks are significantly worse than the "
      f"frozen HAR (Diebold-Mariano, 5% level; for the seed ensemble {inference.format_pvalue(ens_dm.pvalue)})",
      display=False)
 glue("stab_mean_vs_har_q4", inference.verdict(
     inference.dm_test(qlike.loc[in_crash, "long-run average (frozen)"], qlike.loc[in_crash, "HAR (frozen)"]),
     better="lower", names=("the frozen long-run average", "the frozen HAR")), display=False)
-net_q4 = [float(np.mean(metrics.qlike(frozen["realized"][in_crash], f[in_crash]))) for f in net_forecasts]
 glue("stab_n_net_seeds", f"{N_NET_SEEDS}", display=False)
 glue("stab_q_net_q4_lo", round(min(net_q4), 3), display=False)
 glue("stab_q_net_q4_hi", round(max(net_q4), 3), display=False)
@@ -609,6 +628,9 @@ n_days = int(days.sum())
 pvalues = {name: stats.binomtest(k, n_days, 1 - level).pvalue for name, k in total.items()}
 yearly.loc[whole] = [*total.values(), round(n_days * (1 - level), 1)]
 crash_year = str(pd.Period(CRASH).year)
+display(yearly)
+
+# %% tags=["remove-cell"]
 glue("stab_crash_year", crash_year, display=False)
 for name, key in [("historical simulation (frozen)", "hs"), ("HAR (frozen)", "har"),
                   ("HAR (refitted quarterly)", "refit")]:
@@ -617,7 +639,6 @@ for name, key in [("historical simulation (frozen)", "hs"), ("HAR (frozen)", "ha
     glue(f"stab_var_{key}_p", f"{pvalues[name]:.2g}", display=False)
     glue(f"stab_var_{key}_word", "rejects" if pvalues[name] < 0.05 else "does not reject", display=False)
 glue("stab_var_expected", f"{n_days * (1 - level):.1f}", display=False)
-display(yearly)
 
 # %%
 fig, ax = plt.subplots(figsize=(9, 3.6))

@@ -263,6 +263,9 @@ panel_table = pd.DataFrame({
     name: {"daily variance": "Garman–Klass (range)" if name == "NASDAQ" else "squared daily change",
            "first day": f"{v.dropna().index[0]:%Y-%m-%d}", "days before 2013": int((v.dropna().index < CUTOFF).sum())}
     for name, (v, _) in panel.items()}).T
+panel_table
+
+# %% tags=["remove-cell"]
 glue("pt_seeds", SEEDS, display=False)
 glue("pt_lookback", LOOKBACK, display=False)
 glue("pt_patch", PATCH, display=False)
@@ -271,7 +274,6 @@ glue("pt_series", len(panel), display=False)
 glue("pt_windows", f"{len(y_pre):,}", display=False)
 glue("pt_valid_windows", f"{len(y_val):,}", display=False)
 glue("pt_fit_windows", f"{len(y_pre[::2]):,}", display=False)
-panel_table
 
 # %% [markdown]
 # These {glue:text}`pt_series` series are of three kinds, a stock index, a commodity and
@@ -312,10 +314,12 @@ panel_table
 # %%
 patch_log = pd.read_csv(pretrain.WEIGHTS_DIR / "patch_log.csv")
 pretrained = [pretrain.load_weights(patch_transformer(), "patch", s) for s in seeds]
-glue("pt_params", f"{pretrained[0].count_params():,}", display=False)
 best = patch_log.loc[patch_log.groupby("seed")["val_loss"].idxmin()]
-glue("pt_epochs", f"{int(best['epoch'].min())}–{int(best['epoch'].max())}", display=False)
 patch_log.pivot(index="epoch", columns="seed", values="val_loss").round(4)
+
+# %% tags=["remove-cell"]
+glue("pt_params", f"{pretrained[0].count_params():,}", display=False)
+glue("pt_epochs", f"{int(best['epoch'].min())}–{int(best['epoch'].max())}", display=False)
 
 # %% [markdown]
 # Each network has {glue:text}`pt_params` weights. The table shows the validation loss
@@ -369,6 +373,8 @@ def lhar_forecast(rows):
 
 
 zero_shot = [log_forecast(net, test) for net in pretrained]
+
+# %% tags=["remove-cell"]
 glue("pt_test_days", f"{len(test):,}", display=False)
 glue("pt_history_days", f"{len(history):,}", display=False)
 
@@ -422,6 +428,8 @@ spreads[("zero-shot", 0)] = inference.over_seeds(
     score_predictions=lambda f: float(squared_log_error(f).mean()))
 forecasts[("LHAR", len(history))] = lhar_forecast(history)
 forecasts[("naive", 0)] = np.log(task.naive[test])
+
+# %% tags=["remove-cell"]
 glue("pt_n_fits", 2 * SEEDS * len(TARGET_DAYS), display=False)
 
 # %%
@@ -463,6 +471,7 @@ def mse(method, days):
     return round(float(results.loc[(method, days), "MSE, seed ensemble"]), 3)
 
 
+# %% tags=["remove-cell"]
 glue("pt_small", f"{small:,}", display=False)
 glue("pt_large", f"{large:,}", display=False)
 glue("pt_zero_mse", mse("zero-shot", 0), display=False)
@@ -522,7 +531,7 @@ headline.glue_headline(f"S&P 500 next-week log variance, {small} days of target 
 #   {glue:text}`pt_ft_seed_wins_large` seeds);
 # - {glue:text}`pt_ft_vs_lhar_large`.
 
-# %% mystnb={"figure": {"name": "pretrain-fig-curve", "caption": "Learning curve on the S&P 500, test period 2013–2018: mean squared error of the log-variance forecast against the days of S&P 500 history the model was given (log scale). Networks: seed ensembles (points), with the range of the single seeds as bars; an ensemble can beat every seed it averages. The zero-shot networks saw no S&P 500 data (dashed line); LHAR is refitted for every amount of data; the naive forecast needs none (dotted)."}}
+# %% mystnb={"figure": {"name": "pretrain-fig-curve", "caption": "Learning curve on the S&P 500, test period 2013\u20132018: mean squared error of the log-variance forecast against the days of S&P 500 history the model was given (log scale). Networks: seed ensembles (points), with the range of the single seeds as bars; an ensemble can beat every seed it averages. The zero-shot networks saw no S&P 500 data (dashed line); LHAR is refitted for every amount of data; the naive forecast needs none (dotted)."}}
 lhar_days = sorted({*TARGET_DAYS, 125, 500, 2_000, len(history)})
 lhar_curve = [float(squared_log_error(lhar_forecast(history[-d:])).mean()) for d in lhar_days]
 fig, ax = plt.subplots(figsize=(7.5, 4.4))
@@ -598,6 +607,8 @@ for x, y in zip(valid_x, valid_y, strict=True):
     reference["logistic regression fitted to each task's context"].append(metrics.log_loss(y[128:], p_lr))
     reference["the context's share of positives"].append(metrics.log_loss(y[128:], np.full(PFN_QUERIES, y[:128].mean())))
 reference = {k: float(np.mean(v)) for k, v in reference.items()}
+
+# %% tags=["remove-cell"]
 glue("pfn_features", PFN_FEATURES, display=False)
 glue("pfn_params", f"{pfn_params:,}", display=False)
 glue("pfn_steps", f"{int(final['step'].iloc[0]):,}", display=False)
@@ -741,6 +752,9 @@ pfn_test_table = pd.DataFrame({"AUC difference (network - model)": {n: r.estimat
 pfn_test_table["verdict: the network is ..."] = [
     inference.verdict((pfn_tests[n].estimate, pfn_holm.table.loc[n, "adjusted"]), better="higher").split(" (")[0]
     for n in pfn_test_table.index]
+pfn_test_table
+
+# %% tags=["remove-cell"]
 glue("pfn_max_context", PFN_MAX_CONTEXT, display=False)
 glue("cr_attributes", x_credit.shape[1], display=False)
 glue("pfn_auc", round(float(credit_table.loc["prior-fitted network (seed ensemble)", "AUC"]), 3), display=False)
@@ -758,7 +772,6 @@ glue("pfn_lr_brier", round(float(credit_table.loc["logistic regression", "Brier"
 glue("pfn_mean_p", round(float(credit_table.loc["prior-fitted network (seed ensemble)", "mean predicted"]), 3),
      display=False)
 glue("cr_bad_rate", round(float(y_arr.mean()), 3), display=False)
-pfn_test_table
 
 # %% [markdown]
 # On German credit the prior-fitted network, five pretrained seeds averaged, reaches an
@@ -796,6 +809,9 @@ y_lc = np.asarray(y_loans)[lc_test]
 loan_table, loan_spread, loan_p = auc_table(y_lc, {k: v[lc_test] for k, v in loan_out.items()}, loan_pfn[:, lc_test])
 loan_test = metrics.paired_bootstrap_test(metrics.roc_auc, y_lc, loan_p["prior-fitted network (seed ensemble)"],
                                           loan_p["logistic regression"], n_boot=1_000, seed=SEED)
+loan_table
+
+# %% tags=["remove-cell"]
 glue("lc_train", f"{len(lc_train):,}", display=False)
 glue("lc_test", f"{len(lc_test):,}", display=False)
 glue("lc_chunks", -(-len(lc_train) // PFN_MAX_CONTEXT), display=False)
@@ -806,7 +822,6 @@ glue("lc_hgb_auc", round(float(loan_table.loc["gradient boosting", "AUC"]), 3), 
 glue("lc_pfn_vs_lr", inference.verdict(loan_test, better="higher",
                                        names=("the prior-fitted network", "logistic regression")), display=False)
 glue("lc_bad_rate", f"{float(np.mean(y_lc)):.1%}", display=False)
-loan_table
 
 # %% [markdown]
 # On Lending Club's {glue:text}`lc_test` test loans ({glue:text}`lc_bad_rate` bad) the

@@ -122,10 +122,12 @@ pd.DataFrame({"run": ["seeded, first process", "seeded, second process",
 # %%
 assert seeded[0] == seeded[1], f"seeded training differs between two processes: {seeded}"
 assert unseeded[0][0] != unseeded[1][0], "two unseeded runs trained identical weights"
-glue("repro_seed", SEED, display=False)
 pd.DataFrame({"comparison": ["seeded: first vs second process", "unseeded: first vs second process"],
               "weights": ["bit-identical" if seeded[0] == seeded[1] else "different",
                           "bit-identical" if unseeded[0] == unseeded[1] else "different"]})
+
+# %% tags=["remove-cell"]
+glue("repro_seed", SEED, display=False)
 
 # %% [markdown]
 # With seed {glue:text}`repro_seed` the two processes trained bit-identical weights, and
@@ -152,6 +154,8 @@ pd.DataFrame([(isa, d, f"{loss:.12f}") for isa, (d, loss) in runs.items()],
 # %%
 loss_change = abs(runs["AVX2"][1] - runs["SSE41"][1]) / runs["AVX2"][1]
 assert loss_change < 1e-6, f"other kernels moved the log loss by {loss_change:.1e} (relative)"
+
+# %% tags=["remove-cell"]
 glue("repro_isa_loss_change", "< 1e-6", display=False)
 glue("repro_isa_same_weights", "bit-identical" if runs["AVX2"][0] == runs["SSE41"][0] else "different",
      display=False)
@@ -190,7 +194,10 @@ glue("repro_isa_same_weights", "bit-identical" if runs["AVX2"][0] == runs["SSE41
 # 4. builds the book with warnings as errors, and opens every page in a headless browser.
 #
 # Numbers quoted in the prose are *glued* from the code with `myst_nb.glue`: the text
-# cannot disagree with the computation.
+# cannot disagree with the computation. The glue calls live in a cell of their own right
+# after the code that computes the values, tagged `remove-cell`: the rendered page leaves
+# it out, the notebook and its `.py` twin keep it (`python -m finbook glue` moves them
+# there; `python -m finbook check` stops with an error on a glue call in code the page shows).
 #
 # A tolerance is written where its numbers are made, with its reason:
 #
@@ -211,10 +218,12 @@ for script in sorted(paths.CHAPTERS_DIR.glob("[0-9][0-9]_*.py")):
             reason = re.search(r"#\s*tolerance:[^;\n]*;?\s*(.*)", cell).group(1).strip()
             rows.append((script.stem, tol.describe(), reason))
 tolerances = pd.DataFrame(rows, columns=["chapter", "tolerance", "why"])
-glue("repro_n_tolerances", len(tolerances), display=False)
-glue("repro_n_tolerance_chapters", tolerances["chapter"].nunique(), display=False)
 with pd.option_context("display.max_colwidth", 120):
     display(tolerances)  # noqa: F821 - IPython's display
+
+# %% tags=["remove-cell"]
+glue("repro_n_tolerances", len(tolerances), display=False)
+glue("repro_n_tolerance_chapters", tolerances["chapter"].nunique(), display=False)
 
 # %% [markdown]
 # {glue:text}`repro_n_tolerances` cells in {glue:text}`repro_n_tolerance_chapters` chapters
@@ -243,12 +252,14 @@ bench = pd.read_csv(paths.CHAPTERS_DIR / "benchmark.csv")
 machine = bench[["cpu", "cores", "python"]].drop_duplicates()
 if len(machine) != 1:
     raise ValueError(f"benchmark.csv mixes runs from several machines: {machine.to_dict('records')}")
+bench[["chapter", "seconds", "peak_mib"]].rename(columns={"peak_mib": "peak memory (MiB)"})
+
+# %% tags=["remove-cell"]
 glue("bench_total_min", round(float(bench["seconds"].sum()) / 60, 1), display=False)
 glue("bench_slowest", bench.loc[bench["seconds"].idxmax(), "chapter"], display=False)
 glue("bench_slowest_s", round(float(bench["seconds"].max()), 1), display=False)
 glue("bench_peak_mib", int(bench["peak_mib"].max()), display=False)
 glue("bench_cpu", f"{machine['cores'].iloc[0]} cores of an {machine['cpu'].iloc[0]}", display=False)
-bench[["chapter", "seconds", "peak_mib"]].rename(columns={"peak_mib": "peak memory (MiB)"})
 
 # %% [markdown]
 # On {glue:text}`bench_cpu` the whole book re-executed in

@@ -26,8 +26,8 @@ repro              seeds, the quiet TensorFlow import (oneDNN capped at AVX2), w
 
 finbook.book is the book's machinery, apart from the finance: the chapter pipeline
 (sync, execute, run, bench), the command line, the notebook check with numeric
-tolerances, the machine record, the seed sweep on Dask, glued headlines, the
-``# @save`` export and the Sphinx extension.
+tolerances, the machine record, the seed sweep on Dask, glued headlines and glue
+cells, the ``# @save`` export and the Sphinx extension.
 
 Importing finbook is cheap: TensorFlow is imported only by the functions that need it.
 """

@@ -9,7 +9,7 @@ definition's docstring names the chapter that teaches it.
 # ruff: noqa: E402, F811, I001
 
 # ----------------------------------------------------------------------
-# chapters/03_deep_learning_basics.py, code cell 5
+# chapters/03_deep_learning_basics.py, code cell 7
 import numpy as np
 from scipy.special import expit
 
@@ -48,7 +48,7 @@ def binary_cross_entropy_with_logits(y, z):
     return float(np.mean(np.logaddexp(0.0, z) - y * z))
 
 # ----------------------------------------------------------------------
-# chapters/03_deep_learning_basics.py, code cell 8
+# chapters/03_deep_learning_basics.py, code cell 12
 from finbook.checks import check_choice, check_pair
 
 LOSSES = ("cross_entropy", "mse")  # the two losses of eqs. dl-ce and dl-mse
@@ -68,7 +68,7 @@ def logit_gradient(y, z, loss="cross_entropy"):
     return 2.0 * (p - y) * p * (1.0 - p)
 
 # ----------------------------------------------------------------------
-# chapters/03_deep_learning_basics.py, code cell 11
+# chapters/03_deep_learning_basics.py, code cell 16
 import numpy as np
 from scipy.special import expit
 
@@ -103,7 +103,7 @@ def logistic_loss_and_gradient(coef, intercept, X, y):
     return _logistic_loss_and_gradient(w, float(intercept), X, y)
 
 # ----------------------------------------------------------------------
-# chapters/03_deep_learning_basics.py, code cell 12
+# chapters/03_deep_learning_basics.py, code cell 17
 from dataclasses import dataclass
 
 import numpy as np
@@ -165,7 +165,7 @@ def logistic_regression_gd(X, y, *, learning_rate, max_iter=10_000, tol=1e-10, l
     return GradientDescentResult(w, float(b), np.asarray(history), step, converged)
 
 # ----------------------------------------------------------------------
-# chapters/03_deep_learning_basics.py, code cell 13
+# chapters/03_deep_learning_basics.py, code cell 18
 import numpy as np
 
 from finbook.checks import check_features
@@ -182,7 +182,7 @@ def logistic_smoothness(X):
     return float(top**2 / (4 * len(X)))
 
 # ----------------------------------------------------------------------
-# chapters/03_deep_learning_basics.py, code cell 18
+# chapters/03_deep_learning_basics.py, code cell 26
 import numpy as np
 
 from finbook.checks import check_choice, check_features, check_labels, check_two_layer_params
@@ -231,7 +231,7 @@ def two_layer_loss(params, X, y, activation="relu"):
     return binary_cross_entropy_with_logits(check_labels(y, len(cache["X"])), cache["z2"])
 
 # ----------------------------------------------------------------------
-# chapters/03_deep_learning_basics.py, code cell 19
+# chapters/03_deep_learning_basics.py, code cell 27
 import numpy as np
 
 from finbook.checks import check_choice, check_labels, check_two_layer_params
@@ -257,7 +257,7 @@ def two_layer_backward(params, cache, y, activation="relu"):
             "W2": cache["a1"].T @ delta2, "b2": delta2.sum(axis=0)}
 
 # ----------------------------------------------------------------------
-# chapters/03_deep_learning_basics.py, code cell 20
+# chapters/03_deep_learning_basics.py, code cell 28
 import numpy as np
 
 from finbook.checks import check_gradients
@@ -299,7 +299,7 @@ def relative_error(a, b):
     return 0.0 if scale == 0 else float(np.linalg.norm(a - b) / scale)
 
 # ----------------------------------------------------------------------
-# chapters/03_deep_learning_basics.py, code cell 21
+# chapters/03_deep_learning_basics.py, code cell 29
 from finbook.checks import check_choice, check_features, check_labels, check_two_layer_params
 from finbook.repro import import_tensorflow
 
@@ -323,7 +323,7 @@ def two_layer_gradients_tape(params, X, y, activation="relu"):
     return {k: grads[k].numpy() for k in ("W1", "b1", "W2", "b2")}
 
 # ----------------------------------------------------------------------
-# chapters/04_cnn.py, code cell 9
+# chapters/04_cnn.py, code cell 13
 from finbook.repro import import_tensorflow
 from finbook.sequence import positive_int
 
@@ -368,7 +368,7 @@ def conv1d_forecaster(lookback, n_features, *, filters=8, kernel_size=5, pool_si
     return compile_forecaster(keras.Model(inputs, outputs, name="conv1d_forecaster"), learning_rate)
 
 # ----------------------------------------------------------------------
-# chapters/05_rnn.py, code cell 4
+# chapters/05_rnn.py, code cell 5
 import numpy as np  # noqa: F811  (imported again: this cell is exported on its own)
 
 
@@ -401,7 +401,7 @@ def rnn_jacobian_norms(inputs, recurrent_kernel, input_kernel, bias=None, h0=Non
     return np.array(norms[::-1])
 
 # ----------------------------------------------------------------------
-# chapters/05_rnn.py, code cell 8
+# chapters/05_rnn.py, code cell 11
 from finbook.lessons import compile_forecaster
 from finbook.repro import import_tensorflow
 from finbook.sequence import positive_int
@@ -445,7 +445,7 @@ def gru_forecaster(lookback, n_features, *, units=16, learning_rate=1e-2):
     return recurrent_forecaster("gru", lookback, n_features, units=units, learning_rate=learning_rate)
 
 # ----------------------------------------------------------------------
-# chapters/06_autoencoders.py, code cell 8
+# chapters/06_autoencoders.py, code cell 12
 import numpy as np
 
 from finbook import curves, repro
@@ -498,7 +498,7 @@ def linear_autoencoder(n_inputs, n_factors, *, learning_rate=1e-2, seed=None):
     return compile_autoencoder(model, learning_rate)
 
 # ----------------------------------------------------------------------
-# chapters/06_autoencoders.py, code cell 9
+# chapters/06_autoencoders.py, code cell 13
 import numpy as np
 
 from finbook import repro
@@ -535,7 +535,7 @@ def dense_autoencoder(n_inputs, n_factors, *, hidden=(32, 16), activation="tanh"
     return compile_autoencoder(model, learning_rate)
 
 # ----------------------------------------------------------------------
-# chapters/06_autoencoders.py, code cell 10
+# chapters/06_autoencoders.py, code cell 14
 import numpy as np
 
 from finbook import repro
@@ -567,7 +567,7 @@ def autoencoder_val_loss(model, x, y):
     return reconstruction_loss(model, x)
 
 # ----------------------------------------------------------------------
-# chapters/06_autoencoders.py, code cell 11
+# chapters/06_autoencoders.py, code cell 15
 import numpy as np
 
 from finbook import curves, training
@@ -606,7 +606,7 @@ def fit_autoencoder(model, x_train, x_valid=None, *, epochs=500, batch_size=256,
                         seed=seed)
 
 # ----------------------------------------------------------------------
-# chapters/06_autoencoders.py, code cell 12
+# chapters/06_autoencoders.py, code cell 16
 import numpy as np
 import pandas as pd
 
@@ -671,7 +671,7 @@ class CurveAutoencoder:
         return pd.DataFrame(code, index=curve.index, columns=names)
 
 # ----------------------------------------------------------------------
-# chapters/07_attention.py, code cell 4
+# chapters/07_attention.py, code cell 5
 import numpy as np  # noqa: F811  (imported again: this cell is exported on its own)
 
 
@@ -703,7 +703,7 @@ def scaled_dot_product_attention(query, key, value, mask=None):
     return weights @ v, weights
 
 # ----------------------------------------------------------------------
-# chapters/07_attention.py, code cell 6
+# chapters/07_attention.py, code cell 8
 import numpy as np
 
 
@@ -732,7 +732,7 @@ def multi_head_attention(query, value, weights, key=None):
     return out, att
 
 # ----------------------------------------------------------------------
-# chapters/07_attention.py, code cell 8
+# chapters/07_attention.py, code cell 11
 import numpy as np
 
 from finbook.sequence import positive_int
@@ -755,7 +755,7 @@ def positional_encoding(length, d_model):
     return pe
 
 # ----------------------------------------------------------------------
-# chapters/07_attention.py, code cell 10
+# chapters/07_attention.py, code cell 13
 from finbook.lessons import compile_forecaster
 from finbook.repro import import_tensorflow
 from finbook.sequence import positive_int  # noqa: F811
@@ -802,7 +802,7 @@ def transformer_forecaster(lookback, n_features, *, d_model=16, num_heads=2, ff_
     return compile_forecaster(keras.Model(inputs, outputs, name="transformer_forecaster"), learning_rate)
 
 # ----------------------------------------------------------------------
-# chapters/09_market_risk.py, code cell 6
+# chapters/09_market_risk.py, code cell 8
 import numpy as np  # noqa: F811 (a saved cell imports what it uses)
 
 
@@ -826,7 +826,7 @@ def quantile_pinball_loss(levels):
     return loss
 
 # ----------------------------------------------------------------------
-# chapters/09_market_risk.py, code cell 7
+# chapters/09_market_risk.py, code cell 9
 import numpy as np  # noqa: F811 (a saved cell imports what it uses)
 from scipy import stats
 
@@ -868,7 +868,7 @@ def quantile_network(n_features, levels, *, hidden=(16, 16), learning_rate=1e-3,
     return model
 
 # ----------------------------------------------------------------------
-# chapters/09_market_risk.py, code cell 8
+# chapters/09_market_risk.py, code cell 10
 import numpy as np  # noqa: F811 (a saved cell imports what it uses)
 
 
@@ -907,7 +907,7 @@ def refit_quantile_network(model, x, y, past, *, seed, validation_fraction=0.2, 
     return model, history
 
 # ----------------------------------------------------------------------
-# chapters/10_default_prediction.py, code cell 14
+# chapters/10_default_prediction.py, code cell 21
 import math
 
 import numpy as np
@@ -969,7 +969,7 @@ def embedding_network(cardinalities, n_numeric, *, dims=None, hidden=(32, 16), d
     return model
 
 # ----------------------------------------------------------------------
-# chapters/15_option_pricing.py, code cell 7
+# chapters/15_option_pricing.py, code cell 10
 import numpy as np
 
 
@@ -1013,7 +1013,7 @@ def pricing_network(n_inputs, hidden=(64, 64, 64), *, activation="softplus", inp
     return model
 
 # ----------------------------------------------------------------------
-# chapters/15_option_pricing.py, code cell 8
+# chapters/15_option_pricing.py, code cell 11
 def pricing_loss(model, x, y, *, training=False):
     """The mean squared error of equation (pricing-loss) on a batch, a TensorFlow scalar (chapter 15).
 
@@ -1040,7 +1040,7 @@ def train_step(model, x, y):
     return loss
 
 # ----------------------------------------------------------------------
-# chapters/15_option_pricing.py, code cell 17
+# chapters/15_option_pricing.py, code cell 27
 import numpy as np
 
 
@@ -1072,7 +1072,7 @@ def network_derivatives(model, x, column):
             np.asarray(second, dtype=float))
 
 # ----------------------------------------------------------------------
-# chapters/15_option_pricing.py, code cell 22
+# chapters/15_option_pricing.py, code cell 36
 import math
 
 import numpy as np
@@ -1120,7 +1120,7 @@ def delta_hedge(paths, strike, maturity, rate, delta, price0):
     return deltas[:, -1] * paths[:, -1] + bank - np.maximum(paths[:, -1] - strike, 0.0)
 
 # ----------------------------------------------------------------------
-# chapters/16_heston_surrogate.py, code cell 11
+# chapters/16_heston_surrogate.py, code cell 16
 import math
 
 from finbook import options, training
@@ -1157,7 +1157,7 @@ def heston_surrogate_price(model, frame):
     return control + options.network_predict(model, features, compiled=True)
 
 # ----------------------------------------------------------------------
-# chapters/21_data_security.py, code cell 5
+# chapters/21_data_security.py, code cell 7
 import math
 
 import numpy as np
@@ -1227,7 +1227,7 @@ class DenseNetwork:
         return 1.0 / (1.0 + np.exp(-self.logits(x)))
 
 # ----------------------------------------------------------------------
-# chapters/21_data_security.py, code cell 6
+# chapters/21_data_security.py, code cell 8
 import numpy as np
 
 from finbook import training
@@ -1307,7 +1307,7 @@ def train_network(net, x, y, gradient=summed_gradient, *, epochs=30, expected_ba
     return history
 
 # ----------------------------------------------------------------------
-# chapters/21_data_security.py, code cell 13
+# chapters/21_data_security.py, code cell 19
 import math  # noqa: F811 (an exported cell imports what it uses)
 
 import numpy as np
@@ -1348,7 +1348,7 @@ def clip_per_example(grads, clip_norm):
     return [a * scale.reshape((-1,) + (1,) * (a.ndim - 1)) for a in arrs]
 
 # ----------------------------------------------------------------------
-# chapters/21_data_security.py, code cell 14
+# chapters/21_data_security.py, code cell 20
 import math  # noqa: F811 (an exported cell imports what it uses)
 
 from finbook.repro import import_tensorflow  # noqa: F811 (an exported cell imports what it uses)
@@ -1382,7 +1382,7 @@ def clipped_gradient_sum(net, x, y, clip_norm):
     return [s.numpy() for s in sums], norms.numpy()
 
 # ----------------------------------------------------------------------
-# chapters/21_data_security.py, code cell 15
+# chapters/21_data_security.py, code cell 21
 import math  # noqa: F811 (an exported cell imports what it uses)
 
 from finbook.repro import import_tensorflow  # noqa: F811 (an exported cell imports what it uses)

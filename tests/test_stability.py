@@ -306,3 +306,31 @@ def test_psi_critical_value_rejects_bad_input():
         stability.psi_critical_value(100, 100, bins=1)
     with pytest.raises(ValueError, match="level"):
         stability.psi_critical_value(100, 100, level=1.5)
+
+
+def test_psi_block_chance_level_matches_independent_case_and_grows_with_clustering():
+    rng = np.random.default_rng(3)
+    iid = rng.normal(size=750)
+    level_iid, block = stability.psi_block_critical_value(iid, 250, block=1, n_boot=1999, seed=1)
+    assert block == 1
+    assert level_iid == pytest.approx(stability.psi_critical_value(750, 250), rel=0.15)
+    ar = np.empty(750)
+    ar[0] = 0.0
+    for t in range(1, 750):  # AR(1) with phi = 0.97: long calm and stormy spells
+        ar[t] = 0.97 * ar[t - 1] + rng.normal()
+    level_ar, block_ar = stability.psi_block_critical_value(ar, 250, n_boot=999, seed=1)
+    assert block_ar > 10  # the automatic block length sees the persistence
+    assert level_ar > 3 * stability.psi_critical_value(750, 250)
+    again = stability.psi_block_critical_value(ar, 250, n_boot=999, seed=1)
+    assert again == (level_ar, block_ar)  # seeded
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"n_current": 0}, "n_current must be a positive integer"),
+    ({"n_current": 10, "level": 1.5}, "level must be in"),
+    ({"n_current": 10, "n_boot": 10}, "n_boot must be an integer >= 99"),
+    ({"n_current": 10, "block": 0}, "block must be an integer from 1"),
+])
+def test_psi_block_chance_level_names_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        stability.psi_block_critical_value(np.arange(100.0), **kwargs)

@@ -10,6 +10,7 @@ data                             list the datasets and verify every committed fi
 check                            check (without writing) that every .ipynb/.py pair agrees
 crosscheck [CHAPTER ...]         re-execute with other CPU kernels forced; compare within tolerance
 export [--check]                 write finbook/lessons.py from the chapters' cells marked "# @save"
+glue [CHAPTER ...] [--check]     move glue(...) calls out of the code a reader sees into glue cells
 sweep CHAPTER... -p NAME 0..19    run chapters over a parameter grid on Dask; tabulate their headlines
 pretrain NAME [--seeds 0..4]     pretrain a chapter's model (patch, pfn): weights/, log, checksums
 build [--edition full|student|pdf|student-pdf]
@@ -127,13 +128,43 @@ def _save_bench(results: Sequence[notebooks.BenchResult], path: Path) -> None:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    problems = notebooks.pair_problems(notebooks.chapter_paths())
+    from finbook.book import gluecells  # noqa: PLC0415
+
+    chapters = notebooks.chapter_paths()
+    problems = notebooks.pair_problems(chapters)
+    for path in chapters:
+        problems += gluecells.twin_problems(path.with_suffix(".py"))
     for line in problems:
         print(line, file=sys.stderr)
     if problems:
         return 1
-    print(f"all {len(notebooks.chapter_paths())} chapter pairs in sync")
+    print(f"all {len(chapters)} chapter pairs in sync; no glue call in the code a reader sees")
     return 0
+
+
+def _cmd_glue(args: argparse.Namespace) -> int:
+    from finbook.book import gluecells  # noqa: PLC0415
+
+    paths_ = _resolve(args.chapters)
+    status = 0
+    for path in paths_:
+        twin = path.with_suffix(".py")
+        if args.check:
+            problems = gluecells.twin_problems(twin)
+            for line in problems:
+                print(line, file=sys.stderr)
+            status = status or int(bool(problems))
+            continue
+        report = gluecells.tidy_twin(twin)
+        for line in report.kept:
+            print(f"kept: {line} (move it by hand)", file=sys.stderr)
+            status = 1
+        if report.moved or report.tagged:
+            print(f"{_rel(twin)}: moved {report.moved} glue statement(s), tagged {report.tagged} "
+                  f"cell(s); now run `python -m finbook execute {path.stem}`")
+    if args.check and not status:
+        print(f"no glue call in the code a reader sees ({len(paths_)} chapter(s))")
+    return status
 
 
 def crosscheck_environment(onednn: str, openblas: str) -> dict[str, str]:
@@ -315,6 +346,12 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write finbook/lessons.py from the chapters' '# @save' cells")
     p.add_argument("--check", action="store_true", help="only check that it is up to date (exit 1 if not)")
     p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("glue", help="move glue(...) calls out of the code a reader sees into glue cells "
+                       "(tagged remove-cell) in the chapters' .py twins")
+    p.add_argument("chapters", nargs="*", metavar="CHAPTER", help="default: every chapter")
+    p.add_argument("--check", action="store_true", help="only report glue calls the page would show (exit 1)")
+    p.set_defaults(func=_cmd_glue)
 
     p = sub.add_parser("crosscheck", help="re-execute with another CPU's kernels forced; compare "
                        "every output within its stated tolerance")
