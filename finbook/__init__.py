@@ -16,7 +16,8 @@ models, training   the one MLP builder; the one training loop every network uses
 metrics, inference metrics; tests that fit the data (HAC Diebold-Mariano, corrected
                    resampled t-test, SPA/StepM/MCS, deflated Sharpe), seeds, verdict words
 backtest, risk,    market-risk and trading plumbing: backtests, VaR/ES backtests,
-volatility, sequence, forecast   volatility targets, the volatility task, baselines
+volatility, sequence, forecast   volatility targets and the one HAR and GARCH fit (volatility.har_ols,
+                                 volatility.fit_arch), the volatility task, baselines
 credit, scorecard, lending   credit risk, scorecards, loan pricing
 options, scaling   option pricing (Black-Scholes, Heston, QuantLib checks), scaling studies
 curves, explore,   yield curves, data exploration, interpretability, privacy attacks and

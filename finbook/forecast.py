@@ -556,7 +556,7 @@ def garch_forecasts(
     parameters per block (``omega``, ``alpha``, ``beta``, ``persistence``,
     ``scale``), indexed by the block's first test date.
     """
-    from arch import arch_model  # noqa: PLC0415
+    from finbook.volatility import arch_variance  # noqa: PLC0415
 
     _check_splits_index(returns, "returns")
     _check_splits_index(target, "target")
@@ -566,15 +566,9 @@ def garch_forecasts(
     for train, test in splits:
         if train.max() >= test.min():
             raise ValueError("a training position is not before its test block: that would look ahead")
-        fit = arch_model(returns.iloc[train], mean="Constant", vol="GARCH", p=1, q=1,
-                         dist="normal", rescale=False).fit(disp="off")
-        upto = returns.iloc[: test[-1] + 1]
-        fixed = arch_model(upto, mean="Constant", vol="GARCH", p=1, q=1, dist="normal",
-                           rescale=False).fix(fit.params)
-        h_all = fixed.forecast(horizon=1, start=0, reindex=False).variance["h.1"]
+        h_all, pr = arch_variance(returns, train, int(test[-1]), model="GARCH")
         scale = qlike_scale(target.iloc[train], h_all.iloc[train])
         parts.append(scale * h_all.iloc[test])
-        pr = fit.params
         rows[returns.index[test[0]]] = {"omega": pr["omega"], "alpha": pr["alpha[1]"],
                                         "beta": pr["beta[1]"],
                                         "persistence": pr["alpha[1]"] + pr["beta[1]"], "scale": scale}

@@ -352,8 +352,9 @@ def garch_t_forecasts(returns: pd.Series, *, start: object, refit_every: int = 2
     ``params`` holds mu, omega, alpha, beta, nu of every refit, indexed by the
     first day it was used.
     """
-    from arch import arch_model  # noqa: PLC0415
     from arch.utility.exceptions import StartingValueWarning  # noqa: PLC0415
+
+    from finbook.volatility import fit_arch  # noqa: PLC0415
 
     r = _returns(returns)
     var_level, es_level = _check_level(var_level, "var_level"), _check_level(es_level, "es_level")
@@ -365,15 +366,14 @@ def garch_t_forecasts(returns: pd.Series, *, start: object, refit_every: int = 2
     rows, garch_out, fhs_out = [], np.empty((n - first, 3)), np.empty((n - first, 3))
     start_values = None
     for block in range(first, n, refit_every):
-        model = arch_model(x[:block], mean="Constant", vol="GARCH", p=1, q=1, dist="t")
         with warnings.catch_warnings():
             # arch falls back to its own starting values when the previous estimates sit on the
             # boundary of its constraints (alpha + beta = 1) and says so; that fallback is harmless
             warnings.simplefilter("ignore", StartingValueWarning)
             # 1,000 SLSQP iterations, not arch's default 100: on other CPUs' BLAS kernels a
             # refit was measured to stop at the limit, unconverged
-            res = model.fit(disp="off", update_freq=0, starting_values=start_values,
-                            options={"maxiter": 1000})
+            res = fit_arch(x[:block], model="GARCH", dist="t", starting_values=start_values,
+                           maxiter=1000, rescale=None)
         start_values = res.params.to_numpy()
         mu, omega, alpha, beta, nu = (float(res.params[k]) for k in ("mu", "omega", "alpha[1]",
                                                                       "beta[1]", "nu"))

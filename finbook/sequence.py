@@ -395,7 +395,7 @@ def _har_refit(task: VolatilityTask, train: np.ndarray, test: np.ndarray, bias_c
     columns = [task.har] + ([task.leverage] if leverage else [])
     design = np.column_stack([np.ones(len(task)), *[c.to_numpy() for c in columns]])
     y = task.y.astype(float)
-    beta, *_ = np.linalg.lstsq(design[train], y[train], rcond=None)
+    beta, _ = volatility.har_ols(design[train, 1:], y[train])
     smear = float(np.mean(np.exp(y[train] - design[train] @ beta))) if bias_correction else 1.0
     result.models.append(pd.Series(beta, index=["const", *[n for c in columns for n in c.columns]]))
     result.smearing.append(smear)

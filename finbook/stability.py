@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from finbook.volatility import har_design
+from finbook.volatility import har_design, har_ols
 
 __all__ = [
     "HAR_COLUMNS",
@@ -427,13 +427,6 @@ def decision_flips(probabilities: object, threshold: float, *, reference: int = 
 
 
 # --------------------------------------------------------------------------- frozen models
-def _ols(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
-    design = np.column_stack([np.ones(len(x)), x])
-    beta, *_ = np.linalg.lstsq(design, y, rcond=None)
-    resid = y - design @ beta
-    return beta, float(resid.var(ddof=design.shape[1]))
-
-
 HAR_COLUMNS: tuple[str, ...] = ("daily", "weekly", "monthly")
 
 
@@ -510,7 +503,7 @@ def har_forecasts(variance: pd.Series, *, fit_end: str, start: str, end: str,
     for train, rows in blocks:
         if len(train) < 30:
             raise ValueError(f"only {len(train)} training days before {rows.index[0].date()}; need 30")
-        beta, s2 = _ols(train[cols].to_numpy(), train["target"].to_numpy())
+        beta, s2 = har_ols(train[cols].to_numpy(), train["target"].to_numpy())
         piece = pd.DataFrame({
             "forecast": np.exp(beta[0] + rows[cols].to_numpy() @ beta[1:] + s2 / 2),
             "realized": np.exp(rows["target"].to_numpy()),

@@ -20,9 +20,11 @@ import pandas as pd
 __all__ = [
     "ARCH_MODELS",
     "arch_variance",
+    "fit_arch",
     "forward_mean",
     "garman_klass",
     "har_design",
+    "har_ols",
     "log_returns",
     "negative_return_design",
     "parkinson",
@@ -111,6 +113,39 @@ def har_design(variance: pd.Series, *, log: bool = True) -> pd.DataFrame:
     return np.log(out) if log else out
 
 
+def har_ols(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """The book's one HAR fit: OLS of ``y`` on a constant and the columns of ``x``.
+
+    ``x`` holds the regressors (e.g. :func:`har_design`, with or without the leverage
+    columns of :func:`negative_return_design`) of the training rows and ``y`` the target
+    (a log variance). Returns the coefficients (constant first) and the residual variance
+    s^2 with its degrees of freedom (n - k), which turns a log forecast into a variance
+    (exp(fitted + s^2 / 2) under lognormal errors). Chapter 14 writes this fit out as its
+    lesson; chapters 4, 5, 7 (through :mod:`finbook.sequence`) and 22 (through
+    :mod:`finbook.stability`) call it here.
+
+    >>> beta, s2 = har_ols(np.array([[0.0], [1.0], [2.0]]), np.array([1.0, 3.0, 5.0]))
+    >>> beta.round(6).tolist(), round(s2, 12)
+    ([1.0, 2.0], 0.0)
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.ndim == 1:
+        x = x[:, None]
+    if x.ndim != 2 or y.ndim != 1 or len(x) != len(y):
+        raise ValueError(f"x must be (rows, regressors) and y (rows,) with the same rows; "
+                         f"got shapes {x.shape} and {y.shape}")
+    if len(y) <= x.shape[1] + 1:
+        raise ValueError(f"{len(y)} rows cannot fit a constant and {x.shape[1]} regressor(s); "
+                         "give it more training rows")
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        raise ValueError("x and y must be finite: drop the first 21 rows of a HAR design (NaN) first")
+    design = np.column_stack([np.ones(len(x)), x])
+    beta, *_ = np.linalg.lstsq(design, y, rcond=None)
+    resid = y - design @ beta
+    return beta, float(resid.var(ddof=design.shape[1]))
+
+
 def negative_return_design(returns: pd.Series) -> pd.DataFrame:
     """Leverage regressors of the LHAR model of Corsi & Renò (2012), known at the end of day t.
 
@@ -142,6 +177,32 @@ ARCH_MODELS: dict[str, dict[str, object]] = {
     "GJR-GARCH": {"vol": "GARCH", "p": 1, "o": 1, "q": 1},
     "EGARCH": {"vol": "EGARCH", "p": 1, "o": 1, "q": 1},
 }
+
+
+def fit_arch(returns: pd.Series | np.ndarray, *, model: str = "GARCH", dist: str = "normal",
+             starting_values: np.ndarray | None = None, maxiter: int | None = None,
+             rescale: bool | None = False):
+    """The book's one GARCH fit: a constant-mean (1,1) model of ``returns`` by maximum likelihood.
+
+    ``model`` names a row of :data:`ARCH_MODELS` (GARCH, GJR-GARCH, EGARCH) and
+    ``dist`` the error distribution (``"normal"`` or ``"t"``, Student-t), both fitted
+    with the ``arch`` package. ``starting_values`` warm-starts the optimiser (e.g.
+    from the previous refit) and ``maxiter`` raises its iteration limit. Returns
+    ``arch``'s fitted result (``.params``, ``.conditional_volatility``, ``.resid``).
+    :func:`arch_variance` (chapters 4, 14), :func:`finbook.forecast.garch_forecasts`
+    and :func:`finbook.risk.garch_t_forecasts` (chapter 9) all fit through it.
+    """
+    from arch import arch_model  # noqa: PLC0415
+
+    if model not in ARCH_MODELS:
+        raise ValueError(f"model must be one of {sorted(ARCH_MODELS)}, got {model!r}")
+    if dist not in ("normal", "t"):
+        raise ValueError(f"dist must be 'normal' or 't' (Student-t), got {dist!r}")
+    options = {} if maxiter is None else {"options": {"maxiter": int(maxiter)}}
+    spec = arch_model(returns, mean="Constant", dist=dist, rescale=rescale, **ARCH_MODELS[model])
+    if starting_values is None and not options:
+        return spec.fit(disp="off")
+    return spec.fit(disp="off", update_freq=0, starting_values=starting_values, **options)
 
 
 def arch_variance(returns: pd.Series, train: object, end: int, *,
@@ -178,9 +239,8 @@ def arch_variance(returns: pd.Series, train: object, end: int, *,
     upto = returns.iloc[: end + 1]
     if upto.isna().any():
         raise ValueError(f"returns has {int(upto.isna().sum())} NaN value(s) up to end; drop them first")
-    spec = ARCH_MODELS[model]
-    fit = arch_model(returns.iloc[train], mean="Constant", dist="normal", rescale=False,
-                     **spec).fit(disp="off")
-    fixed = arch_model(upto, mean="Constant", dist="normal", rescale=False, **spec).fix(fit.params)
+    fit = fit_arch(returns.iloc[train], model=model)
+    fixed = arch_model(upto, mean="Constant", dist="normal", rescale=False,
+                       **ARCH_MODELS[model]).fix(fit.params)
     h = fixed.forecast(horizon=1, start=0, reindex=False).variance["h.1"]
     return h.rename(model), fit.params.rename(model)

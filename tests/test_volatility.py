@@ -141,3 +141,41 @@ def test_arch_variance_does_not_look_ahead(simulated_returns):
     b, _ = v.arch_variance(shocked, np.arange(1000), 1399, model="GJR-GARCH")
     np.testing.assert_array_equal(a.iloc[:1200].to_numpy(), b.iloc[:1200].to_numpy())
     assert b.iloc[1200] > 5 * a.iloc[1200]
+
+
+def test_har_ols_is_least_squares_with_a_constant_and_its_residual_variance():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 3))
+    y = 0.5 + x @ np.array([0.3, -0.2, 0.1]) + rng.normal(scale=0.1, size=200)
+    beta, s2 = v.har_ols(x, y)
+    design = np.column_stack([np.ones(200), x])
+    expected = np.linalg.solve(design.T @ design, design.T @ y)
+    np.testing.assert_allclose(beta, expected, rtol=1e-10)
+    resid = y - design @ expected
+    assert s2 == pytest.approx(resid @ resid / (200 - 4), rel=1e-10)
+
+
+@pytest.mark.parametrize(("x", "y", "message"), [
+    (np.ones((5, 2)), np.ones(4), "same rows"),
+    (np.ones((3, 2)), np.ones(3), "cannot fit a constant"),
+    (np.array([[np.nan], [1.0], [2.0], [3.0]]), np.ones(4), "must be finite"),
+])
+def test_har_ols_names_bad_input(x, y, message):
+    with pytest.raises(ValueError, match=message):
+        v.har_ols(x, y)
+
+
+def test_fit_arch_names_bad_model_or_distribution():
+    r = pd.Series(np.random.default_rng(1).normal(size=300))
+    with pytest.raises(ValueError, match="model must be one of"):
+        v.fit_arch(r, model="FIGARCH")
+    with pytest.raises(ValueError, match="dist must be 'normal' or 't'"):
+        v.fit_arch(r, dist="skewt")
+
+
+def test_fit_arch_student_t_estimates_degrees_of_freedom():
+    rng = np.random.default_rng(2)
+    r = pd.Series(rng.standard_t(5, size=2000))
+    res = v.fit_arch(r, dist="t", maxiter=1000)
+    assert {"mu", "omega", "alpha[1]", "beta[1]", "nu"} <= set(res.params.index)
+    assert 3 < res.params["nu"] < 10
