@@ -46,6 +46,7 @@ __all__ = [
     "har_forecasts",
     "har_frame",
     "psi",
+    "psi_block_bootstrap",
     "psi_block_critical_value",
     "psi_critical_value",
     "psi_edges",
@@ -224,41 +225,44 @@ def psi_critical_value(n_reference: int, n_current: int, bins: int = 10, level: 
     return float((1 / n_reference + 1 / n_current) * stats.chi2.ppf(level, bins - 1))
 
 
-def psi_block_critical_value(reference: object, n_current: int, bins: int = 10, *,
-                             level: float = 0.95, block: int | None = None, n_boot: int = 999,
-                             seed: int = 0) -> tuple[float, int]:
-    """The chance level of the PSI for data that cluster in time, by a circular block bootstrap.
+def _psi_fast(reference: np.ndarray, current: np.ndarray, bins: int) -> float:
+    """:func:`psi` with the default floor, without its checks and table (for resampling loops)."""
+    edges = psi_edges(reference, bins)
+    e = np.maximum(_shares(reference, edges), DEFAULT_FLOOR)
+    a = np.maximum(_shares(current, edges), DEFAULT_FLOOR)
+    return float(np.sum((a - e) * np.log(a / e)))
+
+
+def psi_block_bootstrap(reference: object, n_current: int, bins: int = 10, *,
+                        block: int | None = None, n_boot: int = 999,
+                        seed: int = 0) -> tuple[np.ndarray, int]:
+    """PSIs of two samples of the *same* market, for data that cluster in time.
 
     :func:`psi_critical_value` assumes independent observations; daily market data
-    cluster, so two periods of the *same* market differ by more than that. Here the
+    cluster, so two periods of the same market differ by more than that. Here the
     ``reference`` series (in time order) stands for a market without a shift: each
     replication draws a circular block bootstrap path (Politis & Romano 1992) of
     len(reference) + ``n_current`` days from it, in blocks of ``block`` consecutive days,
     splits it into a pseudo-reference (the first len(reference) days) and a pseudo-current
-    sample (the rest) and computes their PSI. Returns the ``level`` quantile of the
-    ``n_boot`` PSIs and the block length used. ``block=None`` takes the Politis & White
-    (2004) automatic length for a circular bootstrap (``arch.bootstrap.optimal_block_length``,
-    Patton, Politis & White 2009), at least 1; ``block=1`` reproduces the independent case.
-
-    Example
-    -------
-    >>> x = np.random.default_rng(0).normal(size=500)
-    >>> level, b = psi_block_critical_value(x, 250, block=1, n_boot=2000)
-    >>> b, abs(level - psi_critical_value(500, 250)) < 0.02
-    (1, True)
+    sample (the rest) and computes their PSI. Returns the ``n_boot`` PSIs and the block
+    length used. ``block=None`` takes the Politis & White (2004) automatic length for a
+    circular bootstrap (``arch.bootstrap.optimal_block_length``, with the correction of
+    Patton, Politis & White 2009), the larger of the lengths for the series and for its
+    distance from the median (returns barely autocorrelate, their size does);
+    ``block=1`` reproduces the independent case. :func:`psi_block_critical_value` takes
+    a quantile of them; the share of them at or above an observed PSI is its p-value.
     """
     from arch.bootstrap import optimal_block_length  # noqa: PLC0415
 
     ref = _sample(reference, "reference")
     if isinstance(n_current, bool) or not isinstance(n_current, (int, np.integer)) or n_current < 1:
         raise ValueError(f"n_current must be a positive integer, got {n_current!r}")
-    if not 0 < level < 1:
-        raise ValueError(f"level must be in (0, 1), e.g. 0.95, got {level!r}")
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 99:
         raise ValueError(f"n_boot must be an integer >= 99, got {n_boot!r}")
     n = len(ref)
-    if block is None:
-        block = max(1, int(np.ceil(optimal_block_length(ref)["circular"].iloc[0])))
+    if block is None:  # the dependence of the level and of the spread (volatility clustering)
+        spread = np.abs(ref - np.median(ref))
+        block = max(1, *(int(np.ceil(optimal_block_length(x)["circular"].iloc[0])) for x in (ref, spread)))
     if isinstance(block, bool) or not isinstance(block, (int, np.integer)) or not 1 <= block <= n:
         raise ValueError(f"block must be an integer from 1 to len(reference) = {n}, got {block!r}")
     rng = np.random.default_rng(seed)
@@ -269,8 +273,27 @@ def psi_block_critical_value(reference: object, n_current: int, bins: int = 10, 
     for i in range(n_boot):
         idx = ((rng.integers(0, n, size=n_blocks)[:, None] + offsets) % n).ravel()[:length]
         path = ref[idx]
-        values[i] = psi(path[:n], path[n:], bins)
-    return float(np.quantile(values, level)), int(block)
+        values[i] = _psi_fast(path[:n], path[n:], bins)
+    return values, int(block)
+
+
+def psi_block_critical_value(reference: object, n_current: int, bins: int = 10, *,
+                             level: float = 0.95, block: int | None = None, n_boot: int = 999,
+                             seed: int = 0) -> tuple[float, int]:
+    """The PSI's chance level for data that cluster in time: the ``level`` quantile of
+    :func:`psi_block_bootstrap`'s PSIs, and the block length used.
+
+    Example
+    -------
+    >>> x = np.random.default_rng(0).normal(size=500)
+    >>> level, b = psi_block_critical_value(x, 250, block=1, n_boot=2000)
+    >>> b, abs(level - psi_critical_value(500, 250)) < 0.02
+    (1, True)
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), e.g. 0.95, got {level!r}")
+    values, used = psi_block_bootstrap(reference, n_current, bins, block=block, n_boot=n_boot, seed=seed)
+    return float(np.quantile(values, level)), used
 
 
 def psi_rating(value: float) -> str:

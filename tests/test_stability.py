@@ -334,3 +334,10 @@ def test_psi_block_chance_level_matches_independent_case_and_grows_with_clusteri
 def test_psi_block_chance_level_names_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=message):
         stability.psi_block_critical_value(np.arange(100.0), **kwargs)
+
+
+def test_the_resampling_loop_computes_the_same_psi():
+    rng = np.random.default_rng(4)
+    for _ in range(20):
+        x, y = rng.normal(size=300), rng.normal(0.3, 1.2, size=200)
+        assert stability._psi_fast(x, y, 10) == stability.psi(x, y, 10)
