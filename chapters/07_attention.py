@@ -23,7 +23,8 @@
 # title. This chapter builds attention from scratch in NumPy, checks it against
 # Keras, shows the one thing attention cannot see without help (the order of the days),
 # and trains a small Transformer encoder on the volatility task of the two previous
-# chapters, ending with a comparison of every model of Part II on the same test days.
+# chapters, ending with a comparison against HAR, HAR with leverage and the naive forecast
+# on the same test days.
 
 # %% tags=["parameters"]
 SEED = 2024  # seed of every network's initial weights and mini-batch order
@@ -154,10 +155,10 @@ def scaled_dot_product_attention(query, key, value, mask=None):
 
 # %% [markdown]
 # Attention is a soft look-up. To see it on our data, take the window that ends on
-# {glue:text}`att_demo_date`, in the worst week of the crisis, and let the last day ask
-# "which other days of the past month looked like me?": queries and keys are the days'
-# two features (standardised), without any projection, and the values are the days' log
-# variances. A mask stops the day from attending to itself.
+# {glue:text}`att_demo_date`, in the worst week of the crisis, and let the last day query
+# the other days of the past month: queries and keys are the days' two features
+# (standardised), without any projection, and the values are the days' log variances. A
+# mask stops the day from attending to itself.
 
 # %%
 demo_date = pd.Timestamp("2008-10-10")
@@ -188,8 +189,57 @@ glue("att_demo_last", round(float(features[-1, 0]), 2), display=False)
 # The last day, whose log variance is {glue:text}`att_demo_last`, puts the largest
 # weight, {glue:text}`att_demo_top_weight`, on {glue:text}`att_demo_top_day`, and its
 # output, the attention-weighted log variance, is {glue:text}`att_demo_output` against a
-# plain mean of {glue:text}`att_demo_mean` over the other days: attention averages over
-# the days that resemble the query, here the other turbulent days. A Transformer learns the
+# plain mean of {glue:text}`att_demo_mean` over the other days: attention leans towards
+# the other turbulent days.
+#
+# "Days that resemble the query" is not quite what a dot product measures, though.
+# $q \cdot k = \lVert q\rVert\,\lVert k\rVert \cos\theta$ scores a key's *length* as
+# well as its alignment with the query: of two keys pointing the same way, the longer one
+# gets the larger weight, even when the shorter one is identical to the query. A
+# similarity in the sense of "which days looked like me" is a *distance kernel*, such as
+# $\exp(-\lVert q - k\rVert^2)$, which is largest when the key equals the query. Three
+# keys along the query's direction make the difference plain: one equal to the query, one
+# twice as long and one half as long.
+
+# %%
+q_toy = np.array([[1.0, 0.0]])
+k_toy = np.array([[1.0, 0.0], [2.0, 0.0], [0.5, 0.0]])  # equal to q, twice and half as long
+_, dot_toy = scaled_dot_product_attention(q_toy, k_toy, np.eye(3))
+kernel = np.exp(-((q_toy - k_toy) ** 2).sum(axis=1))  # exp(-||q - k||^2)
+toy = pd.DataFrame({"q . k": (k_toy @ q_toy[0]), "dot-product weight": dot_toy[0],
+                    "distance-kernel weight": kernel / kernel.sum()},
+                   index=pd.Index(["k = q", "k = 2q", "k = q/2"], name="key"))
+assert toy["dot-product weight"].idxmax() == "k = 2q"  # a check that can fail: length wins
+assert toy["distance-kernel weight"].idxmax() == "k = q"  # ... and the kernel prefers the match
+# the same two weightings on the crisis window
+sq_dist = ((z[:-1] - z[-1]) ** 2).sum(axis=1)
+near = np.exp(-(sq_dist - sq_dist.min()))  # exp(-||q - k||^2), shifted: no underflow
+near /= near.sum()
+crisis = pd.DataFrame({
+    "dot product": [f"{days[weights[0].argmax()]:%-d %b}", float(weights[0] @ features[:, 0])],
+    "distance kernel": [f"{days[near.argmax()]:%-d %b}", float(near @ features[:-1, 0])]},
+    index=["day of largest weight", "weighted log variance"])
+display(toy.round(3))
+crisis.map(lambda v: f"{v:.2f}" if isinstance(v, float) else v)
+
+# %% tags=["remove-cell"]
+glue("att_toy_dot_long", round(float(toy.loc["k = 2q", "dot-product weight"]), 2), display=False)
+glue("att_toy_dot_equal", round(float(toy.loc["k = q", "dot-product weight"]), 2), display=False)
+glue("att_toy_kernel_equal", round(float(toy.loc["k = q", "distance-kernel weight"]), 2), display=False)
+glue("att_kernel_top_day", f"{days[near.argmax()]:%-d %B}" + (", the dot product's favourite too"
+     if near.argmax() == weights[0].argmax() else ""), display=False)
+glue("att_kernel_output", round(float(near @ features[:-1, 0]), 2), display=False)
+
+# %% [markdown]
+# The dot product gives the longer key {glue:text}`att_toy_dot_long` of the weight and the
+# key equal to the query only {glue:text}`att_toy_dot_equal`; the distance kernel gives
+# the equal key {glue:text}`att_toy_kernel_equal`. On the crisis window the kernel's
+# favourite day is {glue:text}`att_kernel_top_day` and its weighted log variance
+# {glue:text}`att_kernel_output`. In general, dot-product attention on standardised
+# features favours days that are far from the window's average *in the query's
+# direction*, extreme days, rather than days like the query. In a Transformer this matters less than it seems: the
+# learned projections $W_Q$ and $W_K$ decide what lengths and directions mean. A
+# Transformer learns the
 # projections $W_Q, W_K, W_V$ that decide what "resemble" means, and runs several such
 # look-ups in parallel, each in its own subspace (*heads*), then mixes them:
 #
@@ -587,18 +637,130 @@ ax.set_title(f"Attention of the forecast day, test years {transformer.forecasts[
 ax.legend()
 plt.show()
 
+# %%
+uniform = 5 / LOOKBACK  # the last week's share under uniform weights
+recent_heads = [h + 1 for h in range(NUM_HEADS) if recent_share[h] > uniform]
+older_heads = [h + 1 for h in range(NUM_HEADS) if recent_share[h] <= uniform]
+if recent_heads and older_heads:
+    reading = (f"Head {' and '.join(map(str, recent_heads))} leans towards the last week and head "
+               f"{' and '.join(map(str, older_heads))} towards the older part of the month: the heads "
+               "divide the work, a learned version of HAR's split into a weekly and a monthly term.")
+else:
+    reading = (f"Every head leans towards {'the last week' if recent_heads else 'the older part of the month'}"
+               ": in this refit the heads do not divide the month between them.")
+pd.DataFrame({"share of the last five days": recent_share, "uniform share": uniform},
+             index=pd.Index(range(1, NUM_HEADS + 1), name="head")).round(2)
+
 # %% tags=["remove-cell"]
-glue("att_recent_share", " and ".join(f"{100 * s:.0f} %" for s in recent_share), display=False)
-glue("att_uniform_share", round(100 * 5 / LOOKBACK), display=False)
+glue("att_recent_share", ", ".join(f"{100 * s:.0f} % for head {h + 1}" for h, s in enumerate(recent_share)),
+     display=False)
+glue("att_uniform_share", round(100 * uniform), display=False)
+glue("att_heads_reading", reading, display=False)
 
 
 # %% [markdown]
-# The heads divide the work: the share of their attention on the last five days (a
-# trading week) is {glue:text}`att_recent_share`, against {glue:text}`att_uniform_share` %
-# for a uniform spread. One head reads the recent days, the other the older part of the
-# month, a learned version of HAR's split into a weekly and a monthly term. Attention weights are
+# The share of the heads' attention on the last five days (a trading week) is
+# {glue:text}`att_recent_share`, against
+# {glue:text}`att_uniform_share` % for a uniform spread. {glue:text}`att_heads_reading`
+# These are the weights of one seed's last refit, not of the ensemble. Attention weights are
 # not a full explanation: the values they average are themselves learned mixtures of
 # the days, and the feed-forward layer and the residual path add their own processing.
+#
+# (att-causal)=
+# ## Does a causal mask change the forecast?
+#
+# In the encoder every day of the window attends to every other, later days of the window
+# included. That is not look-ahead (every day of the window is at or before the forecast
+# date, the target after it), but language models use a *causal mask*, each position
+# attending only to itself and earlier positions, and it is fair to ask what one would do
+# here. The argument says: nothing, with one block. The mask leaves the last day's row of
+# attention weights as it is (the last day may attend to every day either way); the
+# values that row averages are the embedded inputs, computed before attention; and the
+# forecast reads only the last row, so the rows the mask does change, those of the earlier
+# days, are not read by anything. A second block would read them, and so would a model that
+# forecasts from every position.
+#
+# An argument is not a measurement, so we run the model both ways with the same weights.
+# `encoder_rows` recomputes every day's row of the encoder's output $X''$ in NumPy from a
+# trained `transformer_forecaster`, with our `scaled_dot_product_attention` and an optional
+# mask, block by block as in {eq}`encoder-block`; the cell first checks that without a
+# mask it reproduces Keras' forecasts. We apply it to the first seed's last refit on its
+# test windows, with no mask and with a causal (lower-triangular) one, and to a two-block
+# encoder built with the same seed (untrained: any weights show the point).
+
+# %%
+# tolerance: rtol=0.2, atol=0.01; networks: CPU-dependent rounding grows through training
+def layer_norm(x, layer):  # LayerNorm with a Keras LayerNormalization layer's gain, shift and epsilon
+    gain, shift = layer.get_weights()
+    return gain * (x - x.mean(axis=-1, keepdims=True)) / np.sqrt(x.var(axis=-1, keepdims=True)
+                                                                  + layer.epsilon) + shift
+
+
+def encoder_rows(model, windows, mask=None):
+    """Every day's row of the last block's X'' of a transformer_forecaster, in NumPy.
+
+    ``mask`` (days, days) is True where day i may attend to day j; None lets every day see every day.
+    """
+    w, b = model.get_layer("embed").get_weights()
+    x = windows @ w + b + positional_encoding(windows.shape[1], w.shape[1])  # X
+    n_blocks = sum(layer.name.startswith("attention") for layer in model.layers)
+    for k in range(1, n_blocks + 1):
+        wq, bq, wk, bk, wv, bv, wo, bo = model.get_layer(f"attention{k}").get_weights()
+        q, key, v = (np.einsum("bnd,dhk->bhnk", x, wt) + bias[None, :, None, :]
+                     for wt, bias in ((wq, bq), (wk, bk), (wv, bv)))
+        heads, _ = scaled_dot_product_attention(q, key, v, mask=mask)
+        x = layer_norm(x + np.einsum("bhnk,hko->bno", heads, wo) + bo, model.get_layer(f"norm{k}a"))  # X'
+        (w1, b1), (w2, b2) = model.get_layer(f"ff{k}a").get_weights(), model.get_layer(f"ff{k}b").get_weights()
+        x = layer_norm(x + np.maximum(0, x @ w1 + b1) @ w2 + b2, model.get_layer(f"norm{k}b"))  # X''
+    return x
+
+
+def forecast_from(model, rows):  # the output layer on the last day's row
+    w, b = model.get_layer("forecast").get_weights()
+    return rows[:, -1] @ w[:, 0] + b[0]
+
+
+causal = np.tril(np.ones((LOOKBACK, LOOKBACK), dtype=bool))  # day i attends to days j <= i
+repro.set_seed(SEED)
+two_blocks = transformer_forecaster(LOOKBACK, len(task.feature_names), d_model=D_MODEL,
+                                    num_heads=NUM_HEADS, ff_units=FF_UNITS, num_blocks=2)
+mask_effect = {}
+for label, model in (("one block (trained)", last), ("two blocks (untrained)", two_blocks)):
+    full, masked = encoder_rows(model, inputs), encoder_rows(model, inputs, mask=causal)
+    keras_forecast = model.predict(inputs.astype("float32"), verbose=0).ravel()
+    gap = np.abs(forecast_from(model, full) - keras_forecast).max()
+    assert gap < 1e-4 * max(1.0, np.abs(keras_forecast).max()), (label, gap)  # a check: NumPy is Keras
+    mask_effect[label] = {
+        "forecast (last day's row)": np.abs(forecast_from(model, masked) - forecast_from(model, full)).max(),
+        "earlier days' rows": np.abs(masked[:, :-1] - full[:, :-1]).max()}
+mask_effect = pd.DataFrame(mask_effect).T.rename_axis("encoder")
+# checks that can fail: with one block the mask leaves the forecast exactly as it is ...
+assert mask_effect.loc["one block (trained)", "forecast (last day's row)"] == 0.0, mask_effect
+# ... but changes the rows a second block, or a forecast from every position, would read
+assert (mask_effect["earlier days' rows"] > 1e-3).all(), mask_effect
+assert mask_effect.loc["two blocks (untrained)", "forecast (last day's row)"] > 1e-3, mask_effect
+print(f"largest |difference|, causal mask against none, over {len(inputs):,} test windows")
+mask_effect.map(lambda v: "0 (exactly)" if v == 0 else f"{v:.3f}")
+
+# %% tags=["remove-cell"]
+glue("att_mask_n_windows", f"{len(inputs):,}", display=False)
+glue("att_mask_one", f"{mask_effect.loc['one block (trained)', 'forecast (last day' + chr(39) + 's row)']:g}",
+     display=False)
+glue("att_mask_rows_one", round(float(mask_effect.loc["one block (trained)", "earlier days' rows"]), 2),
+     display=False)
+glue("att_mask_two", round(float(mask_effect.loc["two blocks (untrained)", "forecast (last day's row)"]), 3),
+     display=False)
+
+# %% [markdown]
+# Over the {glue:text}`att_mask_n_windows` test windows of the last block, the causal mask
+# leaves the one-block encoder's forecast exactly as it is: the largest difference is
+# {glue:text}`att_mask_one`, not a rounding error (the cell asserts equality). It does
+# change the earlier days' rows of $X''$, by up to {glue:text}`att_mask_rows_one`, so a model that forecast from every
+# position would feel it; and in the two-block encoder, whose second block reads those
+# rows, it moves the forecast by up to {glue:text}`att_mask_two` (in standardised
+# log-variance units). A causal mask is a statement about which positions a model's
+# *outputs* may depend on; it matters when outputs are read from more than the last
+# position, directly or through a later block.
 #
 # ## This chapter's models on one table
 #
@@ -631,8 +793,9 @@ overview.round(4)
 glue("att_gain_vs_lhar", round(float(gain[ENSEMBLE]), 1), display=False)
 glue("att_closing", {"significantly better than": "improves on",
                      "indistinguishable from": "is not distinguishable from",
-                     "significantly worse than": "does not improve on"}[overview.loc[ENSEMBLE, "verdict vs LHAR"]],
+                     "significantly worse than": "is significantly worse than"}[overview.loc[ENSEMBLE, "verdict vs LHAR"]],
      display=False)
+glue("att_lhar_params", len(lhar.models[0]), display=False)
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 2.6))
@@ -648,8 +811,9 @@ plt.show()
 # of a difference from the baseline, HAR with leverage. The Transformer's seed ensemble
 # changes LHAR's QLIKE by {glue:text}`att_gain_vs_lhar` % (positive: lower). A small
 # Transformer, trained with care (relative inputs, walk-forward refits, early stopping,
-# bias correction, a seed ensemble), {glue:text}`att_closing` a seven-parameter linear
-# model that reads the same two inputs; the evaluation matters more than the architecture.
+# bias correction, a seed ensemble), {glue:text}`att_closing` a
+# {glue:text}`att_lhar_params`-parameter linear model that reads the same two inputs; on
+# this task the evaluation matters more than the architecture.
 #
 # ## How this compares with published results
 #
@@ -671,6 +835,13 @@ plt.show()
 # - Attention ignores order: without positional encoding, shuffling the first
 #   {glue:text}`att_n_shuffled` days of a window leaves the forecast unchanged. Sinusoidal
 #   positions {eq}`positional-encoding` fix it.
+# - A dot product scores a key's length as well as its direction: the key twice as long as
+#   the query takes {glue:text}`att_toy_dot_long` of the weight, the key equal to it
+#   {glue:text}`att_toy_dot_equal`. "Which days looked like me" is a distance kernel's
+#   question, not raw dot-product attention's.
+# - A causal mask changes nothing in a one-block encoder read at the last position (largest
+#   difference {glue:text}`att_mask_one`, run both ways with the same weights); it moves
+#   the forecast of a two-block encoder by up to {glue:text}`att_mask_two`.
 # - A {glue:text}`att_n_params`-parameter Transformer encoder scores QLIKE
 #   {glue:text}`att_tr_qlike` over {glue:text}`att_period`, against
 #   {glue:text}`att_lhar_qlike` for HAR with leverage and {glue:text}`att_har_qlike` for
@@ -706,16 +877,17 @@ plt.show()
 # ```{solution} att-ex-causal
 # :class: dropdown
 # It is not look-ahead: every day of the window is at or before the forecast date $t$, and
-# the target lies after $t$. A causal mask matters when a model forecasts every position of
-# a sequence at once (as a language model predicts every next word), not when it reads one
-# forecast from the last position. In our encoder it changes nothing at all: the mask
-# leaves the last day's row of attention weights untouched (the last day attends to the
-# whole window with or without the mask), the values it averages are the embedded inputs, which
-# come before the attention and so do not depend on the mask, and with one encoder block
-# no later layer reads the other days' rows, the only ones the mask changes. Build the
-# model twice with the same seed, once with `attention_mask` set to a lower-triangular
-# matrix, and the forecasts agree to float precision. With two or more blocks the mask
-# would change the forecast, because the second block reads the first block's other rows.
+# the target lies after $t$. A causal mask matters when a model's outputs are read from
+# every position of a sequence (as a language model predicts every next word), directly
+# or through a later block, not when one block's output is read at the last position.
+# The section {ref}`att-causal` runs both: with one block the mask leaves the forecast
+# exactly unchanged (largest difference {glue:text}`att_mask_one` over
+# {glue:text}`att_mask_n_windows` test windows), because the last day's row of attention weights is unmasked, the values it
+# averages come before the attention, and no later layer reads the other days' rows, the
+# only ones the mask changes (by up to {glue:text}`att_mask_rows_one`). With two blocks
+# the second block reads those rows, and the forecast moves by up to
+# {glue:text}`att_mask_two`. To see it in Keras, call the attention layers with
+# `use_causal_mask=True` in a copy of `encoder_block` and load the same weights.
 # ```
 #
 # ```{exercise}
