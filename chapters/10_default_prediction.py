@@ -174,9 +174,9 @@ glue("n_article_seeds", len(ARTICLE_SEEDS), display=False)
 # {glue:text}`funding_rate`% a year; a bad loan loses {glue:text}`lgd_pct`% of its amount.
 
 # %%
-# tolerance: rtol=0.08, counts=60; the article's networks train 100 epochs without early stopping, and the
-# last float32 bits of the CPU's kernels move their 0.5-threshold calls (one seed measured with SSE4.1
-# forced: 97 vs 75 flagged, AUC 0.583 vs 0.592); the means over five seeds move less, the asserts hold on both
+# tolerance: rtol=0.2, atol=0.003, counts=60; the article's networks train 100 epochs without early stopping,
+# and the last float32 bits of the CPU's kernels move their 0.5-threshold calls (measured with SSE4.1 forced:
+# defaults caught, mean of five seeds, 6.2 vs 7.0; one seed's flags 64 vs 75); the asserts hold on both
 term_months = loans["term"].map({"term_36": 36, "term_60": 60}).astype(int).to_numpy()
 gain = credit.loan_margin(loans["funded_amnt"], loans["int_rate"], term_months,
                           funding_rate_pct=FUNDING_RATE_PCT, months=HORIZON_MONTHS)
@@ -208,7 +208,7 @@ assert (per_seed["accuracy"] < always_acc).all(), per_seed
 article_table.round(4)
 
 # %% tags=["remove-cell"]
-# tolerance: rtol=0.08, counts=60; means over seeds of networks trained without early stopping (see the cell above)
+# tolerance: rtol=0.2, atol=0.003, counts=60; means over seeds of networks trained without early stopping (above)
 acc_long = 100 * per_seed.loc[f"{ARTICLE_EPOCHS} epochs", "accuracy"]
 glue("horizon_months", HORIZON_MONTHS, display=False)
 glue("funding_rate", FUNDING_RATE_PCT, display=False)
@@ -246,8 +246,8 @@ glue("article_p_median", round(float(np.median(p_article_all)), 3), display=Fals
 # the seed ensemble (the average of the seeds' probabilities):
 
 # %%
-# tolerance: rtol=0.08, counts=60; networks trained without early stopping (see the cell above); the verdict
-# is decided on the seed ensemble, whose AUCs move less than a single seed's
+# tolerance: rtol=0.2, atol=0.003, counts=60; networks trained without early stopping (see above): with SSE4.1
+# forced one seed's flags moved 64 vs 75 and the interval's upper end 0.0073 vs 0.0057; the verdict did not move
 auc_by_seed = per_seed["ROC AUC"].unstack(level="training")[list(lengths)]
 flags_by_seed = per_seed["defaults flagged"].unstack(level="training")[list(lengths)]
 ens_long, ens_short = (np.mean([p[s] for s in ARTICLE_SEEDS], axis=0) for p in lengths.values())
@@ -265,7 +265,7 @@ assert flags_by_seed.iloc[:, 0].mean() > flags_by_seed.iloc[:, 1].mean(), flags_
 epochs_view.round(4)
 
 # %% tags=["remove-cell"]
-# tolerance: rtol=0.08, counts=60; networks trained without early stopping (see the cell above)
+# tolerance: rtol=0.2, atol=0.003, counts=60; networks trained without early stopping (see the cell above)
 glue("article_auc", round(float(auc_by_seed.iloc[:, 0].mean()), 4), display=False)
 glue("article_auc_min", round(float(auc_by_seed.iloc[:, 0].min()), 4), display=False)
 glue("article_auc_max", round(float(auc_by_seed.iloc[:, 0].max()), 4), display=False)
