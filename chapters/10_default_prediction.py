@@ -289,10 +289,10 @@ glue("n_seeds_more_flags", int((flags_by_seed.iloc[:, 0] > flags_by_seed.iloc[:,
 # {glue:text}`article_auc_min` to {glue:text}`article_auc_max` (mean {glue:text}`article_auc`).
 # For {glue:text}`n_seeds_auc_lower` of the {glue:text}`n_article_seeds` seeds the AUC after
 # {glue:text}`article_epochs` epochs is lower than after {glue:text}`article_checkpoint`. A
-# count over {glue:text}`n_article_seeds` seeds is a weak test, the seeds' ranges are about as
-# wide as the gap between the two lengths, and the article's test set holds only
-# {glue:text}`article_n_bad_test` bad loans. We therefore decide on the seed ensemble, with a
-# paired bootstrap over the same test loans: its AUC is {glue:text}`article_ens_auc` after {glue:text}`article_epochs` epochs and
+# count over {glue:text}`n_article_seeds` seeds is a weak test, and the article's test set
+# holds only {glue:text}`article_n_bad_test` bad loans. We therefore decide on the seed
+# ensemble, with a paired bootstrap over the same test loans: its AUC is
+# {glue:text}`article_ens_auc` after {glue:text}`article_epochs` epochs and
 # {glue:text}`article_early_ens_auc` after {glue:text}`article_checkpoint`, a difference of
 # {glue:text}`diff_epochs` (95% interval {glue:text}`diff_epochs_lo` to
 # {glue:text}`diff_epochs_hi`): {glue:text}`verdict_epochs`. What the longer training does
