@@ -24,7 +24,7 @@
 
 # %% tags=["parameters"]
 SEED = 2024  # seeds the cross-validation folds
-LGD = 0.90  # loss given default: share of the exposure lost (the book's one value, as in the credit-risk and default-prediction chapters)
+LGD = 0.90  # loss given default, share of the exposure lost: the book's one value (chapters 8, 10, 17)
 LGD_LOW = 0.60  # the optimistic loss given default of the book's sensitivity check (default-prediction chapter)
 C_GRID = (0.01, 0.03, 0.1, 1.0)  # L2 strengths of the PD models, chosen by validation log loss
 TEST_SHARE = 0.25  # share of the loans held out to test the chosen PD model (never used for a choice)
@@ -209,14 +209,15 @@ glue("lgd_low_recovered_pct", f"{100 * (1 - LGD_LOW):g}", display=False)
 # - **borrower data + sub-grade rank + grade**: adds one level per grade letter A–G, so each
 #   grade gets its own intercept and the log-odds can follow the bad rate's uneven climb.
 #
-# The decisions are made on validation data, never on the loans that judge them. We hold out
-# {glue:text}`test_pct`% of the loans as a test set (stratified by the outcome). On the other
-# {glue:text}`dev_pct`%, the development loans, every candidate is fitted for each penalty
-# `C` = {glue:text}`c_grid` by stratified five-fold cross-validation (`lending.out_of_fold_pd`:
-# each loan's probability comes from a model fitted on the other four folds), and the
-# out-of-fold predictions, the validation data, choose both the `C` of each candidate and the
-# candidate: the lowest log loss wins, since pricing needs probabilities, not only a ranking.
-# The strongest baseline is the better of the two Lending Club columns by validation AUC.
+# The decisions are made on validation data; the loans that judge them play no part in them.
+# We hold out {glue:text}`test_pct`% of the loans as a test set (stratified by the outcome).
+# On the other {glue:text}`dev_pct`%, the development loans, every candidate is fitted for
+# each penalty `C` = {glue:text}`c_grid` by stratified five-fold cross-validation
+# (`lending.out_of_fold_pd`: each loan's probability comes from a model fitted on the other
+# four folds), and the out-of-fold predictions, the validation data, choose both the `C` of
+# each candidate and the candidate: the one with the lowest log loss is chosen, since pricing
+# needs probabilities, not only a ranking. The strongest baseline is whichever of the two
+# Lending Club columns has the higher validation AUC.
 
 # %%
 loans["grade_rank"] = loans["sub_grade"].cat.codes + 1
@@ -264,7 +265,7 @@ glue("val_auc_sub", round(float(candidates.loc["sub-grade alone", "validation AU
 # The validation loans choose **{glue:text}`chosen`** (`C` = {glue:text}`best_c_chosen`); the
 # strongest baseline is the **{glue:text}`baseline`** (validation AUC
 # {glue:text}`val_auc_rate` for the rate, {glue:text}`val_auc_sub` for the sub-grade). The
-# borrower's own data rank the loans far worse (validation AUC {glue:text}`val_auc_borrower`):
+# borrower's own data reach a validation AUC of only {glue:text}`val_auc_borrower`:
 # the lender knew more than this file holds (credit scores, debt-to-income, the full credit
 # report), and its grade and price carry that knowledge.
 #
@@ -317,13 +318,14 @@ glue("verdict_loss_vs_rate", inference.verdict(vs_baseline_loss, better="lower",
 # {glue:text}`verdict_vs_rate`; {glue:text}`verdict_loss_vs_rate`. With only
 # {glue:text}`n_test_bad` bad loans among the test loans, an AUC difference of a hundredth
 # cannot be told from noise. The honest reading: for *ranking* loans, the borrower data in this
-# file add nothing we can detect to what Lending Club's own price already knew. What the model
+# file, even with the grade beside them, add nothing we can detect to what Lending Club's own
+# price already knew. What the model
 # offers the pricing below is different: a probability for each loan that does not read the
 # price being judged, and, as the next checks show, one that is calibrated grade by grade.
 #
 # For pricing, every loan needs a PD from a model that never saw it. With the candidate and
 # `C` now fixed, we refit the chosen specification by five-fold cross-validation on *all*
-# loans (`lending.out_of_fold_pd`), and do the same for the runner-up with the linear
+# loans (`lending.out_of_fold_pd`), and do the same for the candidate with the linear
 # sub-grade rank, to see what the grade levels change. The calibration plot checks the
 # probabilities decile by decile:
 
@@ -398,8 +400,8 @@ for g in ("A", "F", "G"):
 # curve fitted to the middle grades overshoots at both ends. Giving each grade its own level
 # removes it: the chosen model predicts {glue:text}`pd_F`% in F (predicted minus observed:
 # {glue:text}`excess_F` points), {glue:text}`pd_G`% in G ({glue:text}`excess_G` points) and
-# {glue:text}`pd_A`% in A, and its mean PD lies inside the interval in every grade (the cell
-# asserts both). In F and G the over-prediction of the linear model was inside the intervals
+# {glue:text}`pd_A`% in A, and its mean PD lies inside the interval in each of the seven
+# grades (the cell asserts both). In F and G the over-prediction of the linear model was inside the intervals
 # too, so the data alone could not have proved it; but it was systematic, the same sign at
 # both ends, and a lender would have charged it to the worst borrowers (the next section
 # measures how much). We price with the chosen model.
@@ -602,12 +604,12 @@ glue("lc_60", round(float(by_term.loc["term_60", "lc_rate"]), 2), display=False)
 # snapshot, one undated flag per loan with running loans counted as good, cannot supply.
 #
 # The accounting standards use this curve. Under IFRS 9 {cite}`iasb2014ifrs9` a loan whose
-# credit risk has not increased significantly since it was made (stage 1) carries an
-# allowance of *12-month* expected credit loss (ECL): the loss from defaults possible in the
-# next twelve months. Once its credit risk has increased significantly (stage 2; more than 30
-# days past due is the standard's rebuttable presumption) or it is credit-impaired (stage 3),
-# the allowance becomes *lifetime* ECL. The US standard, CECL (FASB ASU 2016-13,
-# {cite}`fasb2016credit`), has no stages: every loan carries lifetime ECL from the day it is
+# credit risk has not risen substantially since it was made (stage 1) carries an allowance of
+# *12-month* expected credit loss (ECL): the loss from defaults possible in the next twelve
+# months. Once its credit risk has risen substantially (stage 2; more than 30 days past due
+# is the standard's rebuttable presumption of such a rise) or it is credit-impaired
+# (stage 3), the allowance becomes *lifetime* ECL. The US standard, CECL (FASB ASU 2016-13,
+# {cite}`fasb2016credit`), has no stages: all loans carry lifetime ECL from the day they are
 # made. Either way, for a loan of 1 repaid monthly at rate $r$ over $T$ months,
 #
 # $$
@@ -670,7 +672,7 @@ glue("book_36", round(float(short["funded_amnt"].sum()) / 1e6, 1), display=False
 # bad rate over the assumed {glue:text}`obs_years`-year window) implies a lifetime PD of
 # {glue:text}`pdlife_all`% over the three years, from {glue:text}`pdlife_A`% in grade A to
 # {glue:text}`pdlife_G`% in grade G. Expected loss grows by less than the PD: the balance
-# amortises, so a default in year three loses less than one in year one, and later losses are
+# amortises, so a default in year three costs less than one in year one, and later losses are
 # discounted. Lifetime ECL is {glue:text}`ecl_ratio_lo` to {glue:text}`ecl_ratio_hi` times
 # the 12-month ECL across the grades: {glue:text}`ecl12_A`% against {glue:text}`ecllife_A`%
 # of the amount lent in grade A, {glue:text}`ecl12_G`% against {glue:text}`ecllife_G`% in
