@@ -356,7 +356,8 @@ glue("cal9_obs", round(100 * float(calibration["observed_rate"].iloc[8]), 1), di
 # Pricing is done grade by grade, so the check that matters most is by grade, and above all
 # in the thin grades F and G. Below, each grade's mean PD under both models beside the
 # observed bad rate and its 95% Wilson interval (`explore.wilson_interval`), which, unlike
-# the textbook $\hat p \pm 1.96\sqrt{\hat p(1-\hat p)/n}$, stays honest for the 75 loans of grade G:
+# the textbook $\hat p \pm 1.96\sqrt{\hat p(1-\hat p)/n}$, stays inside $[0, 1]$ and keeps close
+# to its stated coverage when a grade holds few loans, as grade G does:
 
 # %%
 by_letter = loans.assign(linear=pd_linear, chosen=pd_model).groupby("grade").agg(
@@ -666,12 +667,13 @@ glue("ecl_ratio_hi", round(float(ecl["lifetime / 12m"].max()), 2), display=False
 glue("allow_12m", round(allowance["12m"] / 1e6, 1), display=False)
 glue("allow_life", round(allowance["lifetime"] / 1e6, 1), display=False)
 glue("book_36", round(float(short["funded_amnt"].sum()) / 1e6, 1), display=False)
+glue("n_36_G", int(ecl.loc["G", "loans"]), display=False)
 
 # %% [markdown]
 # For the {glue:text}`n_36` 36-month loans, a 12-month PD of {glue:text}`pd12_all`% (the
 # bad rate over the assumed {glue:text}`obs_years`-year window) implies a lifetime PD of
 # {glue:text}`pdlife_all`% over the three years, from {glue:text}`pdlife_A`% in grade A to
-# {glue:text}`pdlife_G`% in grade G. Expected loss grows by less than the PD: the balance
+# {glue:text}`pdlife_G`% in grade G (a rate from only {glue:text}`n_36_G` loans). Expected loss grows by less than the PD: the balance
 # amortises, so a default in year three costs less than one in year one, and later losses are
 # discounted. Lifetime ECL is {glue:text}`ecl_ratio_lo` to {glue:text}`ecl_ratio_hi` times
 # the 12-month ECL across the grades: {glue:text}`ecl12_A`% against {glue:text}`ecllife_A`%
@@ -758,6 +760,27 @@ glue("book_36", round(float(short["funded_amnt"].sum()) / 1e6, 1), display=False
 # our assumptions. A risk-neutral investor would have preferred the better grades; that
 # investors nevertheless bought grade G loans suggests they expected lower losses than the
 # ones realised, or valued something else (diversification, the headline rate).
+# ```
+#
+# ```{exercise}
+# :label: loan-ex-hazard
+# The lifetime ECL above assumes a constant monthly hazard. Suppose instead that a 36-month
+# loan's hazard is twice as high in its first twelve months as in the other 24, scaled so that
+# the 36-month lifetime PD of each grade is unchanged. Change `expected_credit_loss` to take
+# a vector of 36 monthly hazards and recompute the 12-month and lifetime ECL. Which moves
+# more, the IFRS 9 stage-1 allowance or the CECL allowance, and why?
+# ```
+#
+# ```{solution} loan-ex-hazard
+# :class: dropdown
+# Keeping $\prod_m (1 - h_m)$ fixed with 24 months at $h$ and 12 at $2h$ needs
+# $24h + 24h \approx 36 h_0$, so $h \approx 0.75\,h_0$. The first twelve months then carry about
+# $12 \times 1.5 = 18$ months' worth of the old hazard instead of 12: the 12-month PD, and
+# the stage-1 allowance, rise by about half. The lifetime PD is fixed by construction; only
+# the timing of the defaults moves (out of the last two years, into the first, when more of
+# the balance is still owed), so the lifetime (CECL) allowance rises by far less, about a
+# sixth. The 12-month figure depends on the shape of the hazard far more than the lifetime
+# figure does, which is why the shape is worth estimating from dated defaults.
 # ```
 #
 # ```{exercise}
