@@ -23,7 +23,7 @@
 # actually charged, and asks where the lender's price under- or over-stated the risk.
 
 # %% tags=["parameters"]
-SEED = 2024  # seeds the cross-validation folds
+SEED = 2024  # seeds the test split, the cross-validation folds and the bootstrap
 LGD = 0.90  # loss given default, share of the exposure lost: the book's one value (chapters 8, 10, 17)
 LGD_LOW = 0.60  # the optimistic loss given default of the book's sensitivity check (default-prediction chapter)
 C_GRID = (0.01, 0.03, 0.1, 1.0)  # L2 strengths of the PD models, chosen by validation log loss
@@ -711,8 +711,8 @@ glue("n_36_G", int(ecl.loc["G", "loans"]), display=False)
 # - The PD model and its penalty are chosen on validation data (out-of-fold predictions on the
 #   development loans) among candidates that include Lending Club's rate alone and grade alone;
 #   the choice, {glue:text}`chosen`, is then tested once on held-out loans against the strongest
-#   of those baselines: test AUC {glue:text}`auc_grade` against {glue:text}`auc_rate` for the
-#   rate alone, {glue:text}`verdict_vs_rate`. The borrower data in this file add little to
+#   of those baselines, test AUC {glue:text}`auc_grade` against {glue:text}`auc_rate` for the
+#   rate alone: {glue:text}`verdict_vs_rate`. The borrower data in this file add little to
 #   the lender's own price for ranking; the model's use is a calibrated probability that does
 #   not read the price it judges.
 # - Calibration is checked where pricing needs it, grade by grade with Wilson intervals. A
