@@ -197,9 +197,9 @@ glue("narrow_seeds", NARROW_SEEDS, display=False)
 #   weights with the lowest validation error are kept;
 # - the peak learning rate is **tuned per width** by the validation error of a first seed,
 #   not the test error: the rates {glue:text}`lr_grid` are tried from the lowest up, and
-#   the climb stops at the first rate that does worse than the one below it (or makes the
-#   loss diverge). The notebook asserts that every width's choice is interior, with a lower
-#   rate tried and a higher one worse, so no choice is an artefact of where the grid ends
+#   the climb stops at the first rate whose validation error is higher than that of the
+#   rate below it (or whose loss diverges). The notebook asserts that each width's choice is
+#   interior, with a lower rate tried and a higher one giving a higher validation error, so no choice is an artefact of where the grid ends
 #   (a grid search, not a width-aware parametrisation such as muP);
 # - at the chosen rate, {glue:text}`n_seeds` seeds in all (initial weights and batch
 #   order) per width, {glue:text}`narrow_seeds` for the narrowest, whose runs scatter
@@ -352,11 +352,11 @@ glue("poly2_rmse", round(float(poly_curve.loc[2, "test RMSE (bp)"]), 1), display
 # Here the article's expectation is borne out. The smallest network, {glue:text}`pw_small_params`
 # weights, misprices the test options by {glue:text}`pw_small_rmse` basis points of the
 # strike (root mean square, mean of {glue:text}`pw_narrow_seeds` seeds, range
-# {glue:text}`pw_small_range`); the largest, mean of {glue:text}`n_seeds` seeds, {glue:text}`pw_large_params` weights, by
-# {glue:text}`pw_large_rmse` (range {glue:text}`pw_large_range`): {glue:text}`pw_size_ratio`
+# {glue:text}`pw_small_range`); the largest, {glue:text}`pw_large_params` weights, by
+# {glue:text}`pw_large_rmse` (mean of {glue:text}`n_seeds` seeds, range {glue:text}`pw_large_range`): {glue:text}`pw_size_ratio`
 # times the parameters, {glue:text}`pw_ratio` times less error. The tuned peak learning rates
-# are {glue:text}`pw_lrs` from the narrowest to the widest, each below a rate that did
-# worse. The fitted law {eq}`scale-saturating-law` has exponent $\alpha \approx$ {glue:text}`pw_alpha`
+# are {glue:text}`pw_lrs` from the narrowest to the widest, each below a rate with a
+# higher validation error. The fitted law {eq}`scale-saturating-law` has exponent $\alpha \approx$ {glue:text}`pw_alpha`
 # (bootstrap 95% interval {glue:text}`pw_alpha_lo` to {glue:text}`pw_alpha_hi`) and a floor
 # $E \approx$ {glue:text}`pw_floor` bp; a straight line through the same four points would
 # give {glue:text}`pw_line_alpha`. Halving the part of the error above the floor takes
@@ -374,7 +374,7 @@ glue("poly2_rmse", round(float(poly_curve.loc[2, "test RMSE (bp)"]), 1), display
 # ### Are the runs converged?
 #
 # {cite:t}`kaplan2020scaling` state their law in $N$ for models trained close to
-# convergence. Ours are not, and the table says so. Early stopping ended
+# convergence. Most of ours are not, and the table says so. Early stopping ended
 # {glue:text}`pw_stopped` of the {glue:text}`pw_n_runs` runs before the budget of
 # {glue:text}`steps` steps: with the learning rate decaying towards 1% of its peak at the
 # end of the budget, no run went {glue:text}`patience` evaluations without a new best before
@@ -387,8 +387,8 @@ glue("poly2_rmse", round(float(poly_curve.loc[2, "test RMSE (bp)"]), 1), display
 # budget of {glue:text}`steps` steps**, not at convergence: it describes what each width
 # reaches in this budget. The wide networks are the furthest from their end point, so more
 # steps would lower the right end of the curve most, and the fitted floor $E$ is probably
-# too high. Training every width to a standstill (the widest would need several times the
-# steps, at several times the cost) does not fit in this chapter's time on two CPU cores;
+# too high. Training all widths to a standstill (the widest probably needs several times
+# the steps, at several times the cost) does not fit in this chapter's time on two CPU cores;
 # {ref}`scale-ex-converge` does it.
 #
 # The narrowest width is a different story. Its {glue:text}`pw_narrow_seeds` seeds
@@ -417,7 +417,8 @@ glue("nw_stuck_gain", f"{narrow.loc[stuck, 'last-quarter gain (%)'].max():.1f}",
 # that end high are not unfinished: their last quarter lowered their validation error by at
 # most {glue:text}`nw_stuck_gain`%, within our convergence criterion, and they ran at the
 # same tuned rate as the others. With four units per layer, some initial weights lead the
-# optimiser into a poorer minimum, which it then settles in; more steps would not move them.
+# optimiser into a poorer minimum, which it then settles in; more steps at a learning rate
+# that has already decayed are unlikely to move them out of it.
 # This is why the narrowest width gets more seeds: its mean over seeds mixes two
 # outcomes, and with three seeds it would depend heavily on how many of them happened to
 # get stuck.
@@ -873,8 +874,8 @@ plt.show()
 # things before reading the law. First, *where* early stopping ended each run: with a long
 # cosine the learning rate stays high for thousands of steps, and a noisy validation error
 # can go {glue:text}`patience` evaluations without a new best while the rate is still
-# high, so a run can be stopped early at an error that a completed schedule would beat
-# (compare its `best step` with the budget, and its error with the shorter budget's). A
+# high, so a run can be stopped early at an error higher than a completed schedule would
+# reach (compare its `best step` with the budget, and its error with the shorter budget's). A
 # larger `PATIENCE` or a schedule that decays on a plateau avoids that. Second, the
 # last-quarter gains: a converged run gains almost nothing at the end. Only then compare
 # the floor $E$ and the exponent with those of the {glue:text}`steps`-step law.
