@@ -94,7 +94,8 @@ def _touched_names(stmt: ast.stmt) -> set[str]:
                 if base:
                     names.add(base)
             # the book's training loop and Keras' own update the model passed to them
-            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            name = (func.id if isinstance(func, ast.Name)
+                    else func.attr if isinstance(func, ast.Attribute) else "")
             if name in {"fit", "fit_autoencoder", "train"} and node.args:
                 base = _base_name(node.args[0])
                 if base:
