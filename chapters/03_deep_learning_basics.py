@@ -32,7 +32,7 @@ BATCH_SIZE = 64  # applicants per mini-batch
 PATIENCE = 20  # early stopping: epochs without a better validation loss
 N_SEEDS = 5  # training seeds per network (initial weights and mini-batch order)
 WEIGHT_DECAYS = (0.01, 0.1)  # lambda of the L2 penalty on the hidden kernel, eq. dl-l2
-DROPOUT_RATES = (0.25, 0.5)  # share of hidden units dropped at each training step
+DROPOUT_RATES = (0.5,)  # share of hidden units dropped at each training step (kept short: budget)
 
 # %% tags=["remove-cell"]
 # Setup: in Google Colab only, fetch the book's code and data and install its pinned
@@ -1152,13 +1152,13 @@ headline.glue_headline(
 # ### Are the probabilities right? Calibration
 #
 # The AUC only asks whether bad applicants are ranked above good ones; transform the
-# probabilities by any increasing function and it does not change. A lender who prices a loan, provisions for it
-# or applies the 1/6 threshold uses the *level* of $\hat p$. A model is **calibrated** if,
+# probabilities by any increasing function and it does not change. A lender who prices a
+# loan, provisions for it or applies the 1/6 threshold uses the *level* of $\hat p$. A model is **calibrated** if,
 # among the applicants it scores at about $\hat p$, a share of about $\hat p$ turn out bad.
 # The **reliability diagram** checks this directly: sort the test applicants by predicted
 # probability into $B$ bins of equal size and plot each bin's mean prediction
 # $\bar p_b$ against its observed bad rate $\bar y_b$; a calibrated model's points lie on
-# the diagonal. Two numbers summarise it. The Brier score, the squared error
+# the diagonal. Two numbers summarise it: the Brier score, the squared error
 # {eq}`dl-mse` of the probabilities (already in the table above), and the **expected
 # calibration error** {cite}`guo2017calibration`
 #
@@ -1167,8 +1167,8 @@ headline.glue_headline(
 # $$ (dl-ece)
 #
 # the average gap between the points and the diagonal. On {glue:text}`dl_n_test`
-# applicants a bin of {glue:text}`dl_bin_size` holds a handful of bad ones, so even a perfectly calibrated model
-# has a positive ECE. To know how large, we draw outcomes from the model's own
+# applicants a bin of {glue:text}`dl_bin_size` holds a handful of bad ones, so even a
+# perfectly calibrated model has a positive ECE. To know how large, we draw outcomes from the model's own
 # probabilities, $y^*_i \sim \text{Bernoulli}(\hat p_i)$, which makes the model calibrated
 # by construction, and recompute the ECE many times: an observed ECE above most of these is
 # evidence of miscalibration (a parametric bootstrap test of calibration).
@@ -1252,9 +1252,9 @@ glue("dl_test_bad_rate", round(float(y_test.mean()), 3), display=False)
 # says nothing about each bin, nor about new applicants; the diagram tests both. Points of
 # {glue:text}`dl_bin_size` applicants each are noisy: at the base rate a bin's observed bad
 # rate has a standard error of about {glue:text}`dl_bin_se`, so a point a few hundredths
-# off the diagonal is within its own sampling error. And these are
-# probabilities for the *sample*: for the bank's applicants they still need the prior
-# correction {eq}`dl-prior-correction`.
+# off the diagonal is within its own sampling error. And these are probabilities for the
+# *sample*: for the bank's applicants they still need the prior correction
+# {eq}`dl-prior-correction`.
 #
 # ## Regularisation: fitting the training applicants less closely
 #
