@@ -1318,7 +1318,8 @@ glue("dl_es_val_last", round(float(adam_run["val_loss"][-1]), 4), display=False)
 # **Early stopping** is the one the chapter has used all along. Each epoch lets the
 # weights move further from their small random start, so the number of epochs is a
 # capacity dial: for a quadratic loss, $t$ steps of gradient descent of size $\alpha$ from
-# zero act like an L2 penalty of strength about $1/(\alpha t)$ {cite}`goodfellow2016deep`.
+# zero act like the L2 penalty $\lambda \lVert w \rVert^2$ of {eq}`dl-l2` below with
+# $\lambda \approx 1/(2\alpha t)$ {cite}`goodfellow2016deep`: more steps, weaker penalty.
 # Stopping at the best validation loss chooses $t$ on validation data. In the run drawn
 # above (seed {glue:text}`dl_seed`), the `PATIENCE` epochs after Adam's best epoch lowered
 # the training loss from {glue:text}`dl_es_train_best` to {glue:text}`dl_es_train_last` and
