@@ -1011,7 +1011,7 @@ glue("bad_mid", round(100 * float(group_sizes.loc["25 to 61", "bad rate"])), dis
 #    on mini-batches of 128 and L2 weight decay, trained one epoch at a time until the
 #    validation log loss has not improved for 10 epochs, keeping the best epoch (epoch
 #    {glue:text}`fair_epochs` across folds and seeds). It is the book's `models.mlp`, trained
-#    by the book's one loop, `training.fit`, like every network in the book. We fit it with {glue:text}`n_fair_seeds`
+#    by the book's one loop, `training.fit`, as are the book's other networks. We fit it with {glue:text}`n_fair_seeds`
 #    seeds; the **seed ensemble** averages their probabilities (on the validation and the test
 #    fold alike) and decides with its own threshold. Verdicts are decided on the seed
 #    ensemble; the single seeds show the spread.
