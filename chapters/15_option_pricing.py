@@ -697,9 +697,10 @@ glue("net2_fit_words", "fits its own training options no better than the four-in
 # {glue:text}`net2_fifths_lower` of the five fifths of $w$: {glue:text}`net2_low_w_ratio` times
 # the four-input network's in the lowest fifth, where the price surface bends most sharply,
 # and {glue:text}`net2_high_w_ratio` times it in the highest. What decides the comparison is
-# the training budget (epochs and mini-batches): in an earlier version of this chapter the two-input network was given
-# half the four-input network's epochs (and mini-batches twice as large) and came out behind it. Comparisons between networks
-# are only as fair as their budgets, which is why all the networks here share one.
+# the training budget (epochs and mini-batches): in an earlier version of this chapter the
+# two-input network was given half the four-input network's epochs (and mini-batches twice as
+# large) and came out behind it. Comparisons between networks are only as fair as their
+# budgets, which is why all the networks here share one.
 #
 # ## Learning from derivatives too: differential machine learning
 #
