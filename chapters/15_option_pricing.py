@@ -34,9 +34,10 @@
 # %% tags=["parameters"]
 SEED = 2024  # seeds the samplers and the networks
 N_TRAIN = 40_000  # Black-Scholes prices in the surrogate's training set
-EPOCHS = 60  # epochs of the surrogate network (every seed)
+EPOCHS = 40  # epochs of every surrogate network (every seed): plain, differential and two-input
+BATCH = 128  # mini-batch size of the surrogate networks
 SEEDS = 5  # seeds of the surrogate networks (weights and mini-batch order)
-EPOCHS_2D = 30  # epochs of the two-input network (every seed)
+DML_WEIGHT = 1.0  # weight of the derivative term in the differential loss (fixed, not tuned)
 MAX_DEGREE = 14  # highest total degree of the four-input polynomial (its cost bound)
 N_PATHS = 10_000  # simulated one-year price paths for learning from payoffs
 N_HEDGE_PATHS = 2_000  # fresh paths on which the hedges are tested
@@ -332,6 +333,7 @@ article_report = options.surrogate_report(test, article_price / raw_test["strike
 article_report.round(2)
 
 # %% tags=["remove-cell"]
+# tolerance: rtol=0.05; one seed of a network: CPU-dependent rounding grows through training
 glue("article_rmse", round(float(article_report.iloc[0]), 1), display=False)
 glue("article_negative", round(float(article_report["negative prices (%)"]), 1), display=False)
 glue("article_noiv", round(float(article_report["no implied vol (%)"]), 1), display=False)
@@ -351,9 +353,10 @@ glue("article_noiv", round(float(article_report["no implied vol (%)"]), 1), disp
 # of $(m, T, \sigma, r)$, so the scale of the contract is gone; inputs are standardised with
 # the centre and half-width of the sampling box (no data needed); the hidden activation is
 # GELU, which is smooth, so the network's second derivative, gamma, is meaningful; three
-# layers of 64 units; Adam with a learning rate decaying from 0.01 along a cosine to 1% of
-# it over {glue:text}`epochs` epochs (each mini-batch, the last short one included, is one
-# step of the schedule); the weights with the lowest validation loss are kept.
+# layers of 64 units; mini-batches of {glue:text}`batch`; Adam with a learning rate decaying
+# from 0.01 along a cosine to 1% of it over {glue:text}`epochs` epochs (each mini-batch, the
+# last short one included, is one step of the schedule); the weights with the lowest
+# validation loss are kept.
 # `finbook.training.fit` runs each epoch as one TensorFlow graph, about three times faster
 # than `model.fit` for a network this small. One training run is one draw: its initial
 # weights and the order of its mini-batches come from a seed. We train the network from
@@ -363,7 +366,7 @@ glue("article_noiv", round(float(article_report["no implied vol (%)"]), 1), disp
 # %%
 # tolerance: rtol=0.06; networks: CPU-dependent rounding grows through training
 lo, hi = np.array([domain[c] for c in inputs]).T
-steps = EPOCHS * math.ceil(N_TRAIN / 256)  # one step per mini-batch, the last short one included
+steps = EPOCHS * math.ceil(N_TRAIN / BATCH)  # one step per mini-batch, the last short one included
 seeds = [SEED + 1000 * k for k in range(SEEDS)]
 nets, hists = {}, {}
 
@@ -372,12 +375,16 @@ def test_rmse(price):
     return options.pricing_errors(test["price"], price)["rmse"]
 
 
+def rmse_on(frame, price):
+    return options.pricing_errors(frame["price"], price)["rmse"]
+
+
 def fit_pricer(seed):
     repro.set_seed(seed)  # initial weights
     model = pricing_network(4, hidden=(64, 64, 64), activation="gelu", input_mean=(lo + hi) / 2,
                             input_scale=(hi - lo) / 2, output_scale=0.1, learning_rate=1e-2, decay_steps=steps)
     nets[seed], hists[seed] = training.fit(
-        model, train[inputs], train["price"], epochs=EPOCHS, batch_size=256, step=train_step,
+        model, train[inputs], train["price"], epochs=EPOCHS, batch_size=BATCH, step=train_step,
         validation_data=(valid[inputs], valid["price"]), val_loss=pricing_loss, seed=seed)
     price = options.network_predict(nets[seed], test[inputs])
     return test_rmse(price), price
@@ -386,7 +393,16 @@ def fit_pricer(seed):
 net_spread = inference.over_seeds(fit_pricer, seeds, score_predictions=test_rmse)
 net = nets[seeds[0]]  # one network of the ensemble, for the Greeks below
 best_epochs = [hists[s]["best_epoch"] for s in seeds]
-last_gain = [100 * (1 - np.sqrt(hists[s]["val_loss"][-1] / hists[s]["val_loss"][-11])) for s in seeds]
+TAIL = max(1, EPOCHS // 10)  # the last 10% of the epochs
+
+
+def tail_gain(history):
+    """% by which the best validation RMSE fell over the last 10% of the epochs (the convergence measure)."""
+    best = np.sqrt(np.minimum.accumulate(history["val_loss"]))
+    return 100 * (1 - best[-1] / best[-1 - TAIL])
+
+
+last_gain = [tail_gain(hists[s]) for s in seeds]
 
 fig, ax = plt.subplots()
 plots.plot_history({f"seed {k + 1}": {"loss": np.sqrt(hists[s]["loss"]) * 1e4,
@@ -397,21 +413,33 @@ plt.show()
 net_spread.summary().rename("test RMSE over seeds (bp of K)").round(3)
 
 # %% tags=["remove-cell"]
+# tolerance: rtol=0.06, atol=2; networks: CPU-dependent rounding grows through training; the convergence gains (%) are small differences of noisy numbers
 glue("epochs", EPOCHS, display=False)
+glue("batch", BATCH, display=False)
 glue("n_seeds", SEEDS, display=False)
 glue("net_params", f"{net.count_params():,}", display=False)
 glue("best_epoch_min", min(best_epochs), display=False)
+glue("tail_epochs", TAIL, display=False)
+glue("last10_gain_min", round(float(min(last_gain)), 1), display=False)
 glue("last10_gain", round(float(max(last_gain)), 1), display=False)
-glue("converged_words", "the runs have settled by the end of the schedule" if max(last_gain) < 5
-     else "the runs are still improving at the end of the schedule", display=False)
+glue("converged_words", "by the criterion of 2% every run has converged" if max(last_gain) < 2
+     else "by the criterion of 2% the runs have not converged", display=False)
 
 # %% [markdown]
 # The training curves (root mean squared error in basis points of the strike, log scale) fall
 # with a few bumps while the learning rate is high and settle as it decays; training and
 # validation error agree, as they should when both are drawn from the same smooth function
 # without noise. The seeds' best validation losses come at epoch {glue:text}`best_epoch_min`
-# or later, and over the last ten epochs the validation error of any seed falls by at most
-# {glue:text}`last10_gain`%: {glue:text}`converged_words`.
+# or later. Our convergence criterion is the gain over the last 10% of the schedule (here the
+# last {glue:text}`tail_epochs` epochs): a run has converged when its best validation error
+# falls by less than 2% over them. The seeds' best validation errors fell by
+# {glue:text}`last10_gain_min` to {glue:text}`last10_gain`% over those epochs:
+# {glue:text}`converged_words`. Part of that last gain is the annealing of the learning rate
+# doing its work, so the criterion is strict with a cosine schedule; still, a schedule long
+# enough to pass it for five seeds does not fit this chapter's two-minute budget, and the
+# verdicts below are about networks trained for a fixed, modest budget. (The exercises ask
+# you to lengthen it.) Later sections spend the same budget in two other ways: on two inputs
+# instead of four, and on derivatives as well as prices.
 #
 # The baseline is the classical way to approximate a smooth function: a polynomial in the
 # four inputs, fitted by least squares to the same training set. We use products of Legendre
@@ -462,6 +490,7 @@ net_vs_poly = inference.paired_block_bootstrap(sq_net, sq_poly, block_size=1, se
 results.round(3)
 
 # %% tags=["remove-cell"]
+# tolerance: rtol=0.06; networks: CPU-dependent rounding grows through training
 for key, col in [("net", net_column), ("poly", f"polynomial, degree {best_degree}")]:
     for stat in ("rmse", "mae", "max"):
         glue(f"{key}_{stat}", round(float(results.loc[f"{stat} error (bp of K)", col]), 2), display=False)
@@ -473,15 +502,6 @@ glue("n_seeds_below_poly", int((net_spread.scores < poly_report.iloc[0]).sum()),
 glue("net_vs_poly_verdict", inference.verdict(
     net_vs_poly, better="lower", names=("the network's seed ensemble", f"the degree-{best_degree} polynomial")),
     display=False)
-headline.glue_headline(
-    task="Black–Scholes pricer surrogate",
-    metric="RMSE of price/strike on held-out points (bp of strike)",
-    better="lower",
-    deep_model=f"MLP 3x64, GELU, on price/strike (seed ensemble of {SEEDS})",
-    deep_score=round(float(net_report.iloc[0]), 4),
-    baseline_model=f"Legendre polynomial of degree {best_degree} (least squares)",
-    baseline_score=round(float(poly_report.iloc[0]), 4),
-)
 glue("poly_vs_net", round(float(net_report.iloc[0] / poly_report.iloc[0]), 1), display=False)
 
 # %% [markdown]
@@ -551,7 +571,8 @@ plt.show()
 # not follow. Both learners now get $(x, w)$ and learn the forward price $e^{rT} C/K$, which
 # we discount back; the same {glue:text}`n_train` training options, the same validation and
 # test sets. The network is the same 3x64 GELU design, trained from the same
-# {glue:text}`n_seeds` seeds for {glue:text}`epochs_2d` epochs; in two dimensions the
+# {glue:text}`n_seeds` seeds with the same budget ({glue:text}`epochs` epochs, mini-batches of
+# {glue:text}`batch`, the same schedule); in two dimensions the
 # polynomial's degree search is cheap, and we let it run past the point where the validation
 # error turns up.
 
@@ -570,15 +591,15 @@ def growth(frame):
 
 x2_train, x2_valid, x2_test = (two_inputs(f) for f in (train, valid, test))
 y2_train, y2_valid = (f["price"].to_numpy() * growth(f) for f in (train, valid))
-nets_2d, prices_2d = {}, {}
+nets_2d, prices_2d, hists_2d = {}, {}, {}
 
 
 def fit_pricer_2d(seed):
     repro.set_seed(seed)
     model = pricing_network(2, hidden=(64, 64, 64), activation="gelu", input_mean=x2_train.mean(axis=0),
                             input_scale=x2_train.std(axis=0), output_scale=0.1, learning_rate=1e-2,
-                            decay_steps=EPOCHS_2D * math.ceil(N_TRAIN / 256), name="pricer_2_inputs")
-    nets_2d[seed], _ = training.fit(model, x2_train, y2_train, epochs=EPOCHS_2D, batch_size=256, seed=seed,
+                            decay_steps=steps, name="pricer_2_inputs")
+    nets_2d[seed], hists_2d[seed] = training.fit(model, x2_train, y2_train, epochs=EPOCHS, batch_size=BATCH, seed=seed,
                                     step=train_step, validation_data=(x2_valid, y2_valid), val_loss=pricing_loss)
     prices_2d[seed] = options.network_predict(nets_2d[seed], x2_test) / growth(test)
     return test_rmse(prices_2d[seed]), prices_2d[seed]
@@ -604,7 +625,7 @@ pd.DataFrame({f"polynomial, 4 inputs (degree {best_degree})": poly_report,
               f"GELU 3x64, 2 inputs (ensemble of {SEEDS})": net2_report}).round(3)
 
 # %% tags=["remove-cell"]
-glue("epochs_2d", EPOCHS_2D, display=False)
+# tolerance: rtol=0.1; networks: CPU-dependent rounding grows through training
 glue("poly2_degree", degree_2d, display=False)
 glue("poly2_terms", len(fits_2d[degree_2d].coef_), display=False)
 glue("poly2_top_degree", max(degrees_2d), display=False)
@@ -625,7 +646,7 @@ glue("net2_vs_poly2_verdict", inference.verdict(
 # {glue:text}`poly2_rmse` bp (the four-input polynomial's error is {glue:text}`poly2_gain` times
 # this). The network's seed ensemble reaches {glue:text}`net2_rmse` bp (the four-input
 # ensemble's error is {glue:text}`net2_gain` times this; single seeds from
-# {glue:text}`net2_seed_min` to {glue:text}`net2_seed_max`), with half the epochs of the
+# {glue:text}`net2_seed_min` to {glue:text}`net2_seed_max`), on the same budget as the
 # four-input network. Paired on the same test options,
 # {glue:text}`net2_vs_poly2_verdict`. The reduction is exact, so what is left is
 # approximation and training error. The table also shows how far each learner's mean
@@ -633,9 +654,237 @@ glue("net2_vs_poly2_verdict", inference.verdict(
 # make up most of its root mean square, which a comparison on the mean absolute error would
 # rank differently.
 #
+# Fewer inputs should make the network's task easier, not harder, so the two networks'
+# errors deserve a closer look. Two measurements: the error
+# of each ensemble on its own *training* options (if it is as large as the test error, the
+# network has not fitted the function, it has not over-fitted it), and the test error in
+# fifths of the total volatility $w = \sigma\sqrt{T}$, where the price surface bends most
+# sharply at small $w$.
+
+# %%
+# tolerance: rtol=0.1; networks: CPU-dependent rounding grows through training
+train_rmse = {
+    "GELU 3x64, 4 inputs": rmse_on(train, np.mean([options.network_predict(nets[s], train[inputs])
+                                                         for s in seeds], axis=0)),
+    "GELU 3x64, 2 inputs": rmse_on(train, np.mean([options.network_predict(nets_2d[s], x2_train)
+                                                         for s in seeds], axis=0) / growth(train)),
+}
+w_fifth = pd.qcut(x2_test[:, 1], 5)
+by_w = pd.DataFrame({
+    "GELU 3x64, 4 inputs": (net_price - test["price"].to_numpy()) ** 2,
+    "GELU 3x64, 2 inputs": (net2_price - test["price"].to_numpy()) ** 2,
+    f"polynomial, 2 inputs (degree {degree_2d})": (poly2_price - test["price"].to_numpy()) ** 2,
+}).groupby(w_fifth, observed=True).mean().pow(0.5).mul(1e4)
+by_w.index = by_w.index.map(lambda b: f"{b.left:.3f} to {b.right:.3f}").rename("w = σ√T (fifths of the test set)")
+by_w.loc["training set, ensemble RMSE"] = pd.Series(train_rmse)
+by_w.round(2)
+
+# %% tags=["remove-cell"]
+# tolerance: rtol=0.1; networks: CPU-dependent rounding grows through training
+glue("net_train_rmse", round(float(train_rmse["GELU 3x64, 4 inputs"]), 2), display=False)
+glue("net2_train_rmse", round(float(train_rmse["GELU 3x64, 2 inputs"]), 2), display=False)
+glue("net2_low_w_ratio", round(float(by_w.iloc[0, 1] / by_w.iloc[0, 0]), 1), display=False)
+glue("net2_high_w_ratio", round(float(by_w.iloc[4, 1] / by_w.iloc[4, 0]), 1), display=False)
+glue("net2_fifths_lower", int((by_w.iloc[:5, 1] < by_w.iloc[:5, 0]).sum()), display=False)
+glue("net2_fit_words", "fits its own training options no better than the four-input network fits its"
+     if train_rmse["GELU 3x64, 2 inputs"] >= train_rmse["GELU 3x64, 4 inputs"]
+     else "fits its own training options better than the four-input network fits its", display=False)
+
+# %% [markdown]
+# On the training options the two-input ensemble's error is {glue:text}`net2_train_rmse` bp,
+# the four-input one's {glue:text}`net_train_rmse` bp, each close to its test error: neither
+# over-fits, and the two-input network {glue:text}`net2_fit_words`. Its test error is lower in
+# {glue:text}`net2_fifths_lower` of the five fifths of $w$: {glue:text}`net2_low_w_ratio` times
+# the four-input network's in the lowest fifth, where the price surface bends most sharply,
+# and {glue:text}`net2_high_w_ratio` times it in the highest. What decides the comparison is
+# the training budget (epochs and mini-batches): in an earlier version of this chapter the
+# two-input network was given half the four-input network's epochs (and mini-batches twice as
+# large) and came out behind it. Comparisons between networks are only as fair as their
+# budgets, which is why all the networks here share one.
+#
+# ## Learning from derivatives too: differential machine learning
+#
+# Each label so far is one number, a price. But a simulator (here the formula) can also give
+# the derivatives of the price with respect to the inputs, and each derivative is a label
+# about the *shape* of the function at the same point, free of charge once the price is known.
+# {cite:t}`huge2020differential` call training on prices and their (pathwise) derivatives
+# **differential machine learning**: the network is asked to match both, and because its own
+# derivatives come from automatic differentiation, the loss is still a function of its
+# weights. For Black–Scholes the derivatives are analytic. We use two, the derivative in
+# moneyness (delta, $D^{m}_i = N(d_1)$ per unit strike) and the derivative in volatility (vega,
+# $D^{\sigma}_i$), and add their squared errors to the price loss {eq}`pricing-loss`:
+#
+# $$
+# \mathcal{L}_{\text{diff}}(\theta) = \frac{1}{n}\sum_{i=1}^{n} \bigl(f_\theta(x_i) - y_i\bigr)^2
+# + \lambda \sum_{j \in \{m, \sigma\}} \frac{1}{n}\sum_{i=1}^{n}
+# \Bigl(s_j\bigl(\partial_j f_\theta(x_i) - D^{j}_i\bigr)\Bigr)^2 .
+# $$ (differential-loss)
+#
+# The scale $s_j$ is the input's half-width in the network's standardisation {eq}`pricing-net`,
+# so $s_j\,\partial_j f$ is the derivative with respect to the standardised input, in the
+# same units as the price: the two terms are comparable and $\lambda = $
+# {glue:text}`dml_weight` weighs them equally (fixed in advance, not tuned). The training step
+# nests two gradient tapes, the inner one for the network's input derivatives and the outer
+# one for the loss's gradient in the weights; it reports the price term alone, and the
+# validation loss, which picks the best epoch, is the price loss {eq}`pricing-loss`, as for
+# the plain network. Everything else is the plain network's: the same architecture, seeds,
+# epochs, mini-batches and schedule. Per epoch a step costs more, because of the second
+# derivative pass.
+
+# %%
+# tolerance: rtol=0.1; networks: CPU-dependent rounding grows through training
+deriv_columns = [inputs.index("moneyness"), inputs.index("volatility")]  # delta and vega
+deriv_scale = ((hi - lo) / 2)[deriv_columns].astype("float32")  # s_j of equation (differential-loss)
+exact_train = options.black_scholes_greeks(train["moneyness"].to_numpy(), 1.0, train["maturity"].to_numpy(),
+                                           train["rate"].to_numpy(), train["volatility"].to_numpy())
+y_diff = np.column_stack([train["price"], exact_train["delta"], exact_train["vega"]])  # labels: C/K, D^m, D^sigma
+
+
+def differential_step(model, x, y):
+    """One Adam step down the differential loss (differential-loss); returns the batch's price term."""
+    from finbook.repro import import_tensorflow
+
+    tf = import_tensorflow()
+    weights = model.trainable_variables
+    with tf.GradientTape() as tape:
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            price = model(x, training=True)
+        slopes = tf.gather(inner.gradient(price, x), deriv_columns, axis=1)  # d f / d m, d f / d sigma
+        price_term = tf.reduce_mean(tf.square(price - y[:, :1]))
+        deriv_term = tf.reduce_sum(tf.reduce_mean(tf.square((slopes - y[:, 1:]) * deriv_scale), axis=0))
+        loss = price_term + DML_WEIGHT * deriv_term
+    model.optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights, strict=True))
+    return price_term
+
+
+nets_dml, hists_dml = {}, {}
+
+
+def fit_differential(seed):
+    repro.set_seed(seed)  # the same initial weights as the plain network of this seed
+    model = pricing_network(4, hidden=(64, 64, 64), activation="gelu", input_mean=(lo + hi) / 2,
+                            input_scale=(hi - lo) / 2, output_scale=0.1, learning_rate=1e-2, decay_steps=steps,
+                            name="differential_pricer")
+    nets_dml[seed], hists_dml[seed] = training.fit(
+        model, train[inputs], y_diff, epochs=EPOCHS, batch_size=BATCH, step=differential_step,
+        validation_data=(valid[inputs], valid["price"]), val_loss=pricing_loss, seed=seed)
+    price = options.network_predict(nets_dml[seed], test[inputs])
+    return test_rmse(price), price
+
+
+dml_spread = inference.over_seeds(fit_differential, seeds, score_predictions=test_rmse)
+dml_price = np.mean([options.network_predict(nets_dml[s], test[inputs]) for s in seeds], axis=0)
+assert np.isclose(test_rmse(dml_price), dml_spread.ensemble_score, rtol=1e-12)
+dml_report = options.surrogate_report(test, dml_price)
+sq_dml = (dml_price - test["price"].to_numpy()) ** 2 * 1e8
+dml_vs_net = inference.paired_block_bootstrap(sq_dml, sq_net, block_size=1, seed=SEED)
+dml_vs_poly = inference.paired_block_bootstrap(sq_dml, sq_poly, block_size=1, seed=SEED)
+dml_gain = [tail_gain(hists_dml[s]) for s in seeds]
+pd.DataFrame({"plain (prices only)": net_spread.summary(), "differential (prices, delta, vega)": dml_spread.summary()}
+             ).rename_axis("test RMSE over seeds (bp of K)").round(3)
+
+# %% tags=["remove-cell"]
+# tolerance: rtol=0.1; networks: CPU-dependent rounding grows through training
+glue("dml_weight", f"{DML_WEIGHT:g}", display=False)
+glue("dml_rmse", round(float(dml_report.iloc[0]), 2), display=False)
+glue("dml_max", round(float(dml_report["max error (bp of K)"]), 1), display=False)
+glue("dml_seed_min", round(dml_spread.min, 2), display=False)
+glue("dml_seed_max", round(dml_spread.max, 2), display=False)
+glue("dml_negative", round(float(dml_report["negative prices (%)"]), 2), display=False)
+glue("dml_gain_max", round(float(max(dml_gain)), 1), display=False)
+glue("dml_vs_net_ratio", round(float(net_report.iloc[0] / dml_report.iloc[0]), 1), display=False)
+glue("dml_vs_net_verdict", inference.verdict(
+    dml_vs_net, better="lower", names=("the differential network's seed ensemble", "the plain one")), display=False)
+glue("dml_vs_poly_verdict", inference.verdict(
+    dml_vs_poly, better="lower", names=("the differential ensemble", f"the degree-{best_degree} polynomial")),
+    display=False)
+
+# %% [markdown]
+# On the same budget and seeds, the differential network's seed ensemble prices the test
+# options with a root mean squared error of {glue:text}`dml_rmse` bp (single seeds from
+# {glue:text}`dml_seed_min` to {glue:text}`dml_seed_max`; worst case {glue:text}`dml_max`), the
+# plain ensemble's error is {glue:text}`dml_vs_net_ratio` times this, and, paired on the same
+# test options, {glue:text}`dml_vs_net_verdict`. Against the four-input polynomial,
+# {glue:text}`dml_vs_poly_verdict`. Over the last {glue:text}`tail_epochs` epochs its best
+# validation error still fell by up to {glue:text}`dml_gain_max`%. Each derivative label
+# tells the network which way the surface slopes at a training point, information that
+# prices alone give only through the differences between neighbouring points. Huge and Savine
+# report the largest gains when labels are few or noisy (their labels are pathwise
+# derivatives of simulated payoffs, the setting of the last section of this chapter).
+#
+# ## The verdict
+#
+# We now have three networks and two polynomials for the same test options. Which network
+# and which classical model go into the headline is decided on the *validation* set: the
+# network ensemble and the polynomial with the lowest validation error, and the verdict is
+# the paired bootstrap of their squared test errors.
+
+# %%
+# tolerance: rtol=0.1; networks: CPU-dependent rounding grows through training
+def ensemble_valid_rmse(models, x, scale=1.0):
+    price = np.mean([options.network_predict(models[s], x) for s in seeds], axis=0) / scale
+    return options.pricing_errors(valid["price"], price)["rmse"]
+
+
+network_candidates = {  # name: (validation RMSE of the ensemble, test prices of the ensemble)
+    f"GELU 3x64, 4 inputs (seed ensemble of {SEEDS})": (ensemble_valid_rmse(nets, valid[inputs]), net_price),
+    f"GELU 3x64, 2 inputs (seed ensemble of {SEEDS})": (ensemble_valid_rmse(nets_2d, x2_valid, growth(valid)),
+                                                        net2_price),
+    f"differential GELU 3x64, 4 inputs (seed ensemble of {SEEDS})": (ensemble_valid_rmse(nets_dml, valid[inputs]),
+                                                                     dml_price),
+}
+classical_candidates = {
+    f"Legendre polynomial, 4 inputs, degree {best_degree}": (val_rmse[best_degree], poly_price),
+    f"Legendre polynomial, 2 inputs, degree {degree_2d}": (val_rmse_2d[degree_2d], poly2_price),
+}
+best_net = min(network_candidates, key=lambda k: network_candidates[k][0])
+best_classical = min(classical_candidates, key=lambda k: classical_candidates[k][0])
+head_net_price, head_poly_price = network_candidates[best_net][1], classical_candidates[best_classical][1]
+head_mae = [options.pricing_errors(test["price"], p)["mae"] for p in (head_net_price, head_poly_price)]
+head_max = [options.pricing_errors(test["price"], p)["max"] for p in (head_net_price, head_poly_price)]
+head_vs = inference.paired_block_bootstrap((head_net_price - test["price"].to_numpy()) ** 2 * 1e8,
+                                           (head_poly_price - test["price"].to_numpy()) ** 2 * 1e8,
+                                           block_size=1, seed=SEED)
+pd.DataFrame({name: {"validation RMSE (bp of K)": v, "test RMSE (bp of K)": test_rmse(p)}
+              for name, (v, p) in {**network_candidates, **classical_candidates}.items()}).T.round(3)
+
+# %% tags=["remove-cell"]
+# tolerance: rtol=0.1; networks: CPU-dependent rounding grows through training
+glue("head_net", best_net, display=False)
+glue("head_classical", best_classical, display=False)
+glue("head_net_rmse", round(float(test_rmse(head_net_price)), 2), display=False)
+glue("head_classical_rmse", round(float(test_rmse(head_poly_price)), 2), display=False)
+glue("head_net_mae", round(float(head_mae[0]), 3), display=False)
+glue("head_classical_mae", round(float(head_mae[1]), 3), display=False)
+glue("head_net_max", round(float(head_max[0]), 1), display=False)
+glue("head_classical_max", round(float(head_max[1]), 1), display=False)
+glue("head_verdict", inference.verdict(head_vs, better="lower", names=("the network", "the polynomial")),
+     display=False)
+headline.glue_headline(
+    task="Black–Scholes pricer surrogate",
+    metric="RMSE of price/strike on held-out points (bp of strike)",
+    better="lower",
+    deep_model=best_net,
+    deep_score=round(float(test_rmse(head_net_price)), 4),
+    baseline_model=f"{best_classical} (least squares)",
+    baseline_score=round(float(test_rmse(head_poly_price)), 4),
+)
+
+# %% [markdown]
+# Validation picks the {glue:text}`head_net` among the networks (test error
+# {glue:text}`head_net_rmse` bp) and the {glue:text}`head_classical` among the classical models
+# ({glue:text}`head_classical_rmse` bp). Paired on the same test options,
+# {glue:text}`head_verdict`. The root mean square hides two different error profiles: the
+# mean absolute errors are {glue:text}`head_net_mae` bp for the network and
+# {glue:text}`head_classical_mae` bp for the polynomial, and the worst cases
+# {glue:text}`head_net_max` and {glue:text}`head_classical_max` bp: the polynomial is far more
+# accurate on most options and far less on a few. This is the chapter's headline, and it holds
+# for networks trained on the budget stated above, not for networks trained to convergence.
+#
 # **No-arbitrage.** A quoted price must also be free of arbitrage: a call price is positive,
 # falls as the strike rises and is convex in the strike (a butterfly spread costs something).
-# We check the four surrogates on a grid: spot 1, {glue:text}`n_grid_strikes` strikes spanning
+# We check the five surrogates on a grid: spot 1, {glue:text}`n_grid_strikes` strikes spanning
 # the moneyness range, for each of the first {glue:text}`n_grid_slices` (maturity, volatility,
 # rate) triples of the test set, and count the prices below zero, the steps between neighbouring
 # strikes where the price rises, and the butterflies (second differences) that are negative,
@@ -643,7 +892,7 @@ glue("net2_vs_poly2_verdict", inference.verdict(
 # network's output). The exact prices pass the same test with zero violations (the `assert`).
 
 # %%
-# tolerance: counts=40; the networks' violation counts move with CPU-dependent rounding of their weights
+# tolerance: rtol=0.1, counts=40; the networks' violation counts move with CPU-dependent rounding of their weights
 strike_grid = np.linspace(1 / 1.3, 1 / 0.7, 41)  # strikes for spot 1: moneyness 1.3 down to 0.7
 slices = test.iloc[:250]
 grid_options = pd.DataFrame({
@@ -669,6 +918,8 @@ arbitrage = pd.DataFrame({
     f"polynomial, 4 inputs (degree {best_degree})": arbitrage_counts(poly.predict(grid_options[inputs])),
     "GELU 3x64, 4 inputs (ensemble)": arbitrage_counts(
         np.mean([options.network_predict(nets[s], grid_options[inputs]) for s in seeds], axis=0)),
+    "differential GELU 3x64 (ensemble)": arbitrage_counts(
+        np.mean([options.network_predict(nets_dml[s], grid_options[inputs]) for s in seeds], axis=0)),
     f"polynomial, 2 inputs (degree {degree_2d})": arbitrage_counts(
         fits_2d[degree_2d].predict(x2_grid) / growth(grid_options)),
     "GELU 3x64, 2 inputs (ensemble)": arbitrage_counts(
@@ -677,11 +928,12 @@ arbitrage = pd.DataFrame({
 arbitrage
 
 # %% tags=["remove-cell"]
+# tolerance: rtol=0.1, counts=40; the networks' violation counts move with CPU-dependent rounding of their weights
 glue("n_grid_strikes", len(strike_grid), display=False)
 glue("n_grid_slices", len(slices), display=False)
 glue("arb_tol_bp", f"{ARB_TOL * 1e4:g}", display=False)
 glue("n_butterflies", f"{len(slices) * (len(strike_grid) - 2):,}", display=False)
-for key, col in [("poly", 0), ("net", 1), ("poly2", 2), ("net2", 3)]:
+for key, col in [("poly", 0), ("net", 1), ("dml", 2), ("poly2", 3), ("net2", 4)]:
     glue(f"{key}_rising", int(arbitrage.iloc[1, col]), display=False)
     glue(f"{key}_concave", int(arbitrage.iloc[2, col]), display=False)
 glue("net_negative", round(float(net_report["negative prices (%)"]), 2), display=False)
@@ -691,10 +943,13 @@ glue("poly_negative", round(float(poly_report["negative prices (%)"]), 2), displ
 # Of the {glue:text}`n_butterflies` butterflies on the grid, the four-input network's ensemble
 # prices {glue:text}`net_concave` with a negative value and the four-input polynomial
 # {glue:text}`poly_concave`; prices that rise with the strike number {glue:text}`net_rising`
-# and {glue:text}`poly_rising`. With two inputs the counts are {glue:text}`net2_concave` and
+# and {glue:text}`poly_rising`; the differential network, taught the slopes in moneyness,
+# has {glue:text}`dml_concave` negative butterflies and {glue:text}`dml_rising` rising steps.
+# With two inputs the counts are {glue:text}`net2_concave` and
 # {glue:text}`poly2_concave` negative butterflies, {glue:text}`net2_rising` and
 # {glue:text}`poly2_rising` rising steps. On the test options, {glue:text}`net_negative`% of the
-# network's prices and {glue:text}`poly_negative`% of the polynomial's are negative (the
+# network's prices, {glue:text}`dml_negative`% of the differential network's and
+# {glue:text}`poly_negative`% of the polynomial's are negative (the
 # article's recipe: {glue:text}`article_negative`%). Neither learner is told about
 # no-arbitrage; a production surrogate would enforce it, through the architecture or a penalty
 # in the loss.
@@ -772,6 +1027,7 @@ axes[0].legend()
 plt.show()
 
 # %% tags=["remove-cell"]
+# tolerance: rtol=0.06; networks: CPU-dependent rounding grows through training
 glue("slice_gamma_err", round(float(100 * np.max(np.abs(gelu_gamma - exact["gamma"])) / np.max(exact["gamma"]))),
      display=False)
 
@@ -783,6 +1039,7 @@ glue("slice_gamma_err", round(float(100 * np.max(np.abs(gelu_gamma - exact["gamm
 # would never know it was short convexity. Over the whole test set:
 
 # %%
+# tolerance: rtol=0.06; networks: CPU-dependent rounding grows through training
 exact_test = options.black_scholes_greeks(test["moneyness"].to_numpy(), 1.0, test["maturity"].to_numpy(),
                                           test["rate"].to_numpy(), test["volatility"].to_numpy())
 _, test_delta, test_gamma = network_derivatives(net, test[inputs], column=0)
@@ -799,6 +1056,7 @@ greek_errors = pd.DataFrame({
 greek_errors.round(4)
 
 # %% tags=["remove-cell"]
+# tolerance: rtol=0.06; networks: CPU-dependent rounding grows through training
 glue("delta_rmse", round(float(greek_errors.loc["RMSE", "delta"]), 4), display=False)
 glue("gamma_rel", round(100 * float(greek_errors.loc["RMSE", "gamma (per unit strike)"]
                                     / greek_errors.loc["typical size (median)", "gamma (per unit strike)"]), 1),
@@ -1081,9 +1339,13 @@ glue("hump_otm", round(float(100 * errors_atm["GELU network"][~atm_paths_itm].me
 #   {glue:text}`n_seeds` seeds brings the error to {glue:text}`net_rmse` bp (root mean square,
 #   seed ensemble); a degree-{glue:text}`poly_degree` Legendre polynomial on the same data reaches
 #   {glue:text}`poly_rmse` bp, and on the same test options {glue:text}`net_vs_poly_verdict`.
-#   On two inputs, log forward moneyness and the square root of total variance, the errors fall to
-#   {glue:text}`net2_rmse` and {glue:text}`poly2_rmse` bp. Neither learner is free of arbitrage on
-#   a strike grid. Errors in volatility terms are worst for cheap, short-dated, out-of-the-money options.
+#   On two inputs, log forward moneyness and the square root of total variance, the errors are
+#   {glue:text}`net2_rmse` and {glue:text}`poly2_rmse` bp. Trained on prices *and* their delta and
+#   vega (differential machine learning), the network reaches {glue:text}`dml_rmse` bp on the same
+#   budget. Chosen on validation, the best network against the best polynomial:
+#   {glue:text}`head_verdict`; the networks had not converged on the chapter's budget. No
+#   learner is free of arbitrage on a strike grid. Errors in volatility terms are worst for
+#   cheap, short-dated, out-of-the-money options.
 # - Greeks come from the network by automatic differentiation; a ReLU network has zero gamma,
 #   a GELU network's gamma has a root-mean-square error of {glue:text}`gamma_rel`% of a typical gamma.
 # - Learned from simulated payoffs alone, a network prices within {glue:text}`path_net_rmse` bp and
@@ -1107,6 +1369,22 @@ glue("hump_otm", round(float(100 * errors_atm["GELU network"][~atm_paths_itm].me
 # you. Its gamma, however, is zero almost everywhere, and its delta is piecewise constant.
 # For hedging, the second number is decisive: a pricer whose Greeks are wrong is not fit for
 # risk management however good its prices are.
+# ```
+#
+# ```{exercise}
+# :label: option-ex-budget
+# Raise `EPOCHS` until the convergence criterion of the chapter (best validation error falling
+# by less than 2% over the last 10% of the epochs) holds for each seed of the plain
+# four-input network. How many epochs does it take, how does the seed ensemble's test error
+# change, and does the verdict against the polynomial change?
+# ```
+#
+# ```{solution} option-ex-budget
+# :class: dropdown
+# Run it rather than trust a number here: the answer depends on the machine's patience more
+# than on the code. Expect the error to keep falling for several doublings of the budget, each
+# doubling buying less, and note that the polynomial's cost (one least-squares solve) does not
+# change. A fair comparison reports both the error and what it cost to reach it.
 # ```
 #
 # ```{exercise}
