@@ -35,7 +35,7 @@ PATIENCE = 4  # epochs without a better validation loss before training stops
 N_SEEDS = 5  # the plain RNN, the LSTM and the GRU are each trained with this many seeds; verdicts on their ensembles
 RNN_STEPS = 100  # length of the sequence in the vanishing-gradient experiment
 CLIP_RHO = 2.0  # norm of the recurrent matrix in the exploding-gradient experiment
-CLIP_LR = 0.3  # its plain SGD learning rate
+CLIP_LR = 0.5  # its plain SGD learning rate
 CLIP_NORM = 1.0  # the clipping threshold c
 CLIP_STEPS = 100  # SGD steps with and without clipping
 DIAG_EPOCHS = 20  # epochs of the first refit trained without early stopping (the early-stop diagnosis)
@@ -340,28 +340,24 @@ fig.suptitle(f"A plain RNN with $\\|W\\| = {CLIP_RHO}$: exploding gradients, wit
 plt.show()
 
 # %% tags=["remove-cell"]
-# tolerance: rtol=0.5, atol=0.05, counts=3; exploding gradients amplify CPU-dependent rounding
+# tolerance: rtol=0.5, atol=0.05; exploding gradients amplify CPU-dependent rounding
 glue("rnn_clip_rho", CLIP_RHO, display=False)
 glue("rnn_clip_lr", CLIP_LR, display=False)
 glue("rnn_clip_norm", CLIP_NORM, display=False)
-glue("rnn_clip_blowup", blew_up[None], display=False)
 glue("rnn_clip_first_norm", round(float(clip_logs["no clipping"]["gradient norm"].iloc[0]), 1), display=False)
-glue("rnn_clip_max_norm", f"{np.nanmax(clip_logs['no clipping']['gradient norm']):.0e}", display=False)
 clipped = clip_logs[f"clipped at c = {CLIP_NORM}"]
-glue("rnn_clip_share", round(100 * float((clipped["gradient norm"] > CLIP_NORM).mean())), display=False)
 glue("rnn_clip_final_loss", round(float(clipped["loss"].iloc[-20:].mean()), 2), display=False)
 glue("rnn_clip_steps", CLIP_STEPS, display=False)
 
 # %% [markdown]
 # Both runs start from the same weights and the same first gradient, of norm
 # {glue:text}`rnn_clip_first_norm`. Without clipping, the large steps feed on themselves:
-# the gradient norm grows until it overflows (to {glue:text}`rnn_clip_max_norm` in
-# single precision), and after {glue:text}`rnn_clip_blowup` steps the loss is no longer a
-# finite number (`finbook.training.fit` stops with an error). With clipping, no step is
-# longer than {glue:text}`rnn_clip_lr` $\times$ {glue:text}`rnn_clip_norm`;
-# {glue:text}`rnn_clip_share` % of the {glue:text}`rnn_clip_steps` steps were clipped,
-# and the loss stays finite, averaging {glue:text}`rnn_clip_final_loss` over the last 20
-# steps. The targets are standardised, so 1 is the loss of forecasting their mean: this
+# the gradient norm shoots up by orders of magnitude, and within the
+# {glue:text}`rnn_clip_steps` steps the loss is no longer a finite number
+# (`finbook.training.fit` stops with an error; the step at which it happens depends on
+# the CPU's rounding, a sign of how unstable the run is). With clipping, no step is
+# longer than {glue:text}`rnn_clip_lr` $\times$ {glue:text}`rnn_clip_norm`, and the loss
+# stays finite, averaging {glue:text}`rnn_clip_final_loss` over the last 20 steps. The targets are standardised, so 1 is the loss of forecasting their mean: this
 # small experiment (plain SGD, a deliberately bad initialisation, 1,000 samples) is about
 # stability, not accuracy; clipping keeps training alive, it does not make it good.
 # Clipping does not cure vanishing gradients either, and with Adam, which divides each
@@ -846,7 +842,7 @@ for name in ("LSTM", "GRU"):
 #   same protocol and seeds, {glue:text}`rnn_plain_verdict`, and
 #   {glue:text}`rnn_lstm_vs_plain`.
 # - When the product explodes instead, one SGD step can wreck training (the loss was no
-#   longer finite after {glue:text}`rnn_clip_blowup` steps); clipping the gradient's norm
+#   longer finite within {glue:text}`rnn_clip_steps` steps); clipping the gradient's norm
 #   {eq}`clip` {cite:p}`pascanu2013difficulty` kept the same run stable.
 # - The LSTM {eq}`lstm` and the GRU {eq}`gru` route the state around the squashing
 #   nonlinearity through gates that can learn to stay open.
