@@ -401,7 +401,7 @@ def rnn_jacobian_norms(inputs, recurrent_kernel, input_kernel, bias=None, h0=Non
     return np.array(norms[::-1])
 
 # ----------------------------------------------------------------------
-# chapters/05_rnn.py, code cell 11
+# chapters/05_rnn.py, code cell 13
 from finbook.lessons import compile_forecaster
 from finbook.repro import import_tensorflow
 from finbook.sequence import positive_int
@@ -703,7 +703,7 @@ def scaled_dot_product_attention(query, key, value, mask=None):
     return weights @ v, weights
 
 # ----------------------------------------------------------------------
-# chapters/07_attention.py, code cell 8
+# chapters/07_attention.py, code cell 10
 import numpy as np
 
 
@@ -732,7 +732,7 @@ def multi_head_attention(query, value, weights, key=None):
     return out, att
 
 # ----------------------------------------------------------------------
-# chapters/07_attention.py, code cell 11
+# chapters/07_attention.py, code cell 13
 import numpy as np
 
 from finbook.sequence import positive_int
@@ -755,7 +755,7 @@ def positional_encoding(length, d_model):
     return pe
 
 # ----------------------------------------------------------------------
-# chapters/07_attention.py, code cell 13
+# chapters/07_attention.py, code cell 15
 from finbook.lessons import compile_forecaster
 from finbook.repro import import_tensorflow
 from finbook.sequence import positive_int  # noqa: F811
@@ -907,7 +907,7 @@ def refit_quantile_network(model, x, y, past, *, seed, validation_fraction=0.2, 
     return model, history
 
 # ----------------------------------------------------------------------
-# chapters/10_default_prediction.py, code cell 21
+# chapters/10_default_prediction.py, code cell 23
 import math
 
 import numpy as np
@@ -1040,7 +1040,7 @@ def train_step(model, x, y):
     return loss
 
 # ----------------------------------------------------------------------
-# chapters/15_option_pricing.py, code cell 27
+# chapters/15_option_pricing.py, code cell 33
 import numpy as np
 
 
@@ -1072,7 +1072,7 @@ def network_derivatives(model, x, column):
             np.asarray(second, dtype=float))
 
 # ----------------------------------------------------------------------
-# chapters/15_option_pricing.py, code cell 36
+# chapters/15_option_pricing.py, code cell 42
 import math
 
 import numpy as np
