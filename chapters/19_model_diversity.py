@@ -117,7 +117,7 @@ VERDICT_KEY = {
     "12_market_prediction": "mp12_verdict_best",      # test of the hit rates on the test year
     "13_trading_backtest": "bt13_ens_verdict",        # Diebold–Mariano, walk-forward hits
     "14_volatility_forecasting": "vol14_verdict_lstm",  # Diebold–Mariano on QLIKE
-    "15_option_pricing": "net_vs_poly_verdict",       # paired bootstrap of squared errors, seed ensemble
+    "15_option_pricing": "head_verdict",              # paired bootstrap of squared errors, seed ensemble
     "16_heston_surrogate": "net_vs_poly_verdict",     # paired bootstrap over parameter sets, weakest seed
     "23_pretraining": "pt_ft_vs_lhar_small",          # HAC Diebold–Mariano, fine-tuned seed ensemble vs LHAR
 }
