@@ -52,6 +52,8 @@ if "google.colab" in sys.modules:
     sys.path.insert(0, "/content/finbook")
 
 # %%
+import dataclasses
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -670,6 +672,71 @@ headline.glue_headline(
 # the number of epochs run before early stopping gave up (the limit was
 # {glue:text}`cnn_max_epochs`), and the epoch of lowest validation loss, for which each
 # refit was then retrained on its whole window.
+#
+# In the first refit, validated on {glue:text}`cnn_first_val_year`, the best epochs of the
+# seeds are {glue:text}`cnn_first_best`. That looks like a network that barely trains, but
+# an epoch there is a coarse unit: the first window, less its validation year, holds
+# {glue:text}`cnn_first_fit_rows` samples, so one epoch is {glue:text}`cnn_first_steps`
+# Adam steps. Either the network is under-trained (the validation loss would still fall
+# if training went on) or the validation loss really is lowest early. To tell them apart,
+# we train the first refit of the first seed for {glue:text}`cnn_diag_epochs` epochs with
+# no early stopping and record both losses after every epoch ({ref}`rnn` runs the same
+# experiment for the recurrent networks):
+
+# %%
+# tolerance: rtol=0.2, atol=0.02, counts=3; networks: CPU-dependent rounding grows through training
+DIAG_EPOCHS = 20  # epochs of the diagnostic run, with no early stopping
+first_train, _ = next(iter(validation.yearly_walk_forward(
+    task.dates, first_test_year=FIRST_TEST_YEAR, years_per_refit=YEARS_PER_REFIT, gap=task.horizon - 1)))
+first_fit_rows = len(first_train) - VALIDATION_DAYS - (task.horizon - 1)  # less validation year and gap
+n_first = int((task.dates.year < FIRST_TEST_YEAR + YEARS_PER_REFIT).sum())  # up to the first block's end
+first_block = dataclasses.replace(
+    task, x=task.x[:n_first], y=task.y[:n_first], target_variance=task.target_variance[:n_first],
+    dates=task.dates[:n_first], har=task.har.iloc[:n_first], naive=task.naive[:n_first],
+    leverage=task.leverage.iloc[:n_first])
+diag = sequence.walk_forward_forecast(first_block, cnn_builder, name="CNN, diagnostic", seed=seeds[0],
+                                      first_test_year=FIRST_TEST_YEAR, years_per_refit=YEARS_PER_REFIT,
+                                      validation_days=VALIDATION_DAYS, epochs=DIAG_EPOCHS,
+                                      patience=None)  # no early stopping
+curve = pd.DataFrame({"training loss": diag.histories[0]["loss"],
+                      "validation loss": diag.histories[0]["val_loss"]},
+                     index=pd.RangeIndex(1, DIAG_EPOCHS + 1, name="epoch"))
+best = int(curve["validation loss"].idxmin())
+overfits = bool(best < DIAG_EPOCHS / 2
+                and curve["validation loss"].iloc[-1] > curve["validation loss"].min()
+                and curve["training loss"].iloc[-1] < curve["training loss"].loc[best])
+
+fig, ax = plt.subplots()
+ax.plot(curve.index, curve["validation loss"], color=plots.PALETTE[1],
+        label=f"validation ({task.dates[first_train[-1]].year})")
+ax.plot(curve.index, curve["training loss"], color=plots.PALETTE[1], ls="--", label="training")
+ax.plot(best, curve["validation loss"].min(), "o", color=plots.PALETTE[1])
+ax.set_xlabel("epoch")
+ax.set_ylabel("mean squared error (standardised target)")
+ax.set_title("The CNN's first refit without early stopping (dot: best validation epoch)")
+ax.legend()
+plt.show()
+
+# %% tags=["remove-cell"]
+# tolerance: rtol=0.2, atol=0.02, counts=3; networks: CPU-dependent rounding grows through training
+glue("cnn_first_val_year", str(task.dates[first_train[-1]].year), display=False)
+glue("cnn_first_best", ", ".join(str(r.best_epochs[0]) for r in cnn_runs.values()), display=False)
+glue("cnn_first_fit_rows", f"{first_fit_rows:,}", display=False)
+glue("cnn_first_steps", int(np.ceil(first_fit_rows / 256)), display=False)
+glue("cnn_diag_epochs", DIAG_EPOCHS, display=False)
+glue("cnn_diag_best", best, display=False)
+glue("cnn_diag_val_rise", round(100 * float(curve["validation loss"].iloc[-1] / curve["validation loss"].min() - 1)),
+     display=False)
+glue("cnn_diag_reading",
+     "the training loss keeps falling while the validation loss climbs: over-fitting a small first window, "
+     "not under-training, so a longer patience would not have changed the choice" if overfits else
+     "the validation loss does not settle into a clear rise, so under-training cannot be ruled out for "
+     "this refit", display=False)
+
+# %% [markdown]
+# Over {glue:text}`cnn_diag_epochs` epochs the best validation epoch is
+# {glue:text}`cnn_diag_best`, and by the last epoch the validation loss is
+# {glue:text}`cnn_diag_val_rise` % above its best: {glue:text}`cnn_diag_reading`.
 #
 # One block of years can hide another's failure, so here is QLIKE by block of test years:
 
