@@ -395,6 +395,7 @@ params_shown["nu"] = [f"{v:.4f}" if v <= 100 else "> 100" for v in params_shown[
 params_shown
 
 # %% tags=["remove-cell"]
+# tolerance: rtol=0.002, atol=0.0005, counts=10; the GARCH fits are numerical optimisations whose optimum other BLAS kernels move in the fourth digit; the first fit's half-life ln 0.5 / ln beta magnifies that (beta 0.99728 vs 0.99733: 255 vs 259 days measured)
 glue("start_year", int(pd.Timestamp(START).year), display=False)
 glue("hs_window", HS_WINDOW, display=False)
 glue("refit_every", REFIT_EVERY, display=False)
@@ -619,6 +620,7 @@ pd.concat([caviar_params.add_prefix("CAViaR 1% "), gpd[["exceedances", "xi", "b"
     "GPD ")], axis=1).iloc[::3].round(3)
 
 # %% tags=["remove-cell"]
+# tolerance: rtol=0.002, atol=0.0005; linear programmes and Nelder-Mead searches whose optimum other BLAS kernels move in the fourth digit
 glue("qr_crossed", round(100 * crossed, 1), display=False)
 glue("qr_n_fits", len(levels) * len(forecast_years), display=False)
 glue("qr_slow", f"{len(slow_fits)} ({', '.join(slow_fits)})" if slow_fits else "none", display=False)
@@ -679,6 +681,7 @@ shown_columns = ["exceptions", "rate %", "Kupiec p", "indep. p", "cond. cov. p",
 table[shown_columns].round(4)
 
 # %% tags=["remove-cell"]
+# tolerance: rtol=0.05, atol=0.06, counts=5; QNet is an ensemble of networks whose training depends on the CPU's rounding: a few of its exceptions (2 measured) and its rates and p-values move
 glue("n_models", n_models, display=False)
 glue("n_above", n_above, display=False)
 glue("n_above_words", "Every model has more" if n_above == n_models
@@ -756,6 +759,7 @@ n_negative = int((ranked < 0).sum())
 z2_table.round(4)
 
 # %% tags=["remove-cell"]
+# tolerance: rtol=0.05, atol=0.1, counts=5; the network ensemble's exceptions and tail losses move on another CPU, and with them its Z2 (-0.486 vs -0.438 measured) and p-value
 glue("z2_sims", f"{Z2_SIMS:,}", display=False)
 glue("z2_crit", round(z2_critical, 3), display=False)
 glue("z2_crit_normal", round(float(np.quantile(null_normal, 0.05)), 3), display=False)
@@ -831,6 +835,7 @@ worst = by_year["HS"].sort_values(ascending=False, kind="stable").index[:3].sort
 display(shown)
 
 # %% tags=["remove-cell"]
+# tolerance: counts=5; the network's yearly exception counts (ensemble and single seeds) move by up to 2 on another CPU, whose rounding changes its training
 glue("tl_yellow", yellow, display=False)
 glue("tl_red", red, display=False)
 glue("tl_green_max", yellow - 1, display=False)
@@ -910,6 +915,7 @@ best_classical = str(classical_pinball.idxmin())
 comparison.round(4)
 
 # %% tags=["remove-cell"]
+# tolerance: rtol=0.05, atol=0.4; the five-seed ensemble of networks moves with the CPU's rounding, and its pinball loss (3.807 vs 3.795), DM statistics (by up to 0.19) and p-values (by up to 0.14) with it; the verdict words did not change
 for name, key in RIVALS:
     glue(f"dm_{key}_stat", round(dm[name].statistic, 2), display=False)
     glue(f"dm_{key}_p", inference.format_pvalue(dm[name].pvalue, alpha=0.05), display=False)
@@ -968,6 +974,7 @@ n_sig_seeds = int((per_seed["p-value"] < 0.05).sum())
 seed_table
 
 # %% tags=["remove-cell"]
+# tolerance: rtol=0.15, atol=0.025, counts=10; single networks trained on another CPU end elsewhere: seeds' exceptions move by a few, DM statistics by up to 0.39 and p-values by up to 0.011 (measured)
 glue("seed_exc_min", int(per_seed["exceptions"].min()), display=False)
 glue("seed_exc_max", int(per_seed["exceptions"].max()), display=False)
 glue("seed_pinball_min", round(float(per_seed["pinball"].min()), 3), display=False)
@@ -1112,6 +1119,7 @@ assert lo + 1 == 3, "the ordinal suffixes in the solution assume the 3rd- and 4t
 rejected = [x for x in range(0, 21) if risk.kupiec_pof_test([1] * x + [0] * (250 - x)).pvalue < 0.05]
 
 # %% tags=["remove-cell"]
+# tolerance: atol=0.1; the headline is the network ensemble's pinball loss, which moves with the CPU's rounding (3.807 vs 3.795 measured)
 glue("ex_lr8", round(lr8.statistic, 2), display=False)
 glue("ex_p8", round(lr8.pvalue, 4), display=False)
 glue("ex_zone8", risk.basel_traffic_light(8), display=False)

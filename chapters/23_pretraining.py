@@ -755,6 +755,7 @@ pfn_test_table["verdict: the network is ..."] = [
 pfn_test_table
 
 # %% tags=["remove-cell"]
+# tolerance: rtol=0.02, atol=0.02; bootstrap p-values count replicates on either side of 0 and move with the network's
 glue("pfn_max_context", PFN_MAX_CONTEXT, display=False)
 glue("cr_attributes", x_credit.shape[1], display=False)
 glue("pfn_auc", round(float(credit_table.loc["prior-fitted network (seed ensemble)", "AUC"]), 3), display=False)
@@ -812,6 +813,7 @@ loan_test = metrics.paired_bootstrap_test(metrics.roc_auc, y_lc, loan_p["prior-f
 loan_table
 
 # %% tags=["remove-cell"]
+# tolerance: rtol=0.01, atol=0.003; principal components (BLAS-dependent) feed the network and one baseline; measured
 glue("lc_train", f"{len(lc_train):,}", display=False)
 glue("lc_test", f"{len(lc_test):,}", display=False)
 glue("lc_chunks", -(-len(lc_train) // PFN_MAX_CONTEXT), display=False)

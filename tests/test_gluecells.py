@@ -105,3 +105,14 @@ def test_no_chapter_shows_a_glue_call(path):
     """The rendered page shows the lesson: every glue call is in a cell the page removes."""
     problems = gluecells.twin_problems(path.with_suffix(".py"))
     assert problems == [], "\n".join(problems)
+
+
+def test_a_split_keeps_its_cells_tolerance_and_a_lost_one_is_reported():
+    tol = "# tolerance: rtol=0.01; a trained network"
+    nb = _nb(f"{tol}\nx = 2\nglue('x', x)\ny = 3")
+    gluecells.tidy(nb)
+    assert nb.cells[1].source == f"{tol}\nx = 2\ny = 3"
+    assert nb.cells[2].source == f"{tol}\nglue('x', x)"
+    assert gluecells.lost_tolerances(nb) == []
+    nb.cells[2].source = "glue('x', x)"
+    assert "has none; copy its first line" in gluecells.lost_tolerances(nb)[0]

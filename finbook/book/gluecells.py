@@ -19,9 +19,10 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-__all__ = ["GLUE_TAG", "TidyReport", "is_glue_cell", "tidy", "visible_glue"]
+__all__ = ["GLUE_TAG", "TOLERANCE", "TidyReport", "is_glue_cell", "lost_tolerances", "tidy", "visible_glue"]
 
 GLUE_TAG = "remove-cell"
+TOLERANCE = "# tolerance:"  # the first line of a cell whose numbers depend on CPU rounding
 _GLUE_FUNCS = {"glue", "glue_headline"}
 _MUTATORS = {"append", "extend", "update", "pop", "insert", "remove", "clear", "sort",
              "setdefault", "add", "discard", "popitem", "fit", "partial_fit", "set_weights",
@@ -231,6 +232,9 @@ def tidy(nb, name: str = "notebook") -> TidyReport:
             cells.append(cell)
             continue
         code, glue_src = split
+        first = cell.source.lstrip().split("\n", 1)[0]
+        if first.startswith(TOLERANCE) and not glue_src.startswith(TOLERANCE):
+            glue_src = first + "\n" + glue_src  # the moved values keep their cell's tolerance
         cell.source = code
         cell.outputs = []
         cell.execution_count = None
@@ -285,5 +289,28 @@ def twin_problems(py_path) -> list[str]:
     import jupytext  # noqa: PLC0415
 
     path = Path(py_path)
+    nb = jupytext.read(path)
     return [f"{line} -- a glue call in code the page shows: run `python -m finbook glue {path.stem}`"
-            for line in visible_glue(jupytext.read(path), path.name)]
+            for line in visible_glue(nb, path.name)] + lost_tolerances(nb, path.name)
+
+
+def lost_tolerances(nb, name: str = "notebook") -> list[str]:
+    """Glue cells that follow a cell with a tolerance comment but state none themselves.
+
+    The notebook check compares a cell's outputs within the tolerance on its first line;
+    a glue cell split from a cell with one must keep it, or another CPU's last digits fail.
+    """
+    found, previous = [], None
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            previous = None
+            continue
+        if is_glue_cell(cell):
+            if (previous is not None and previous.source.lstrip().startswith(TOLERANCE)
+                    and not cell.source.lstrip().startswith(TOLERANCE)):
+                first = previous.source.lstrip().splitlines()[0][:60]
+                found.append(f"{name} cell {index}: a glue cell after a cell with a tolerance comment "
+                             f"has none; copy its first line ({first}...)")
+        else:
+            previous = cell
+    return found
