@@ -290,7 +290,7 @@ def sgd_step(optimizer, clip_norm, log):
         norm = tf.linalg.global_norm(grads)  # ||g|| over all the weights together
         if clip_norm is not None:
             grads, _ = tf.clip_by_global_norm(grads, clip_norm, use_norm=norm)  # eq. (clip)
-        optimizer.apply_gradients(zip(grads, net.trainable_variables))
+        optimizer.apply_gradients(zip(grads, net.trainable_variables, strict=True))
         log["norm"].scatter_nd_update([[log["steps"]]], [norm])  # record, inside the traced loop
         log["loss"].scatter_nd_update([[log["steps"]]], [loss])
         log["steps"].assign_add(1)
