@@ -116,3 +116,14 @@ def test_a_split_keeps_its_cells_tolerance_and_a_lost_one_is_reported():
     assert gluecells.lost_tolerances(nb) == []
     nb.cells[2].source = "glue('x', x)"
     assert "has none; copy its first line" in gluecells.lost_tolerances(nb)[0]
+
+
+def test_a_split_keeps_the_ignore_tag_of_a_volatile_cell():
+    nb = _nb("# nbval-ignore-output: a wall-clock time\nt = 1.5\nglue('t', t)\nu = 2",
+             tags=["nbval-ignore-output"])
+    gluecells.tidy(nb)
+    assert nb.cells[2].metadata["tags"] == [gluecells.GLUE_TAG, "nbval-ignore-output"]
+    assert nb.cells[2].source.startswith("# nbval-ignore-output: a wall-clock time")
+    assert gluecells.lost_tolerances(nb) == []
+    nb.cells[2].metadata["tags"] = [gluecells.GLUE_TAG]
+    assert "lacks the tag" in gluecells.lost_tolerances(nb)[0]

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 __all__ = ["GLUE_TAG", "TOLERANCE", "TidyReport", "is_glue_cell", "lost_tolerances", "tidy", "visible_glue"]
 
 GLUE_TAG = "remove-cell"
+IGNORE = "nbval-ignore-output"  # the tag of a cell whose outputs are volatile by nature
 TOLERANCE = "# tolerance:"  # the first line of a cell whose numbers depend on CPU rounding
 _GLUE_FUNCS = {"glue", "glue_headline"}
 _MUTATORS = {"append", "extend", "update", "pop", "insert", "remove", "clear", "sort",
@@ -235,11 +236,17 @@ def tidy(nb, name: str = "notebook") -> TidyReport:
         first = cell.source.lstrip().split("\n", 1)[0]
         if first.startswith(TOLERANCE) and not glue_src.startswith(TOLERANCE):
             glue_src = first + "\n" + glue_src  # the moved values keep their cell's tolerance
+        tags = [GLUE_TAG]
+        if IGNORE in _tags(cell):  # volatile values (timings) stay unchecked where they move
+            tags.append(IGNORE)
+            why = [line for line in cell.source.split("\n") if line.startswith(f"# {IGNORE}")]
+            if why and not glue_src.startswith(f"# {IGNORE}"):
+                glue_src = why[0] + "\n" + glue_src
         cell.source = code
         cell.outputs = []
         cell.execution_count = None
         cells.append(cell)
-        cells.append(nbformat.v4.new_code_cell(glue_src, metadata={"tags": [GLUE_TAG]}))
+        cells.append(nbformat.v4.new_code_cell(glue_src, metadata={"tags": tags}))
     merged = []
     for cell in cells:
         if merged and is_glue_cell(cell) and is_glue_cell(merged[-1]) and _tags(merged[-1]) == [GLUE_TAG]:
@@ -306,6 +313,9 @@ def lost_tolerances(nb, name: str = "notebook") -> list[str]:
             previous = None
             continue
         if is_glue_cell(cell):
+            if previous is not None and IGNORE in _tags(previous) and IGNORE not in _tags(cell):
+                found.append(f"{name} cell {index}: a glue cell after a cell tagged {IGNORE} lacks the "
+                             "tag; copy it (and its '# nbval-ignore-output:' reason)")
             if (previous is not None and previous.source.lstrip().startswith(TOLERANCE)
                     and not cell.source.lstrip().startswith(TOLERANCE)):
                 first = previous.source.lstrip().splitlines()[0][:60]
