@@ -131,3 +131,26 @@ def test_tensorflow_is_capped_at_avx2_unless_told_otherwise():
     env["ONEDNN_MAX_CPU_ISA"] = "SSE41"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == "SSE41"
+
+
+def test_tensorflow_runs_one_thread_per_pool_unless_told_otherwise():
+    import subprocess
+    import sys
+
+    code = ("import os, finbook.repro as r; r.import_tensorflow(); "
+            "print(os.environ['TF_NUM_INTRAOP_THREADS'], os.environ['TF_NUM_INTEROP_THREADS'])")
+    pools = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
+    env = {k: v for k, v in os.environ.items() if k not in pools}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.split() == [str(repro.TF_THREADS)] * 2 == ["1", "1"]
+    env.update(TF_NUM_INTRAOP_THREADS="2", TF_NUM_INTEROP_THREADS="3")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.split() == ["2", "3"]
+
+
+def test_thread_counts_do_not_move_the_weights():
+    """One thread per pool (the book's default) trains the same weights as two."""
+    run = demo.training_runs_in_new_processes
+    ((one, _),) = run(3, 1, epochs=1, env={"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1"})
+    ((two, _),) = run(3, 1, epochs=1, env={"TF_NUM_INTRAOP_THREADS": "2", "TF_NUM_INTEROP_THREADS": "2"})
+    assert one == two
