@@ -703,17 +703,32 @@ for name, builder in builders.items():
     curves[name] = pd.DataFrame({"training loss": res.histories[0]["loss"],
                                  "validation loss": res.histories[0]["val_loss"]},
                                 index=pd.RangeIndex(1, DIAG_EPOCHS + 1, name="epoch"))
+
+
+def early_stop_choice(val_loss, patience):
+    """The epoch (1-based) early stopping with ``patience`` would have kept, replayed on a curve."""
+    best, chosen, waited = np.inf, 0, 0
+    for epoch, value in enumerate(val_loss, 1):
+        if value < best:
+            best, chosen, waited = value, epoch, 0
+        else:
+            waited += 1
+            if waited >= patience:
+                break
+    return chosen
+
+
 diagnosis = pd.DataFrame({
     name: {"best epoch (of all)": int(c["validation loss"].idxmin()),
+           f"kept with patience {PATIENCE}": early_stop_choice(c["validation loss"], PATIENCE),
            "validation loss, epoch 1": c["validation loss"].iloc[0],
            "validation loss, best": c["validation loss"].min(),
            f"validation loss, epoch {DIAG_EPOCHS}": c["validation loss"].iloc[-1],
            "training loss, best epoch": c["training loss"].loc[c["validation loss"].idxmin()],
            f"training loss, epoch {DIAG_EPOCHS}": c["training loss"].iloc[-1]}
     for name, c in curves.items()}).T
-# the text reads the curves as over-fitting: the best epoch is early, and the validation
-# loss ends higher while the training loss ends lower
-assert (diagnosis["best epoch (of all)"] < DIAG_EPOCHS / 2).all(), diagnosis
+# the text reads the curves as over-fitting: the validation loss ends higher than at its best
+# epoch while the training loss ends lower
 assert (diagnosis[f"validation loss, epoch {DIAG_EPOCHS}"] > diagnosis["validation loss, best"]).all()
 assert (diagnosis[f"training loss, epoch {DIAG_EPOCHS}"] < diagnosis["training loss, best epoch"]).all()
 
@@ -736,6 +751,10 @@ glue("rnn_first_fit_rows", first_fit_rows, display=False)
 glue("rnn_first_steps", int(np.ceil(first_fit_rows / 256)), display=False)
 glue("rnn_diag_epochs", DIAG_EPOCHS, display=False)
 glue("rnn_diag_best_max", int(diagnosis["best epoch (of all)"].max()), display=False)
+same_choice = diagnosis["best epoch (of all)"] == diagnosis[f"kept with patience {PATIENCE}"]
+glue("rnn_patience_words", "so a longer patience would not have changed the choice" if same_choice.all()
+     else "and a longer patience would have changed the choice for the "
+     + " and the ".join(diagnosis.index[~same_choice]), display=False)
 rise = 100 * (diagnosis[f"validation loss, epoch {DIAG_EPOCHS}"] / diagnosis["validation loss, best"] - 1)
 glue("rnn_diag_rise_min", round(float(rise.min())), display=False)
 glue("rnn_diag_rise_max", round(float(rise.max())), display=False)
@@ -749,8 +768,9 @@ for key, res in [("plain", plain), ("lstm", lstm), ("gru", gru)]:
 
 # %% [markdown]
 # The curves answer the question. Over all {glue:text}`rnn_diag_epochs` epochs the best
-# validation epoch is never later than epoch {glue:text}`rnn_diag_best_max`, so a longer
-# patience would not have changed the choice. After it the training loss keeps falling
+# validation epoch is never later than epoch {glue:text}`rnn_diag_best_max`,
+# {glue:text}`rnn_patience_words` (the column "kept with patience" replays early stopping
+# on each curve). After it the training loss keeps falling
 # while the validation loss climbs, ending {glue:text}`rnn_diag_rise_min` to
 # {glue:text}`rnn_diag_rise_max` % above its best: the networks go on learning the
 # training years, and what they learn does not carry over to the validation year. That is
