@@ -413,7 +413,7 @@ glue("poly2_rmse", round(float(poly_curve.loc[2, "test RMSE (bp)"]), 1), display
 # budget of {glue:text}`steps` steps**, not at convergence: it describes what each width
 # reaches in this budget. The wide networks are the furthest from their end point, so more
 # steps should lower the right end of the curve most, and the fitted floor $E$ is probably
-# too high. Training every width to a standstill (the widest needs many times the steps, at
+# too high. Training all widths to a standstill (the widest needs many times the steps, at
 # many times the cost) does not fit in this chapter's time on two CPU cores; it was done
 # once, outside the chapter, and the law at convergence follows below.
 #
@@ -474,7 +474,7 @@ glue("nw_stuck_gain", f"{narrow.loc[stuck, 'last-quarter gain (%)'].max():.1f}",
 # A constant rate has a different best value from a cosine over {glue:text}`steps` steps,
 # so the peak rate is **tuned again**, on validation data only: the grid {glue:text}`cv_lr_grid`
 # (one rate lower than above) is climbed as above, each trial being the whole converged run of
-# a first seed, and every seed then runs at the chosen rate. For the narrowest width, whose
+# a first seed, and the other seeds then run at the chosen rate. For the narrowest width, whose
 # runs can settle in a poorer minimum, a rate is judged by the median of
 # {glue:text}`cv_narrow_tuning` seeds, so that one stuck seed does not decide it. Network,
 # training options ({glue:text}`n_train`) and validation options are the same as above; the
