@@ -1,0 +1,62 @@
+"""Chapter 18's converged runs (``python -m finbook pretrain scale_wW``): logs, weights and their checks."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from finbook import pretrain
+
+WIDTHS = (4, 16, 64, 256)
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    return pretrain.chapter_namespace("18_model_scale")
+
+
+def test_every_width_is_registered_with_its_function(chapter):
+    for width in WIDTHS:
+        assert pretrain.PRETRAINED[f"scale_w{width}"] == "18_model_scale"
+        assert callable(chapter[f"pretrain_scale_w{width}"])
+
+
+def test_committed_logs_match_the_manifest():
+    manifest = pd.read_csv(pretrain.WEIGHTS_DIR / "manifest.csv")
+    for width in WIDTHS:
+        name = f"scale_w{width}"
+        log = pd.read_csv(pretrain.WEIGHTS_DIR / f"{name}_log.csv")
+        assert sorted(log["seed"].unique()) == sorted(manifest.loc[manifest["name"] == name, "seed"])
+        # one peak rate per width, chosen by the tuning recorded in the log
+        assert log["peak learning rate"].nunique() == 1
+        tried = log.filter(like="tuning ").iloc[0]
+        assert float(tried.idxmin().split()[-1]) == log["peak learning rate"].iloc[0]
+
+
+def test_short_scale_run_reproduces_the_committed_log(chapter):
+    committed = pd.read_csv(pretrain.WEIGHTS_DIR / "scale_w16_log.csv")
+    first = committed[committed["seed"] == 0]
+    _, log = chapter["pretrain_scale_w16"](0, learning_rate=float(first["peak learning rate"].iloc[0]),
+                                           max_steps=128)
+    assert log["step"].tolist() == [64, 128]
+    np.testing.assert_allclose(log[["loss", "validation RMSE (bp)"]].to_numpy(float),
+                               first[["loss", "validation RMSE (bp)"]].iloc[:2].to_numpy(float), rtol=1e-6)
+
+
+def test_missing_or_corrupted_scale_weights_give_a_clear_error(tmp_path, chapter):
+    for f in ("scale_w16_seed0.npz", "manifest.csv"):
+        shutil.copy(pretrain.WEIGHTS_DIR / f, tmp_path / f)
+    net = chapter["surrogate"](16, 1e-3)
+    pretrain.load_weights(net, "scale_w16", 0, tmp_path)  # the committed file loads
+    with pytest.raises(pretrain.WeightsError, match=r"no pretrained weights.*pretrain scale_w16"):
+        pretrain.load_weights(net, "scale_w16", 1, tmp_path)
+    with pytest.raises(pretrain.WeightsError, match="shapes"):
+        pretrain.load_weights(chapter["surrogate"](64, 1e-3), "scale_w16", 0, tmp_path)
+    data = bytearray((tmp_path / "scale_w16_seed0.npz").read_bytes())
+    data[-10] ^= 0xFF
+    (tmp_path / "scale_w16_seed0.npz").write_bytes(bytes(data))
+    with pytest.raises(pretrain.WeightsError, match=r"corrupted.*pretrain scale_w16"):
+        pretrain.load_weights(net, "scale_w16", 0, tmp_path)
