@@ -12,7 +12,7 @@ crosscheck [CHAPTER ...]         re-execute with other CPU kernels forced; compa
 export [--check]                 write finbook/lessons.py from the chapters' cells marked "# @save"
 glue [CHAPTER ...] [--check]     move glue(...) calls out of the code a reader sees into glue cells
 sweep CHAPTER... -p NAME 0..19    run chapters over a parameter grid on Dask; tabulate their headlines
-pretrain NAME [--seeds 0..4]     pretrain a chapter's model (patch, pfn): weights/, log, checksums
+pretrain NAME [--seeds 0..4]     pretrain a chapter's model (23: patch, pfn; 18: scale_w4..256)
 build [--edition full|student|pdf|student-pdf]
                                  build the book (student: every exercise, no solution; pdf: one PDF)
 
@@ -364,8 +364,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("pretrain", help="pretrain a chapter's model once per seed; commit its weights, "
                        "log and checksums (weights/)")
-    p.add_argument("name", metavar="NAME", help="patch (chapter 23's patch Transformer) or pfn (its "
-                   "prior-fitted network)")
+    p.add_argument("name", metavar="NAME", help="patch (chapter 23's patch Transformer), pfn (its "
+                   "prior-fitted network), or scale_w4, scale_w16, scale_w64, scale_w256 (chapter 18's "
+                   "pricing networks of that width, trained to convergence)")
     p.add_argument("--seeds", default="0..4",
                    help="seeds to pretrain: 0..4 (inclusive) or 0,2,5 (default 0..4)")
     p.set_defaults(func=_cmd_pretrain)
