@@ -49,7 +49,9 @@ ONEDNN_ISA = "AVX2"
 #: a mini-batch of 128 rows a 3x64 network's matrix products take microseconds, and
 #: handing them between threads costs more than it saves. Measured on 2 cores, chapter
 #: 15 ran in 87 s with one thread per pool and 126 s with TensorFlow's default (one per
-#: core), with bit-identical outputs. Set ``TF_NUM_INTRAOP_THREADS`` and
+#: core), with bit-identical outputs. Not every kernel is indifferent: chapter 4's 1-D
+#: convolution rounds differently with one thread (a QLIKE moved in the fourth significant
+#: digit), so the notebooks are executed with this setting. Set ``TF_NUM_INTRAOP_THREADS`` and
 #: ``TF_NUM_INTEROP_THREADS`` before the first import to choose otherwise.
 TF_THREADS = 1
 

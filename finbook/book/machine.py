@@ -143,8 +143,10 @@ def fingerprint(record: dict[str, Any]) -> dict[str, Any]:
     """The part of a machine record that decides whether outputs can be bit-identical.
 
     CPU model and features, the BLAS and oneDNN kernels in use, Python and the
-    numerical packages. Thread counts are left out: changing them was measured
-    to change no printed number (TensorFlow, OpenMP and OpenBLAS at 2 and 8).
+    numerical packages. Thread counts are left out: changing them between 2 and 8
+    was measured to change no printed number (TensorFlow, OpenMP and OpenBLAS); the
+    book runs TensorFlow with one thread per pool (:data:`finbook.repro.TF_THREADS`),
+    which does move chapter 4's convolution in its last digits.
     """
     keys = ("cpu", "cpu_id", "cpu_flags_sha256", "openblas", "onednn_isa", "python", "packages")
     return {k: record.get(k) for k in keys}
