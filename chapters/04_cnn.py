@@ -53,7 +53,6 @@ if "google.colab" in sys.modules:
 
 # %%
 import dataclasses
-import re
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -668,20 +667,15 @@ headline.glue_headline(
 # verdicts (`chapters/sweeps/seed_sweep.csv`; {ref}`stability` shows every chapter's):
 
 # %%
-sweep_runs = pd.read_csv("sweeps/seed_sweep.csv").query("chapter == '04_cnn'")
-KINDS = r"(significantly better|significantly worse|indistinguishable)"
-sweep_kinds = sweep_runs["cnn_verdict"].str.extract(KINDS)[0].value_counts()
-book_kind = re.search(KINDS, inference.verdict(dm_ens, better="lower")).group(1)
-sweep_kinds.rename_axis("verdict of the CNN's ensemble against LHAR").to_frame("seeds of 0-19")
+sweep = headline.sweep_agreement("04_cnn", "cnn_verdict", inference.verdict(dm_ens, better="lower"),
+                                 subject="the CNN's ensemble", against="LHAR")
+sweep.table("verdict of the CNN's ensemble against LHAR")
 
 # %% tags=["remove-cell"]
-glue("cnn_sweep_n", len(sweep_runs), display=False)
-glue("cnn_sweep_same", int(sweep_kinds.get(book_kind, 0)), display=False)
-glue("cnn_sweep_common", f"{sweep_kinds.idxmax()} in {sweep_kinds.max()}", display=False)
-glue("cnn_sweep_reading",
-     "the verdict at this seed is also the most common one" if sweep_kinds.idxmax() == book_kind else
-     "the verdict at this seed is the exception, so read the comparison with LHAR as seed-dependent: "
-     "most draws of five seeds find no difference the test can detect", display=False)
+glue("cnn_sweep_n", sweep.n, display=False)
+glue("cnn_sweep_same", sweep.same, display=False)
+glue("cnn_sweep_common", sweep.common, display=False)
+glue("cnn_sweep_reading", sweep.reading, display=False)
 
 # %% [markdown]
 # The verdict at this chapter's seed came up in {glue:text}`cnn_sweep_same` of the

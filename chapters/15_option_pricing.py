@@ -896,23 +896,16 @@ headline.glue_headline(
 # shows every chapter's):
 
 # %%
-import re
-
-sweep_runs = pd.read_csv("sweeps/seed_sweep.csv").query("chapter == '15_option_pricing'")
-KINDS = r"(significantly better|significantly worse|indistinguishable)"
-sweep_kinds = sweep_runs["head_verdict"].str.extract(KINDS)[0].value_counts()
-book_kind = re.search(KINDS, inference.verdict(head_vs, better="lower")).group(1)
-sweep_kinds.rename_axis("verdict of the chosen network against the chosen classical model").to_frame("seeds of 0-19")
+sweep = headline.sweep_agreement("15_option_pricing", "head_verdict",
+                                 inference.verdict(head_vs, better="lower"),
+                                 subject="the network", against="the classical model")
+sweep.table("verdict of the chosen network against the chosen classical model")
 
 # %% tags=["remove-cell"]
-glue("head_sweep_n", len(sweep_runs), display=False)
-glue("head_sweep_same", int(sweep_kinds.get(book_kind, 0)), display=False)
-glue("head_sweep_common", f"{sweep_kinds.idxmax()} in {sweep_kinds.max()}", display=False)
-glue("head_sweep_reading",
-     "the verdict at this seed is also the most common one" if sweep_kinds.idxmax() == book_kind else
-     "the verdict at this seed is the exception, so read the headline as seed-dependent: most draws "
-     f"find the network {sweep_kinds.idxmax()} {'from' if sweep_kinds.idxmax() == 'indistinguishable' else 'than'} "
-     "the classical model", display=False)
+glue("head_sweep_n", sweep.n, display=False)
+glue("head_sweep_same", sweep.same, display=False)
+glue("head_sweep_common", sweep.common, display=False)
+glue("head_sweep_reading", sweep.reading, display=False)
 
 # %% [markdown]
 # The verdict at this chapter's seed came up in {glue:text}`head_sweep_same` of the

@@ -29,6 +29,7 @@ too few observations, zero variance.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -64,6 +65,7 @@ __all__ = [
     "spa_test",
     "stepm_test",
     "verdict",
+    "verdict_kind",
 ]
 
 EULER_GAMMA = 0.5772156649015329
@@ -797,3 +799,26 @@ def verdict(
     if names is None:
         return f"{words} ({ptext})"
     return f"{names[0]} is {words} {names[1]} ({ptext})"
+
+
+#: The three kinds of verdict :func:`verdict` can return, as they start its words.
+VERDICT_KINDS = ("significantly better", "significantly worse", "indistinguishable")
+_KIND = re.compile("|".join(VERDICT_KINDS))
+
+
+def verdict_kind(words: object) -> str:
+    """The kind of verdict in a sentence made by :func:`verdict`.
+
+    Returns "significantly better", "significantly worse" or "indistinguishable"
+    (:data:`VERDICT_KINDS`). Raises ``ValueError`` when the text holds none of them,
+    or more than one kind (the sentence is then not one verdict).
+
+    >>> verdict_kind("the LSTM is indistinguishable from HAR (p = 0.41)")
+    'indistinguishable'
+    """
+    found = set(_KIND.findall(str(words)))
+    if len(found) != 1:
+        what = "no verdict" if not found else f"{len(found)} verdicts ({', '.join(sorted(found))})"
+        raise ValueError(f"{what} in {words!r}: expected the words of inference.verdict, "
+                         f"with exactly one of {', '.join(VERDICT_KINDS)}")
+    return found.pop()

@@ -444,3 +444,22 @@ def test_verdict_on_real_results_with_names():
 def test_verdict_rejects_bad_input(result, kwargs, match):
     with pytest.raises(ValueError, match=match):
         inf.verdict(result, **kwargs)
+
+
+@pytest.mark.parametrize("better", ["lower", "higher"])
+@pytest.mark.parametrize("diff, p", [(-1.0, 0.01), (1.0, 0.01), (0.5, 0.4)])
+def test_verdict_kind_reads_back_every_verdict(better, diff, p):
+    words = inf.verdict((diff, p), better=better, names=("the LSTM", "HAR"))
+    kind = inf.verdict_kind(words)
+    assert kind in inf.VERDICT_KINDS
+    assert words.startswith(f"the LSTM is {kind}")
+
+
+@pytest.mark.parametrize("words, match", [
+    ("the LSTM did well", "no verdict"),
+    (None, "no verdict"),
+    ("significantly better than A and significantly worse than B", "2 verdicts"),
+])
+def test_verdict_kind_rejects_text_without_one_verdict(words, match):
+    with pytest.raises(ValueError, match=match):
+        inf.verdict_kind(words)

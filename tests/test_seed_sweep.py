@@ -108,3 +108,60 @@ def test_a_sampled_cell_reproduces_its_row(meta, table, cell, tmp_path):
             f"({'exact, same machine' if same_machine else f'rtol {rtol}, another CPU'})")
     key = meta["verdict_keys"][chapter]
     assert values[key] == row[key], f"{chapter} SEED={seed}: verdict {values[key]!r} != table {row[key]!r}"
+
+
+def _sweep_table(tmp_path, verdicts, chapter="99_toy", column="toy_verdict"):
+    path = tmp_path / "sweep.csv"
+    table = pd.DataFrame({"chapter": chapter, "SEED": range(len(verdicts)), column: verdicts})
+    table.to_csv(path, index=False)
+    return path
+
+
+def test_sweep_agreement_counts_and_reads_the_exception(tmp_path):
+    worse, same = "significantly worse than (p = 0.01)", "indistinguishable from (p = 0.4)"
+    path = _sweep_table(tmp_path, [worse] * 3 + [same] * 2)
+    got = headline.sweep_agreement("99_toy", "toy_verdict", same, subject="the net", against="HAR",
+                                   table=path)
+    assert (got.n, got.same, got.book_kind) == (5, 2, "indistinguishable")
+    assert got.common == "significantly worse in 3"
+    assert got.reading.endswith("most draws find the net significantly worse than HAR")
+    assert got.table("kind").to_dict() == {"seeds (of 5)": {"significantly worse": 3, "indistinguishable": 2}}
+    agree = headline.sweep_agreement("99_toy", "toy_verdict", worse, subject="the net", against="HAR",
+                                     table=path)
+    assert agree.same == 3 and agree.reading == "the verdict at this seed is also the most common one"
+
+
+def test_sweep_agreement_says_when_the_most_common_verdict_is_tied(tmp_path):
+    better, same = "significantly better than (p = 0.01)", "indistinguishable from (p = 0.4)"
+    path = _sweep_table(tmp_path, [better, same])
+    got = headline.sweep_agreement("99_toy", "toy_verdict", same, subject="the net", against="HAR",
+                                   table=path)
+    assert got.common == "significantly better and indistinguishable in 1 each"
+    assert "tied for the most common" in got.reading
+    worse = headline.sweep_agreement("99_toy", "toy_verdict", "significantly worse than (p = 0.02)",
+                                     subject="the net", against="HAR", table=path)
+    assert worse.same == 0
+    assert worse.reading.endswith("significantly better than or indistinguishable from HAR")
+
+
+def test_sweep_agreement_rejects_missing_chapters_columns_and_verdicts(tmp_path):
+    path = _sweep_table(tmp_path, ["indistinguishable from (p = 0.4)", "no verdict here"])
+    kwargs = {"subject": "the net", "against": "HAR", "table": path}
+    with pytest.raises(ValueError, match="no 'toy_verdict' for chapter '98_other'"):
+        headline.sweep_agreement("98_other", "toy_verdict", "indistinguishable", **kwargs)
+    with pytest.raises(ValueError, match="--collect other_verdict"):
+        headline.sweep_agreement("99_toy", "other_verdict", "indistinguishable", **kwargs)
+    with pytest.raises(ValueError, match="no verdict in 'no verdict here'"):
+        headline.sweep_agreement("99_toy", "toy_verdict", "indistinguishable", **kwargs)
+    with pytest.raises(ValueError, match="no seed-sweep table"):
+        headline.sweep_agreement("99_toy", "toy_verdict", "indistinguishable", subject="a",
+                                 against="b", table=tmp_path / "missing.csv")
+
+
+def test_the_committed_sweep_reads_for_every_swept_chapter():
+    sweeps = paths.CHAPTERS_DIR / "sweeps"
+    meta = json.loads((sweeps / "seed_sweep.json").read_text())
+    for chapter, key in meta["verdict_keys"].items():
+        got = headline.sweep_agreement(chapter, key, meta["book_verdicts"][chapter], subject="the network",
+                                       against="the baseline", table=sweeps / "seed_sweep.csv")
+        assert got.n == 20 and sum(got.counts) == got.n, chapter

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,8 @@ from finbook.book.pipeline import chapter_paths
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["HEADLINE_KEYS", "glue_headline", "glued_values", "headline_table"]
+__all__ = ["HEADLINE_KEYS", "SweepAgreement", "glue_headline", "glued_values", "headline_table",
+           "sweep_agreement"]
 
 
 _GLUE_MIME = "application/papermill.record/text/plain"
@@ -147,3 +149,74 @@ def headline_table(notebooks: Sequence[Path] | None = None) -> pd.DataFrame:
         rows.append({"chapter": Path(path).stem, **{k: found[k] for k in HEADLINE_KEYS},
                      "log_ratio": log_ratio})
     return pd.DataFrame(rows)
+
+
+#: The committed seed sweep, relative to ``chapters/`` (where the chapters run).
+SEED_SWEEP = Path("sweeps") / "seed_sweep.csv"
+_PREPOSITION = {"significantly better": "than", "significantly worse": "than",
+                "indistinguishable": "from"}
+
+
+@dataclass(frozen=True)
+class SweepAgreement:
+    """How often one chapter's verdict came back over the seeds of the book's seed sweep."""
+
+    counts: pd.Series  #: seeds per verdict kind, most common first
+    n: int  #: seeds swept
+    book_kind: str  #: the verdict kind at the chapter's own seed
+    same: int  #: seeds whose verdict is the book's
+    common: str  #: the most common kind and its count, e.g. "significantly worse in 15"
+    reading: str  #: what the agreement means for the chapter's verdict, in words
+
+    def table(self, label: str) -> pd.DataFrame:
+        """The counts as a one-column table, its index named ``label``."""
+        return self.counts.rename_axis(label).to_frame(f"seeds (of {self.n})")
+
+
+def sweep_agreement(chapter: str, column: str, book_verdict: str, *, subject: str, against: str,
+                    table: str | Path = SEED_SWEEP) -> SweepAgreement:
+    """Count the verdicts of ``chapter``'s seed sweep and say how its own verdict stands among them.
+
+    ``column`` is the glued verdict the sweep collected for the chapter (words made by
+    :func:`finbook.inference.verdict`), ``book_verdict`` the verdict the chapter computed at
+    its own seed, ``subject`` and ``against`` name the two sides for the reading
+    ("the network", "the classical model"). The reading says whether the book's verdict is
+    also the most common one; if not, that the comparison is seed-dependent and what most
+    seeds found. Raises ``ValueError`` when the table has no row for the chapter, lacks the
+    column, or a row holds no verdict.
+    """
+    import pandas as pd  # noqa: PLC0415
+
+    from finbook.inference import verdict_kind  # noqa: PLC0415
+
+    table = Path(table)
+    if not table.is_file():
+        raise ValueError(f"no seed-sweep table at {table}: run the sweep (README, 'Seed sweeps') "
+                         "or run the chapter from chapters/")
+    runs = pd.read_csv(table)
+    if column not in runs.columns:
+        raise ValueError(f"{table} has no column {column!r}: add '--collect {column}' to the "
+                         "chapter's sweep command and re-run it")
+    runs = runs[runs["chapter"] == chapter]
+    if runs.empty or runs[column].isna().any():
+        raise ValueError(f"{table} has {'no' if runs.empty else 'an incomplete'} {column!r} for "
+                         f"chapter {chapter!r}: sweep the chapter with '--collect {column}'")
+    kinds = pd.Series([verdict_kind(v) for v in runs[column]])
+    counts = kinds.value_counts()
+    book_kind = verdict_kind(book_verdict)
+    top = counts[counts == counts.max()].index.tolist()
+    if len(top) > 1:
+        common = f"{' and '.join(top)} in {counts.max()} each"
+    else:
+        common = f"{top[0]} in {counts.max()}"
+    if top == [book_kind]:
+        reading = "the verdict at this seed is also the most common one"
+    elif book_kind in top:
+        reading = ("the verdict at this seed is tied for the most common one, so read the "
+                   "comparison as seed-dependent")
+    else:
+        found = " or ".join(f"{kind} {_PREPOSITION[kind]}" for kind in top)
+        reading = ("the verdict at this seed is the exception, so read the comparison as "
+                   f"seed-dependent: most draws find {subject} {found} {against}")
+    return SweepAgreement(counts=counts, n=len(runs), book_kind=book_kind,
+                          same=int(counts.get(book_kind, 0)), common=common, reading=reading)
