@@ -245,22 +245,13 @@ plt.show()
 
 # %%
 import json
-import re
 from collections import Counter
 from pathlib import Path
 
 sweep_dir = Path("sweeps")
 sweep_meta = json.loads((sweep_dir / "seed_sweep.json").read_text())
 sweep = pd.read_csv(sweep_dir / "seed_sweep.csv")
-VERDICT = re.compile(r"significantly better|significantly worse|indistinguishable")
-
-
-def verdict_kind(words):
-    """The verdict in a sentence made by `inference.verdict`: better, worse or indistinguishable."""
-    found = VERDICT.search(str(words))
-    assert found, f"no verdict in {words!r}"
-    return found.group(0)
-
+verdict_kind = inference.verdict_kind
 
 rows = {}
 stopped = Counter(run["chapter"] for run in sweep_meta.get("failed_runs", []))
@@ -295,6 +286,8 @@ glue("sweep_split", ", ".join(f"{c[:2]} ({r['seeds that agree']})" for c, r in r
                               if r["other verdicts"] != "none") or "none", display=False)
 glue("sweep_stopped", "; ".join(f"chapter {run['chapter'][:2]} with SEED={run['SEED']}: {run['why']}"
                                 for run in sweep_meta.get("failed_runs", [])) or "none", display=False)
+glue("sweep_fixed", "; ".join(f"chapter {run['chapter'][:2]} with SEED={run['SEED']} ({run['why']}; now {run['fix']})"
+                              for run in sweep_meta.get("rerun_after_fix", [])) or "none", display=False)
 
 # %% [markdown]
 # The table answers, for each chapter the sweep covers, how often a reader who ran the
@@ -304,7 +297,9 @@ glue("sweep_stopped", "; ".join(f"chapter {run['chapter'][:2]} with SEED={run['S
 # verdict depends on the seed: {glue:text}`sweep_split` (seeds that agree with the book).
 # Runs stopped by one of the chapter's own checks: {glue:text}`sweep_stopped`. A check
 # that stops a run with another seed marks a claim that holds for the book's seed only;
-# the chapter's text is the place to qualify it. The command in `chapters/sweeps/` runs any
+# the chapter's text is the place to qualify it. That is how the sweep has already
+# improved the book: these runs stopped at a check, the chapter was fixed, and the run was
+# repeated (its row is in the table): {glue:text}`sweep_fixed`. The command in `chapters/sweeps/` runs any
 # other chapter (see the README's "Seed sweeps on a cluster").
 
 # %% [markdown]

@@ -477,7 +477,7 @@ def heston_price_lewis(
     sigma: Any,
     rho: Any,
     *,
-    nodes: int = 48,
+    nodes: int = 64,
     width: float = 32.0,
 ) -> np.ndarray:
     """Heston call prices per unit strike in NumPy, vectorised over options (Lewis's formula).
@@ -492,7 +492,13 @@ def heston_price_lewis(
     characteristic function: subtracting it (a control variate, as in QuantLib's engine)
     leaves a small, fast-decaying integrand. The characteristic function is Albrecher et
     al.'s "little trap" form, which has no branch-cut problem. The integral is Gauss-Legendre
-    with ``nodes`` points on [0, ``width`` / w]. The characteristic function does not depend
+    with ``nodes`` points on [0, ``width`` / w]. The hardest corner of :data:`HESTON_DOMAIN` is
+    a short, low-variance option deep in the money under a high volatility of variance and a
+    strongly negative rho (e.g. m = 1.25, T = 37 days, v0 = 0.0125, sigma = 0.88, rho = -0.83):
+    48 nodes miss QuantLib there by 0.48 bp of the strike, 64 by less than 0.001 bp. Over
+    176,000 grid options of 2,000 random parameter vectors the largest difference was 0.66 bp
+    with 48 nodes and 0.0065 bp with 64, 96 or 128 (the rest is truncation and QuantLib's own
+    integration), hence the default of 64. The characteristic function does not depend
     on the strike, so it is evaluated once per distinct (maturity, parameters) row and shared
     by every strike. Same arguments and units as :func:`heston_price` (any positive maturity).
 

@@ -71,12 +71,17 @@ def test_table_holds_every_run_of_its_commands(meta, table):
     assert sorted(table["chapter"].unique()) == stems
     failed = {(f["chapter"], int(f["SEED"])) for f in meta.get("failed_runs", [])}
     for f in meta.get("failed_runs", []):
-        assert f["error"], f"failed run {f} must say why it failed"
+        assert f["why"], f"failed run {f} must say why it failed (its 'why', which chapter 22 shows)"
     for stem in stems:
         done = sorted(table.loc[table["chapter"] == stem, "SEED"].astype(int))
         stopped = sorted(s for c, s in failed if c == stem)
         assert sorted(done + stopped) == seeds, f"{stem}: rows {done} and failed runs {stopped}"
         assert not set(done) & set(stopped), stem
+    for f in meta.get("rerun_after_fix", []):
+        assert f["why"] and f["fix"], f"re-run {f} must say why it stopped and what fixed the chapter"
+        assert (f["chapter"], int(f["SEED"])) not in failed, f
+        rows = table[(table["chapter"] == f["chapter"]) & (table["SEED"].astype(int) == int(f["SEED"]))]
+        assert len(rows) == 1, f"re-run {f} has {len(rows)} rows in the table"
     for chapter, key in meta["verdict_keys"].items():
         assert key in collect, f"{chapter}'s verdict key {key} is not collected by the command"
         rows = table.loc[table["chapter"] == chapter, key]
