@@ -175,5 +175,5 @@ def test_the_committed_sweep_reads_for_every_swept_chapter():
 def test_every_chapter_with_a_headline_is_swept(meta):
     headlines = set(headline.headline_table()["chapter"])
     swept = set(meta["verdict_keys"])
-    assert headlines - swept == set(), f"chapters with a headline network not in the seed sweep: {headlines - swept}"
+    assert headlines - swept == set(), f"chapters with a headline not in the seed sweep: {headlines - swept}"
     assert swept - headlines == set(), f"swept chapters without a glued headline: {swept - headlines}"
