@@ -549,7 +549,7 @@ def sp500() -> pd.DataFrame:
 
     Example
     -------
-    >>> sp500().loc["2008-10-13", "close"] > sp500().loc["2008-10-10", "close"]
+    >>> bool(sp500().loc["2008-10-13", "close"] > sp500().loc["2008-10-10", "close"])
     True
     """
     return _ohlcv("sp500")

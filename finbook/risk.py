@@ -203,8 +203,8 @@ def student_t_es(sigma: object, nu: object, level: float = 0.975, mu: object = 0
 
     Example
     -------
-    >>> round(float(student_t_es(1.0, 5.0, 0.975)), 4)
-    2.6402
+    >>> round(float(student_t_es(1.0, 5.0, 0.975)), 4)  # 3.5216 for the standard t, times sqrt(3/5)
+    2.7278
     """
     level = _check_level(level)
     n = _check_nu(nu)

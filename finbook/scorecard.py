@@ -26,9 +26,9 @@ accepting a bad applicant costs 5 and rejecting a good one 1).
 
 Example
 -------
->>> round(float(probability_to_score(1 / 51, base_score=600, base_odds=50, pdo=20)), 6)
+>>> round(float(probability_to_score([1 / 51], base_score=600, base_odds=50, pdo=20)[0]), 6)
 600.0
->>> round(float(probability_to_score(1 / 101, base_score=600, base_odds=50, pdo=20)), 4)
+>>> round(float(probability_to_score([1 / 101], base_score=600, base_odds=50, pdo=20)[0]), 4)
 620.0
 """
 

@@ -11,7 +11,7 @@ Example
 -------
 >>> record = machine_record(probe_onednn=False)
 >>> sorted(fingerprint(record))[:3]
-['cpu', 'cpu_flags_sha256', 'onednn_isa']
+['cpu', 'cpu_flags_sha256', 'cpu_id']
 """
 
 from __future__ import annotations
