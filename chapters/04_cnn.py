@@ -672,10 +672,7 @@ sweep = headline.sweep_agreement("04_cnn", "cnn_verdict", inference.verdict(dm_e
 sweep.table("verdict of the CNN's ensemble against LHAR")
 
 # %% tags=["remove-cell"]
-glue("cnn_sweep_n", sweep.n, display=False)
-glue("cnn_sweep_same", sweep.same, display=False)
-glue("cnn_sweep_common", sweep.common, display=False)
-glue("cnn_sweep_reading", sweep.reading, display=False)
+sweep.glue("cnn_sweep")  # cnn_sweep_n, _same, _common, _reading
 
 # %% [markdown]
 # The verdict at this chapter's seed came up in {glue:text}`cnn_sweep_same` of the

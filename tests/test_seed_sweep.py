@@ -136,6 +136,19 @@ def test_sweep_agreement_counts_and_reads_the_exception(tmp_path):
     assert agree.same == 3 and agree.reading == "the verdict at this seed is also the most common one"
 
 
+def test_sweep_agreement_glues_its_four_values(tmp_path, monkeypatch):
+    import myst_nb  # noqa: PLC0415
+
+    glued = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda key, value, display=True: glued.setdefault(key, value))
+    path = _sweep_table(tmp_path, ["indistinguishable from (p = 0.4)"] * 2)
+    got = headline.sweep_agreement("99_toy", "toy_verdict", "indistinguishable", subject="the net",
+                                   against="HAR", table=path)
+    got.glue("toy_sweep")
+    assert glued == {"toy_sweep_n": 2, "toy_sweep_same": 2, "toy_sweep_common": "indistinguishable in 2",
+                     "toy_sweep_reading": "the verdict at this seed is also the most common one"}
+
+
 def test_sweep_agreement_says_when_the_most_common_verdict_is_tied(tmp_path):
     better, same = "significantly better than (p = 0.01)", "indistinguishable from (p = 0.4)"
     path = _sweep_table(tmp_path, [better, same])

@@ -172,6 +172,14 @@ class SweepAgreement:
         """The counts as a one-column table, its index named ``label``."""
         return self.counts.rename_axis(label).to_frame(f"seeds (of {self.n})")
 
+    def glue(self, prefix: str) -> None:
+        """Glue ``{prefix}_n``, ``_same``, ``_common`` and ``_reading`` for the chapter's prose."""
+        from myst_nb import glue  # noqa: PLC0415
+
+        for key, value in (("n", self.n), ("same", self.same), ("common", self.common),
+                           ("reading", self.reading)):
+            glue(f"{prefix}_{key}", value, display=False)
+
 
 def sweep_agreement(chapter: str, column: str, book_verdict: str, *, subject: str, against: str,
                     table: str | Path = SEED_SWEEP) -> SweepAgreement:
