@@ -475,11 +475,11 @@ glue("nw_stuck_gain", f"{narrow.loc[stuck, 'last-quarter gain (%)'].max():.1f}",
 #
 #   with $v_{\text{before}}$ and $v_{\text{after}}$ the lowest validation error of the run
 #   before the stage and at its end (`stage_gains` in the cell below);
-# - the run has **converged**, and stops, at the end of the first stage, once the rate has
-#   been cut at least {glue:text}`cv_min_cuts` times (to 1% of its peak, where the cosine of
-#   the budgeted runs ends), whose gain is below {glue:text}`cv_stop_gain_pct`%: a tenfold cut
-#   of the rate, trained on until it too reaches a plateau, no longer lowers the error by a
-#   meaningful amount. A run that still gains that much after {glue:text}`cv_max_cuts` cuts
+# - the run has **converged**, and stops, at the end of the first stage whose gain is below
+#   {glue:text}`cv_stop_gain_pct`%, counting only the stages after at least
+#   {glue:text}`cv_min_cuts` cuts of the rate (to 1% of its peak, where the cosine of the
+#   budgeted runs ends): a tenfold cut of the rate, trained on until it too reaches a plateau,
+#   no longer lowers the error by a meaningful amount. A run that still gains that much after {glue:text}`cv_max_cuts` cuts
 #   stops there and is **not** converged; a cap of {glue:text}`cv_max_steps` steps is there as
 #   a safeguard only.
 #
@@ -973,13 +973,19 @@ for n in TRAINING_SIZES:
     else:
         for seed in range(SEED, SEED + DATA_SEEDS):
             repro.set_seed(seed)
-            data_runs.append(scaling.surrogate_run(train_full.iloc[:n], valid, test, hidden=(64, 64), steps=STEPS,
-                                                   patience=PATIENCE, seed=seed, learning_rate=lr_64))
+            run, det = scaling.surrogate_run(train_full.iloc[:n], valid, test, hidden=(64, 64), steps=STEPS,
+                                             patience=PATIENCE, seed=seed, learning_rate=lr_64, details=True)
+            data_runs.append(run | {"last-quarter gain (%)": 100 * last_quarter_gain(det["curve"])})
     poly_data_runs.append(scaling.polynomial_run(train_full.iloc[:n], test, int(best_poly)))
 by_size = pd.DataFrame(data_runs).groupby("training options")
 data_curve = pd.DataFrame({"seeds": by_size.size(), "test RMSE (bp)": by_size["test RMSE (bp)"].mean(),
                            "lowest": by_size["test RMSE (bp)"].min(), "highest": by_size["test RMSE (bp)"].max(),
-                           "passes over the data": by_size["passes over the data"].first()})
+                           "passes over the data": by_size["passes over the data"].first(),
+                           "stopped before the budget": by_size["steps run"].apply(lambda s: int((s < STEPS).sum())),
+                           "last-quarter gain, largest (%)": by_size["last-quarter gain (%)"].max()})
+# which end of the curve was still improving when the budget ran out (the last-quarter gain, as for the widths)
+ends_improving = tuple(bool(data_curve["last-quarter gain, largest (%)"].iloc[i] >= 100 * STILL_IMPROVING)
+                       for i in (0, -1))
 poly_data_curve = pd.DataFrame(poly_data_runs).set_index("training options")
 net_rmse, poly_rmse = data_curve["test RMSE (bp)"], poly_data_curve["test RMSE (bp)"]
 data_curve.assign(**{f"polynomial, degree {best_poly}": poly_rmse}).round(2)
@@ -998,6 +1004,20 @@ glue("pd_last_rmse", round(float(net_rmse.iloc[-1]), 1), display=False)
 glue("pd_passes_first", f"{data_curve['passes over the data'].iloc[0]:,.0f}", display=False)
 glue("pd_poly_second", round(float(poly_rmse.iloc[1]), 1), display=False)
 glue("pd_poly_last", round(float(poly_rmse.iloc[-1]), 1), display=False)
+glue("pd_n_stopped", int(data_curve["stopped before the budget"].sum()), display=False)
+glue("pd_n_runs", int(data_curve["seeds"].sum()), display=False)
+glue("pd_ends", {
+    (False, True): "the runs on the smallest set had flattened, while those on all the options were still improving "
+                   "when the budget ran out, so the budget holds up the right end of the curve most, and a law "
+                   "fitted to it would understate what more data does for a network trained to convergence",
+    (True, True): "the runs at both ends were still improving when the budget ran out, so the budget holds up the "
+                  "whole curve, by amounts that differ from one size to the next",
+    (True, False): "the runs on all the options had flattened, while those on the smallest set were still improving "
+                   "when the budget ran out, so the budget holds up the left end of the curve most",
+    (False, False): "the runs at both ends had flattened by the end of the budget, which runs at convergence must "
+                    "have done but which does not prove they are there"}[ends_improving], display=False)
+glue("pd_last_gain", f"{data_curve['last-quarter gain, largest (%)'].iloc[-1]:.1f}", display=False)
+glue("pd_first_gain", f"{data_curve['last-quarter gain, largest (%)'].iloc[0]:.1f}", display=False)
 
 # %% [markdown]
 # With {glue:text}`pd_first_n` options, seen up to {glue:text}`pd_passes_first` times each,
@@ -1010,6 +1030,16 @@ glue("pd_poly_last", round(float(poly_rmse.iloc[-1]), 1), display=False)
 # {glue:text}`pd_poly_second` bp at {glue:text}`pd_second_n` options to
 # {glue:text}`pd_poly_last` at {glue:text}`n_train`. Each axis of a scaling law is
 # measured with the other two in plentiful supply; hold one back and it becomes the limit.
+#
+# That limit is also what this curve can and cannot show. Each size had the same budget of at
+# most {glue:text}`steps` steps, like the budgeted width curve, and {glue:text}`data_seeds`
+# seeds, not a converged run; early stopping ended {glue:text}`pd_n_stopped` of its
+# {glue:text}`pd_n_runs` runs before the budget. The largest last-quarter gain of a size's
+# runs goes from {glue:text}`pd_first_gain`% with {glue:text}`pd_first_n` options to
+# {glue:text}`pd_last_gain`% with {glue:text}`n_train`: {glue:text}`pd_ends`. So the curve
+# shows what more options do for the 64-64 network on this budget; it does not measure a data
+# exponent at convergence. That would take converged runs at each training-set size, with the
+# plateau schedule of the width curve, which this chapter does not run.
 
 # %% [markdown]
 # ## (b) A small, noisy table: credit default
