@@ -1610,9 +1610,9 @@ for name, label in CONVERGED_KINDS.items():
     log = pd.read_csv(pretrain.WEIGHTS_DIR / f"{name}_log.csv")
     assert sorted(log["seed"].unique()) == list(range(5)), f"{name}: expected the converged runs of seeds 0..4"
     conv_tuning[label] = log.filter(like="tuning ").iloc[0].rename(lambda c: f"validation RMSE, peak {c.split()[-1]}")
-    test_prices, valid_prices = [], []
+    test_prices, valid_prices, net_k = [], [], build(1e-3)  # one network object; each seed's weights in turn
     for k, run in log.groupby("seed"):
-        net_k = pretrain.load_weights(build(1e-3), name, int(k))  # a clear error if missing or altered
+        pretrain.load_weights(net_k, name, int(k))  # a clear error if missing or altered
         test_prices.append(options.network_predict(net_k, features(conv_test)) * to_price(conv_test))
         valid_prices.append(options.network_predict(net_k, features(conv_valid)) * to_price(conv_valid))
         conv_rows.append({"network": label, "seed k": int(k), "peak rate": run["peak learning rate"].iloc[0],
