@@ -440,8 +440,8 @@ glue("converged_words", "by the criterion of 2% every run has converged" if max(
 # {glue:text}`converged_words`. Part of that last gain is the annealing of the learning rate
 # doing its work, so the criterion is strict with a cosine schedule; still, a schedule long
 # enough to pass it for five seeds does not fit this chapter's two-minute budget, and the
-# verdicts below are about networks trained for a fixed, modest budget. (The exercises ask
-# you to lengthen it.) Later sections spend the same budget in two other ways: on two inputs
+# verdicts below are about networks trained for a fixed, modest budget. (Section
+# {ref}`option-fair-budget` trains the same networks to convergence outside the chapter.) Later sections spend the same budget in two other ways: on two inputs
 # instead of four, and on derivatives as well as prices.
 #
 # The baseline is the classical way to approximate a smooth function: a polynomial in the
@@ -579,8 +579,13 @@ plt.show()
 # polynomial's degree search is cheap, and we let it run past the point where the validation
 # error turns up.
 
-# %%
-# tolerance: rtol=0.1; networks: CPU-dependent rounding grows through training
+# %% tags=["pretrain"]
+# Cells tagged "pretrain" are also what `python -m finbook pretrain option_plain` (and option_2d, option_dml) runs.
+import numpy as np
+
+from finbook import options
+
+
 def two_inputs(frame):
     """(ln F/K, sigma sqrt T): the two numbers a Black–Scholes price per unit strike depends on."""
     return np.column_stack([np.log(frame["moneyness"]) + frame["rate"] * frame["maturity"],
@@ -592,6 +597,8 @@ def growth(frame):
     return np.exp(frame["rate"] * frame["maturity"]).to_numpy()
 
 
+# %%
+# tolerance: rtol=0.1; networks: CPU-dependent rounding grows through training
 x2_train, x2_valid, x2_test = (two_inputs(f) for f in (train, valid, test))
 y2_train, y2_valid = (f["price"].to_numpy() * growth(f) for f in (train, valid))
 nets_2d, prices_2d, hists_2d = {}, {}, {}
@@ -739,6 +746,34 @@ glue("net2_fit_words", "fits its own training options no better than the four-in
 # epochs, mini-batches and schedule. Per epoch a step costs more, because of the second
 # derivative pass.
 
+# %% tags=["pretrain"]
+# Cells tagged "pretrain" are also what `python -m finbook pretrain option_dml` runs.
+def differential_step_for(deriv_columns, deriv_scale, weight):
+    """The training step of the differential loss (differential-loss) for the input columns ``deriv_columns``.
+
+    ``deriv_scale`` holds their half-widths s_j, ``weight`` is lambda. The step takes one Adam step
+    down the differential loss and returns the batch's price term.
+    """
+    from finbook.repro import import_tensorflow
+
+    tf = import_tensorflow()
+
+    def differential_step(model, x, y):
+        weights = model.trainable_variables
+        with tf.GradientTape() as tape:
+            with tf.GradientTape() as inner:
+                inner.watch(x)
+                price = model(x, training=True)
+            slopes = tf.gather(inner.gradient(price, x), deriv_columns, axis=1)  # d f / d m, d f / d sigma
+            price_term = tf.reduce_mean(tf.square(price - y[:, :1]))
+            deriv_term = tf.reduce_sum(tf.reduce_mean(tf.square((slopes - y[:, 1:]) * deriv_scale), axis=0))
+            loss = price_term + weight * deriv_term
+        model.optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights, strict=True))
+        return price_term
+
+    return differential_step
+
+
 # %%
 # tolerance: rtol=0.1; networks: CPU-dependent rounding grows through training
 deriv_columns = [inputs.index("moneyness"), inputs.index("volatility")]  # delta and vega
@@ -748,24 +783,7 @@ exact_train = options.black_scholes_greeks(train["moneyness"].to_numpy(), 1.0, t
 y_diff = np.column_stack([train["price"], exact_train["delta"], exact_train["vega"]])  # labels: C/K, D^m, D^sigma
 
 
-def differential_step(model, x, y):
-    """One Adam step down the differential loss (differential-loss); returns the batch's price term."""
-    from finbook.repro import import_tensorflow
-
-    tf = import_tensorflow()
-    weights = model.trainable_variables
-    with tf.GradientTape() as tape:
-        with tf.GradientTape() as inner:
-            inner.watch(x)
-            price = model(x, training=True)
-        slopes = tf.gather(inner.gradient(price, x), deriv_columns, axis=1)  # d f / d m, d f / d sigma
-        price_term = tf.reduce_mean(tf.square(price - y[:, :1]))
-        deriv_term = tf.reduce_sum(tf.reduce_mean(tf.square((slopes - y[:, 1:]) * deriv_scale), axis=0))
-        loss = price_term + DML_WEIGHT * deriv_term
-    model.optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights, strict=True))
-    return price_term
-
-
+differential_step = differential_step_for(deriv_columns, deriv_scale, DML_WEIGHT)
 nets_dml, hists_dml = {}, {}
 
 
@@ -983,7 +1001,8 @@ glue("poly_negative", round(float(poly_report["negative prices (%)"]), 2), displ
 # article's recipe: {glue:text}`article_negative`%). Neither learner is told about
 # no-arbitrage; a production surrogate would enforce it, through the architecture or a penalty
 # in the loss.
-#
+
+# %% [markdown]
 # ## Greeks from the network
 #
 # A network is a differentiable function of its inputs, so its Greeks come from automatic
@@ -1355,7 +1374,372 @@ glue("hump_otm", round(float(100 * errors_atm["GELU network"][~atm_paths_itm].me
 # of {glue:text}`hump_itm`% of the price; paths that end out of the money are over-hedged,
 # {glue:text}`hump_otm`%. Few training labels inform the last days before expiry, and a
 # smooth small network cannot bend as sharply as the payoff does.
+
+# %% [markdown]
+# (option-fair-budget)=
+# ## What a fair budget changes
 #
+# The headline above is about networks trained on a fixed budget, and the chapter's own
+# convergence criterion says they had not finished: their best validation errors were still
+# falling by up to {glue:text}`last10_gain`% (plain) and {glue:text}`dml_gain_max`%
+# (differential) over the last {glue:text}`tail_epochs` epochs. Would the comparison change if
+# each network were trained until it stops improving? We train the three networks again, with
+# the same architecture, the same training and validation options and, seed for seed, the same
+# initial weights, but for as long as it takes:
+#
+# - a **cycle** is the chapter's schedule: {glue:text}`conv_cycle` epochs of Adam on
+#   mini-batches of {glue:text}`batch`, the rate falling along a cosine from its peak to 1% of
+#   it, the weights with the lowest validation error kept;
+# - the next cycle restarts the cosine at the peak (a *warm restart*; Adam's moments start
+#   afresh) from the best weights so far, which lets the optimizer leave a poor basin and settle
+#   again, and keeps the best weights of all cycles;
+# - **convergence criterion**: the run stops after the first cycle, from the second on, that
+#   lowered the best validation RMSE by less than {glue:text}`conv_gain_limit`%, the threshold
+#   of the chapter's criterion applied to a whole cycle rather than to the last 10% of one. It
+#   is not true by construction: a cycle starts again at the peak rate and can gain much more
+#   (the first cycles did, as the budget-trained runs show). A cap of
+#   {glue:text}`conv_max_cycles` cycles is a safeguard; a run stopped by it counts as not
+#   converged. A converged run of at most ten cycles also passes the chapter's criterion of the
+#   last 10% of its epochs, which then lie inside its last cycle (the notebook checks both);
+# - the **peak rate** is chosen on validation data: the rates {glue:text}`conv_rates_grid` are
+#   climbed from the lowest, each tried with one cycle of the first seed, and the climb stops
+#   at the first rate whose validation error is higher than that of the rate below it; all
+#   five seeds then run at the rate with the lowest validation error.
+#
+# Where validation picks the chapter's peak rate of 0.01, the first cycle of a run is the
+# chapter's budget-trained run itself (same seed, same schedule, same data), so the cycles after
+# it measure what more training buys; where it picks another rate, the tuning itself is part of
+# the fairer budget. The runs take several
+# times the chapter's budget, so they ran once, with `python -m finbook pretrain option_plain`
+# (and `option_2d`, `option_dml`), as for the pretrained models of {ref}`pretraining`: the
+# command executes this chapter's cells tagged `pretrain` (the cell below, the two-input
+# features and the differential training step above) and nothing else, and commits the weights
+# with their SHA-256 in `weights/manifest.csv` and each epoch's training and validation error
+# in `weights/option_plain_log.csv` and its siblings. `pretrain.load_weights` refuses a file
+# that is missing or whose checksum differs, and a short run of the same code reproduces the
+# first epochs of the logs (`tests/test_option_pretrain.py`).
+#
+# The converged networks belong to one data draw: the options of `SEED` =
+# {glue:text}`conv_seed`, the book's. This section draws those options again with that constant,
+# whatever `SEED` the chapter runs with, so it is the same in each run of the seed sweep. Its
+# comparison is therefore **one data draw with five network seeds**; the sweep above covers the
+# budget-trained comparison only.
+
+# %% tags=["pretrain"]
+# Cells tagged "pretrain" are also what `python -m finbook pretrain option_plain` (option_2d, option_dml) runs.
+import math
+
+import numpy as np
+import pandas as pd
+
+from finbook import options, pretrain, repro, training
+from finbook.lessons import pricing_loss, pricing_network, train_step
+
+CONVERGED_SEED = 2024  # the book's SEED: the converged networks belong to its data draw, at every SEED
+CONVERGED_KINDS = {"option_plain": "GELU 3x64, 4 inputs", "option_2d": "GELU 3x64, 2 inputs",
+                   "option_dml": "differential GELU 3x64, 4 inputs"}
+CONVERGED_RATES = (0.003, 0.01, 0.03, 0.1)  # peak rates of the cosine, climbed from the lowest up
+TUNING_K = 0  # the seed whose first cycle chooses a network's peak rate
+CYCLE, BATCH_SIZE = 40, 128  # one cosine cycle: the chapter's budget (epochs, mini-batch size)
+MAX_CYCLES = 12  # a safeguard; the log shows whether a run reached it
+CONVERGED_GAIN = 2.0  # %: a run stops when a whole cycle lowered its best validation RMSE by less than this
+
+
+def run_gain(val_rmse):
+    """% by which the best validation RMSE fell over the last 10% of a run's epochs (the criterion above)."""
+    best = np.minimum.accumulate(np.asarray(val_rmse, dtype=float))
+    tail = max(1, len(best) // 10)
+    return 100 * (1 - best[-1] / best[-1 - tail])
+
+
+def converged_sets():
+    """The training, validation and test options of SEED = CONVERGED_SEED, drawn as at the chapter's start."""
+    return (options.black_scholes_training_set(40_000, seed=CONVERGED_SEED + 1),
+            options.black_scholes_training_set(5_000, seed=CONVERGED_SEED + 2),
+            options.black_scholes_training_set(20_000, seed=CONVERGED_SEED + 3))
+
+
+def converged_problem(name, frames=None):
+    """One of the chapter's three networks: build(rate), its training step, its inputs of a frame, and its
+    training and validation data. Architecture, inputs, labels and scalings are those of the sections above."""
+    train, valid, _ = frames or converged_sets()
+    inputs = list(options.BLACK_SCHOLES_DOMAIN)
+    lo, hi = np.array([options.BLACK_SCHOLES_DOMAIN[c] for c in inputs]).T
+    if name == "option_2d":
+        mean, scale = two_inputs(train).mean(axis=0), two_inputs(train).std(axis=0)
+        features = two_inputs
+        y, y_valid, step = (train["price"].to_numpy() * growth(train), valid["price"].to_numpy() * growth(valid),
+                            train_step)
+    else:
+        mean, scale = (lo + hi) / 2, (hi - lo) / 2
+        features = lambda frame: frame[inputs].to_numpy()  # noqa: E731
+        y, y_valid, step = train["price"].to_numpy(), valid["price"].to_numpy(), train_step
+        if name == "option_dml":
+            columns = [inputs.index("moneyness"), inputs.index("volatility")]
+            greeks = options.black_scholes_greeks(train["moneyness"].to_numpy(), 1.0, train["maturity"].to_numpy(),
+                                                  train["rate"].to_numpy(), train["volatility"].to_numpy())
+            y = np.column_stack([y, greeks["delta"], greeks["vega"]])
+            step = differential_step_for(columns, scale[columns].astype("float32"), 1.0)
+
+    def build(rate, decay_steps=None):
+        return pricing_network(len(mean), hidden=(64, 64, 64), activation="gelu", input_mean=mean, input_scale=scale,
+                               output_scale=0.1, learning_rate=rate, decay_steps=decay_steps, name=name)
+
+    return build, step, features, (features(train), y), (features(valid), y_valid)
+
+
+def converged_run(name, k, rate, max_cycles=MAX_CYCLES, max_epochs=None):
+    """Train network ``name`` from seed k in cosine cycles (warm restarts) until a cycle no longer helps.
+
+    A cycle is the chapter's schedule: CYCLE epochs with the rate falling along a cosine from ``rate`` to 1%
+    of it. The next cycle restarts the cosine (and Adam's moments) from the best weights so far. The run
+    stops after the first cycle, from the second on, that lowered the best validation RMSE by less than
+    CONVERGED_GAIN %, or after ``max_cycles`` cycles; it keeps the best weights. Returns the network and its
+    log, one row per epoch (``max_epochs`` cuts a run short, for tests).
+    """
+    build, step, _, (x, y), (x_valid, y_valid) = converged_problem(name)
+    seed = CONVERGED_SEED + 1000 * k  # the initial weights of the chapter's k-th seed at SEED = CONVERGED_SEED
+    repro.set_seed(seed)
+    net = build(rate, CYCLE * math.ceil(len(x) / BATCH_SIZE))
+    log, best, best_weights = [], np.inf, None
+    for cycle in range(max_cycles):
+        if cycle:
+            net.set_weights(best_weights)
+            pretrain.reset_optimizer(net)  # the step count (so the cosine restarts) and Adam's moments
+        epochs = CYCLE if max_epochs is None else min(CYCLE, max_epochs - cycle * CYCLE)
+        net, hist = training.fit(net, x, y, epochs=epochs, batch_size=BATCH_SIZE, step=step,
+                                 validation_data=(x_valid, y_valid), val_loss=pricing_loss, seed=seed + cycle)
+        log += [{"epoch": cycle * CYCLE + i + 1, "cycle": cycle + 1, "loss": loss,
+                 "validation RMSE (bp)": 1e4 * np.sqrt(v)}
+                for i, (loss, v) in enumerate(zip(hist["loss"], hist["val_loss"], strict=True))]
+        before, best = best, min(best, min(hist["val_loss"]))
+        if best < before:
+            best_weights = net.get_weights()
+        if (cycle and 100 * (1 - np.sqrt(best / before)) < CONVERGED_GAIN) or epochs < CYCLE:
+            break
+    net.set_weights(best_weights)
+    return net, pd.DataFrame(log)
+
+
+def cycle_gains(log):
+    """% by which each cycle lowered the best validation RMSE of the cycles before it (NaN for the first)."""
+    best = log.groupby("cycle")["validation RMSE (bp)"].min().cummin()
+    return 100 * (1 - best / best.shift())
+
+
+_TUNING = {}  # name -> {peak rate: lowest validation RMSE of its first stage}, computed once per process
+
+
+def tune_rate(name):
+    """Climb CONVERGED_RATES with the first cycle of seed TUNING_K (one run of the chapter's schedule).
+
+    The climb stops at the first rate whose lowest validation error is higher than the one below it
+    (or whose loss diverges); the chosen peak rate is the one with the lowest validation error.
+    """
+    if name not in _TUNING:
+        tried, last = {}, np.inf
+        for rate in CONVERGED_RATES:
+            try:
+                _, log = converged_run(name, TUNING_K, rate, max_cycles=1)
+            except FloatingPointError:  # the loss diverged: the rate is too high
+                break
+            tried[rate] = float(log["validation RMSE (bp)"].min())
+            if tried[rate] > last:
+                break
+            last = tried[rate]
+        _TUNING[name] = tried
+    return _TUNING[name]
+
+
+def pretrain_converged(name, seed, learning_rate=None, **kwargs):
+    """A converged run of network ``name`` from seed k = ``seed``; without ``learning_rate`` the peak rate is tuned.
+
+    The log records the chosen peak rate and the validation error of every rate tried.
+    """
+    if learning_rate is not None:
+        return converged_run(name, seed, learning_rate, **kwargs)
+    tried = tune_rate(name)
+    best = min(tried, key=tried.get)
+    net, log = converged_run(name, seed, best)
+    return net, log.assign(**{"peak learning rate": best}, **{f"tuning {rate:g}": v for rate, v in tried.items()})
+
+
+def pretrain_option_plain(seed, **kwargs):
+    return pretrain_converged("option_plain", seed, **kwargs)
+
+
+def pretrain_option_2d(seed, **kwargs):
+    return pretrain_converged("option_2d", seed, **kwargs)
+
+
+def pretrain_option_dml(seed, **kwargs):
+    return pretrain_converged("option_dml", seed, **kwargs)
+
+
+# %%
+# tolerance: rtol=1e-4, atol=1e-3; the committed networks' predictions run on CPU kernels that round differently
+conv_train, conv_valid, conv_test = converged_sets()  # the options of SEED = CONVERGED_SEED, whatever SEED is
+if SEED == CONVERGED_SEED and N_TRAIN == len(conv_train):  # the book's draw: the chapter's own options again
+    assert conv_train.equals(train) and conv_valid.equals(valid) and conv_test.equals(test)
+
+
+def classical_on(tr, va, te):
+    """The chapter's two polynomial searches on the options (tr, va): {name: (validation RMSE, test prices)}."""
+    fits4 = options.fit_polynomial_degrees(tr[inputs], tr["price"], degrees=range(4, MAX_DEGREE + 1))
+    val4 = {d: rmse_on(va, m.predict(va[inputs])) for d, m in fits4.items()}
+    d4 = min(val4, key=val4.get)
+    x_tr, x_va, top = two_inputs(tr), two_inputs(va), 30
+    while True:
+        fits2 = options.fit_polynomial_degrees(x_tr, tr["price"].to_numpy() * growth(tr), degrees=range(2, top + 1))
+        val2 = {d: rmse_on(va, m.predict(x_va) / growth(va)) for d, m in fits2.items()}
+        d2 = min(val2, key=val2.get)
+        if d2 < top or top >= 60:
+            break
+        top += 10
+    return {f"Legendre polynomial, 4 inputs, degree {d4}": (val4[d4], fits4[d4].predict(te[inputs])),
+            f"Legendre polynomial, 2 inputs, degree {d2}": (val2[d2], fits2[d2].predict(two_inputs(te)) / growth(te))}
+
+
+# the classical models of the same draw: the chapter's own at SEED = CONVERGED_SEED, refitted at any other SEED
+conv_classical = (classical_candidates if SEED == CONVERGED_SEED and N_TRAIN == len(conv_train)
+                  else classical_on(conv_train, conv_valid, conv_test))
+conv_rows, conv_candidates, conv_tuning = [], {}, {}
+for name, label in CONVERGED_KINDS.items():
+    build, _, features, _, _ = converged_problem(name, (conv_train, conv_valid, conv_test))
+    to_price = (lambda frame: 1 / growth(frame)) if name == "option_2d" else (lambda frame: 1.0)  # noqa: E731
+    log = pd.read_csv(pretrain.WEIGHTS_DIR / f"{name}_log.csv")
+    assert sorted(log["seed"].unique()) == list(range(5)), f"{name}: expected the converged runs of seeds 0..4"
+    conv_tuning[label] = log.filter(like="tuning ").iloc[0].rename(lambda c: f"validation RMSE, peak {c.split()[-1]}")
+    test_prices, valid_prices, net_k = [], [], build(1e-3)  # one network object; each seed's weights in turn
+    for k, run in log.groupby("seed"):
+        pretrain.load_weights(net_k, name, int(k))  # a clear error if missing or altered
+        test_prices.append(options.network_predict(net_k, features(conv_test)) * to_price(conv_test))
+        valid_prices.append(options.network_predict(net_k, features(conv_valid)) * to_price(conv_valid))
+        conv_rows.append({"network": label, "seed k": int(k), "peak rate": run["peak learning rate"].iloc[0],
+                          "cycles": int(run["cycle"].max()), "epochs": len(run),
+                          "last cycle's gain (%)": cycle_gains(run).iloc[-1],
+                          "last-10% gain (%)": run_gain(run["validation RMSE (bp)"]),
+                          "validation RMSE (bp)": run["validation RMSE (bp)"].min(),
+                          "test RMSE (bp)": rmse_on(conv_test, test_prices[-1])})
+    conv_candidates[f"converged {label} (seed ensemble of 5)"] = (rmse_on(conv_valid, np.mean(valid_prices, axis=0)),
+                                                                 np.mean(test_prices, axis=0))
+conv_runs = pd.DataFrame(conv_rows)
+conv_runs["converged"] = conv_runs["last cycle's gain (%)"] < CONVERGED_GAIN  # NaN (one cycle only) is not
+# what the text says, checked: a run stops early only when converged, and a converged run also passes the
+# chapter's own criterion (the last 10% of its epochs lie inside its last cycle)
+assert (conv_runs["converged"] | (conv_runs["cycles"] == MAX_CYCLES)).all()
+short = conv_runs["converged"] & (conv_runs["epochs"] <= 10 * CYCLE)  # their last 10% lies inside the last cycle
+assert (conv_runs.loc[short, "last-10% gain (%)"] < CONVERGED_GAIN).all()
+by_net = conv_runs.groupby("network", sort=False)
+conv_table = pd.DataFrame({
+    "peak rate": by_net["peak rate"].first(), "cycles (fewest)": by_net["cycles"].min(),
+    "cycles (most)": by_net["cycles"].max(), "converged runs": by_net["converged"].sum(),
+    "test RMSE, seed mean (bp)": by_net["test RMSE (bp)"].mean(), "lowest": by_net["test RMSE (bp)"].min(),
+    "highest": by_net["test RMSE (bp)"].max(),
+    "test RMSE, seed ensemble (bp)": [rmse_on(conv_test, p) for _, p in conv_candidates.values()],
+    "validation RMSE, seed ensemble (bp)": [v for v, _ in conv_candidates.values()],
+})
+# the verdicts, paired on the same test options (bootstrap seed fixed, so the section is the same at every SEED)
+conv_best_net = min(conv_candidates, key=lambda c: conv_candidates[c][0])
+conv_best_classical = min(conv_classical, key=lambda c: conv_classical[c][0])
+conv_sq = {c: (p - conv_test["price"].to_numpy()) ** 2 * 1e8 for c, (_, p) in {**conv_candidates, **conv_classical}.items()}
+plain, dml, poly4 = (f"converged {CONVERGED_KINDS['option_plain']} (seed ensemble of 5)",
+                     f"converged {CONVERGED_KINDS['option_dml']} (seed ensemble of 5)",
+                     next(c for c in conv_classical if "4 inputs" in c))
+conv_head_vs = inference.paired_block_bootstrap(conv_sq[conv_best_net], conv_sq[conv_best_classical], block_size=1,
+                                                seed=CONVERGED_SEED)
+conv_dml_vs_net = inference.paired_block_bootstrap(conv_sq[dml], conv_sq[plain], block_size=1, seed=CONVERGED_SEED)
+conv_net_vs_poly = inference.paired_block_bootstrap(conv_sq[plain], conv_sq[poly4], block_size=1, seed=CONVERGED_SEED)
+display(pd.DataFrame(conv_tuning).T.round(3))
+display(conv_runs.set_index(["network", "seed k"]).round(2))
+conv_table.round(3)
+
+# %% tags=["remove-cell"]
+# tolerance: rtol=1e-4, atol=1e-3; the committed networks' predictions run on CPU kernels that round differently
+glue("conv_seed", CONVERGED_SEED, display=False)
+glue("conv_cycle", CYCLE, display=False)
+glue("conv_max_cycles", MAX_CYCLES, display=False)
+glue("conv_gain_limit", f"{CONVERGED_GAIN:g}", display=False)
+glue("conv_rates_grid", ", ".join(f"{r:g}" for r in CONVERGED_RATES), display=False)
+glue("conv_n_runs", len(conv_runs), display=False)
+glue("conv_n_converged", int(conv_runs["converged"].sum()), display=False)
+glue("conv_cycles_range", f"{conv_runs['cycles'].min()} to {conv_runs['cycles'].max()}", display=False)
+glue("conv_epochs_range", f"{conv_runs['epochs'].min()} to {conv_runs['epochs'].max()}", display=False)
+converged_runs, capped_runs = conv_runs[conv_runs["converged"]], conv_runs[~conv_runs["converged"]]
+glue("conv_gain_max", f"{conv_runs.loc[short, 'last-10% gain (%)'].max():.2f}", display=False)
+long_runs = converged_runs[converged_runs["epochs"] > 10 * CYCLE]
+glue("conv_long_words", "" if long_runs.empty else (
+    f" Of the converged runs longer than ten cycles, {(long_runs['last-10% gain (%)'] >= CONVERGED_GAIN).sum()} of "
+    f"{len(long_runs)} still gained {CONVERGED_GAIN:g}% or more over the last 10% of their epochs (at most "
+    f"{long_runs['last-10% gain (%)'].max():.1f}%): that window reaches back into the cycle before the last, "
+    "whose best epoch came at its end, as a cosine's usually does."), display=False)
+glue("conv_cycle_gain_max", round(float(converged_runs["last cycle's gain (%)"].max()), 1), display=False)
+capped_gain = capped_runs["last cycle's gain (%)"]
+glue("conv_stalled", int((converged_runs["last cycle's gain (%)"] <= 0).sum()), display=False)
+one = len(capped_runs) == 1
+glue("conv_capped_words", "no run reached the cap" if capped_runs.empty else (
+    f"{'one run' if one else f'{len(capped_runs)} runs'} reached the cap of {MAX_CYCLES} cycles while "
+    f"{'its' if one else 'their'} last cycle still lowered the best validation error by "
+    + (f"{capped_gain.iloc[0]:.1f}%" if one else f"{capped_gain.min():.1f} to {capped_gain.max():.1f}%") + " ("
+    + "; ".join(f"{net}: {len(g)} of 5 seeds" for net, g in capped_runs.groupby("network", sort=False))
+    + f"). By the criterion {'it has' if one else 'they have'} not converged: "
+    + f"{'its error is' if one else 'their errors are'} what {MAX_CYCLES} cycles reach, and more training "
+      "would lower the validation error further"), display=False)
+glue("conv_rates", "; ".join(f"{net}: {rate:g}" for net, rate in conv_table["peak rate"].items()), display=False)
+for key, label in [("plain", "option_plain"), ("2d", "option_2d"), ("dml", "option_dml")]:
+    row = conv_table.loc[CONVERGED_KINDS[label]]
+    glue(f"conv_{key}_rmse", round(float(row["test RMSE, seed ensemble (bp)"]), 2), display=False)
+    glue(f"conv_{key}_seed_min", round(float(row["lowest"]), 2), display=False)
+    glue(f"conv_{key}_seed_max", round(float(row["highest"]), 2), display=False)
+    glue(f"conv_{key}_seed_mean", round(float(row["test RMSE, seed mean (bp)"]), 2), display=False)
+glue("conv_plain_epochs", "{} to {}".format(*conv_runs.loc[conv_runs["network"] == CONVERGED_KINDS["option_plain"],
+                                                         "epochs"].agg(["min", "max"])), display=False)
+glue("conv_head_net", conv_best_net, display=False)
+glue("conv_head_classical", conv_best_classical, display=False)
+glue("conv_head_net_rmse", round(float(rmse_on(conv_test, conv_candidates[conv_best_net][1])), 2), display=False)
+glue("conv_head_classical_rmse", round(float(rmse_on(conv_test, conv_classical[conv_best_classical][1])), 2),
+     display=False)
+glue("conv_head_verdict", inference.verdict(conv_head_vs, better="lower",
+                                            names=("the converged network", "the classical model")), display=False)
+glue("conv_dml_vs_net_verdict", inference.verdict(
+    conv_dml_vs_net, better="lower", names=("the converged differential ensemble", "the converged plain one")),
+    display=False)
+glue("conv_net_vs_poly_verdict", inference.verdict(
+    conv_net_vs_poly, better="lower", names=("the converged four-input ensemble",
+                                             f"the degree-{poly4.split()[-1]} four-input polynomial")),
+    display=False)
+
+# %% [markdown]
+# The chapter loads the committed weights and evaluates each converged network on the
+# {glue:text}`n_test` test options of the book's draw. The peak rates chosen on validation are
+# {glue:text}`conv_rates`. The runs took {glue:text}`conv_cycles_range` cycles
+# ({glue:text}`conv_epochs_range` epochs, against the chapter's {glue:text}`epochs`).
+# {glue:text}`conv_n_converged` of the {glue:text}`conv_n_runs` runs met the criterion: their last
+# cycles lowered the best validation error by at most {glue:text}`conv_cycle_gain_max`%, and, for
+# the runs of at most ten cycles, the last 10% of their epochs by at most
+# {glue:text}`conv_gain_max`%; {glue:text}`conv_capped_words`.{glue:text}`conv_long_words`
+# In {glue:text}`conv_stalled` of the converged runs the last cycle brought no gain at all: the
+# restart at the peak rate moved the network away from its best weights and the cycle ended
+# above them, so the run kept the weights of the cycle before. That is what the criterion
+# measures (one more cycle of the schedule does not help); it does not rule out that a gentler
+# continuation, at a lower rate, would still find a little.
+#
+# After this longer training, the seed ensembles price the test options with root mean squared
+# errors of {glue:text}`conv_plain_rmse` bp (plain, four inputs; single seeds from
+# {glue:text}`conv_plain_seed_min` to {glue:text}`conv_plain_seed_max`),
+# {glue:text}`conv_2d_rmse` bp (two inputs; {glue:text}`conv_2d_seed_min` to
+# {glue:text}`conv_2d_seed_max`) and {glue:text}`conv_dml_rmse` bp (differential;
+# {glue:text}`conv_dml_seed_min` to {glue:text}`conv_dml_seed_max`); on the chapter's budget and
+# at the book's `SEED` they were {glue:text}`net_rmse`, {glue:text}`net2_rmse` and
+# {glue:text}`dml_rmse` bp. Paired on the same test options, {glue:text}`conv_dml_vs_net_verdict`,
+# and {glue:text}`conv_net_vs_poly_verdict`. Validation picks the {glue:text}`conv_head_net`
+# among the converged networks (test error {glue:text}`conv_head_net_rmse` bp) and the
+# {glue:text}`conv_head_classical` among the classical models ({glue:text}`conv_head_classical_rmse`
+# bp): {glue:text}`conv_head_verdict`. That is this chapter's answer to what a fair budget
+# changes, for one data draw; the budget-trained verdict above, which the sweep covers, stays the
+# headline.
+
+# %% [markdown]
 # ## What we learned
 #
 # - The Black–Scholes formula in `finbook.options` agrees with QuantLib to
@@ -1373,7 +1757,13 @@ glue("hump_otm", round(float(100 * errors_atm["GELU network"][~atm_paths_itm].me
 #   {glue:text}`net2_rmse` and {glue:text}`poly2_rmse` bp. Trained on prices *and* their delta and
 #   vega (differential machine learning), the network reaches {glue:text}`dml_rmse` bp on the same
 #   budget. Chosen on validation, the best network against the best polynomial:
-#   {glue:text}`head_verdict`; the networks had not converged on the chapter's budget. No
+#   {glue:text}`head_verdict`; the networks had not converged on the chapter's budget. Trained
+#   for longer (warm-restarted cycles of the same schedule until a cycle gains less than
+#   {glue:text}`conv_gain_limit`%, at most {glue:text}`conv_max_cycles` cycles; the book's data
+#   draw, five seeds; {glue:text}`conv_n_converged` of the {glue:text}`conv_n_runs` runs
+#   converged), the three networks reach
+#   {glue:text}`conv_plain_rmse`, {glue:text}`conv_2d_rmse` and {glue:text}`conv_dml_rmse` bp, and
+#   the chosen network against the chosen classical model: {glue:text}`conv_head_verdict`. No
 #   learner is free of arbitrage on a strike grid. Errors in volatility terms are worst for
 #   cheap, short-dated, out-of-the-money options.
 # - Greeks come from the network by automatic differentiation; a ReLU network has zero gamma,
@@ -1411,10 +1801,15 @@ glue("hump_otm", round(float(100 * errors_atm["GELU network"][~atm_paths_itm].me
 #
 # ```{solution} option-ex-budget
 # :class: dropdown
-# Run it rather than trust a number here: the answer depends on the machine's patience more
-# than on the code. Expect the error to keep falling for several doublings of the budget, each
-# doubling buying less, and note that the polynomial's cost (one least-squares solve) does not
-# change. A fair comparison reports both the error and what it cost to reach it.
+# Section {ref}`option-fair-budget` answers a version of this question with warm restarts of the
+# same schedule instead of one longer schedule: the plain network's runs took
+# {glue:text}`conv_plain_epochs` epochs under a criterion of the same kind (the section says which
+# runs met it), its seed ensemble's
+# error moved from {glue:text}`net_rmse` to {glue:text}`conv_plain_rmse` bp, and
+# {glue:text}`conv_net_vs_poly_verdict`. Raising `EPOCHS` stretches the cosine instead, so the
+# numbers will differ; run it rather than trust these. Note that the polynomial's cost (one
+# least-squares solve) does not change: a fair comparison reports both the error and what it
+# cost to reach it.
 # ```
 #
 # ```{exercise}

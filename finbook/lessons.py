@@ -1040,7 +1040,7 @@ def train_step(model, x, y):
     return loss
 
 # ----------------------------------------------------------------------
-# chapters/15_option_pricing.py, code cell 35
+# chapters/15_option_pricing.py, code cell 37
 import numpy as np
 
 
@@ -1072,7 +1072,7 @@ def network_derivatives(model, x, column):
             np.asarray(second, dtype=float))
 
 # ----------------------------------------------------------------------
-# chapters/15_option_pricing.py, code cell 44
+# chapters/15_option_pricing.py, code cell 46
 import math
 
 import numpy as np

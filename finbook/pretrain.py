@@ -321,7 +321,9 @@ def check_context(n_context: int, max_context: int) -> int:
 #: The pretrained models: name -> the chapter that defines them and its function ``pretrain_NAME``.
 PRETRAINED: dict[str, str] = {"patch": "23_pretraining", "pfn": "23_pretraining",
                               "scale_w4": "18_model_scale", "scale_w16": "18_model_scale",
-                              "scale_w64": "18_model_scale", "scale_w256": "18_model_scale"}
+                              "scale_w64": "18_model_scale", "scale_w256": "18_model_scale",
+                              "option_plain": "15_option_pricing", "option_2d": "15_option_pricing",
+                              "option_dml": "15_option_pricing"}
 WEIGHTS_DIR: Path = paths.ROOT / "weights"
 _MANIFEST_FIELDS = ("file", "name", "seed", "sha256", "bytes", "parameters")
 

@@ -12,7 +12,8 @@ crosscheck [CHAPTER ...]         re-execute with other CPU kernels forced; compa
 export [--check]                 write finbook/lessons.py from the chapters' cells marked "# @save"
 glue [CHAPTER ...] [--check]     move glue(...) calls out of the code a reader sees into glue cells
 sweep CHAPTER... -p NAME 0..19    run chapters over a parameter grid on Dask; tabulate their headlines
-pretrain NAME [--seeds 0..4]     pretrain a chapter's model (23: patch, pfn; 18: scale_w4..256)
+pretrain NAME [--seeds 0..4]     pretrain a chapter's model (23: patch, pfn; 18: scale_w4..256;
+                                 15: option_plain, option_2d, option_dml)
 build [--edition full|student|pdf|student-pdf]
                                  build the book (student: every exercise, no solution; pdf: one PDF)
 

@@ -1,0 +1,64 @@
+"""Chapter 15's converged networks (``python -m finbook pretrain option_plain``, ``option_2d``, ``option_dml``)."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from finbook import pretrain
+
+NAMES = ("option_plain", "option_2d", "option_dml")
+
+
+@pytest.fixture(scope="module")
+def chapter():
+    return pretrain.chapter_namespace("15_option_pricing")
+
+
+def test_every_network_is_registered_with_its_function(chapter):
+    for name in NAMES:
+        assert pretrain.PRETRAINED[name] == "15_option_pricing"
+        assert callable(chapter[f"pretrain_{name}"])
+
+
+def test_committed_logs_match_the_manifest(chapter):
+    manifest = pd.read_csv(pretrain.WEIGHTS_DIR / "manifest.csv")
+    for name in NAMES:
+        log = pd.read_csv(pretrain.WEIGHTS_DIR / f"{name}_log.csv")
+        assert sorted(log["seed"].unique()) == sorted(manifest.loc[manifest["name"] == name, "seed"]) == list(range(5))
+        # one peak rate per network, the one with the lowest validation error in the tuning the log records
+        assert log["peak learning rate"].nunique() == 1
+        tried = log.filter(like="tuning ").iloc[0]
+        assert float(tried.idxmin().split()[-1]) == log["peak learning rate"].iloc[0]
+        for _, run in log.groupby("seed"):  # whole cycles, numbered from 1, epochs counted without a gap
+            assert run["epoch"].tolist() == list(range(1, len(run) + 1))
+            assert len(run) == chapter["CYCLE"] * run["cycle"].max()
+
+
+def test_short_run_reproduces_the_committed_log(chapter):
+    committed = pd.read_csv(pretrain.WEIGHTS_DIR / "option_dml_log.csv")
+    first = committed[committed["seed"] == 1]
+    _, log = chapter["pretrain_option_dml"](1, learning_rate=float(first["peak learning rate"].iloc[0]), max_epochs=2)
+    assert log["epoch"].tolist() == [1, 2]
+    np.testing.assert_allclose(log[["loss", "validation RMSE (bp)"]].to_numpy(float),
+                               first[["loss", "validation RMSE (bp)"]].iloc[:2].to_numpy(float), rtol=1e-6)
+
+
+def test_missing_or_corrupted_option_weights_give_a_clear_error(tmp_path, chapter):
+    for f in ("option_plain_seed0.npz", "manifest.csv"):
+        shutil.copy(pretrain.WEIGHTS_DIR / f, tmp_path / f)
+    build_plain = chapter["converged_problem"]("option_plain")[0]
+    build_2d = chapter["converged_problem"]("option_2d")[0]
+    pretrain.load_weights(build_plain(1e-3), "option_plain", 0, tmp_path)  # the committed file loads
+    with pytest.raises(pretrain.WeightsError, match=r"no pretrained weights.*pretrain option_plain"):
+        pretrain.load_weights(build_plain(1e-3), "option_plain", 1, tmp_path)
+    with pytest.raises(pretrain.WeightsError, match="shapes"):  # a two-input network cannot take them
+        pretrain.load_weights(build_2d(1e-3), "option_plain", 0, tmp_path)
+    data = bytearray((tmp_path / "option_plain_seed0.npz").read_bytes())
+    data[-10] ^= 0xFF
+    (tmp_path / "option_plain_seed0.npz").write_bytes(bytes(data))
+    with pytest.raises(pretrain.WeightsError, match=r"corrupted.*pretrain option_plain"):
+        pretrain.load_weights(build_plain(1e-3), "option_plain", 0, tmp_path)
