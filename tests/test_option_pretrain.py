@@ -1,4 +1,7 @@
-"""Chapter 15's converged networks (``python -m finbook pretrain option_plain``, ``option_2d``, ``option_dml``)."""
+"""Chapter 15's converged networks.
+
+``python -m finbook pretrain option_plain`` (and ``option_2d``, ``option_dml``) recreates them.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +31,8 @@ def test_committed_logs_match_the_manifest(chapter):
     manifest = pd.read_csv(pretrain.WEIGHTS_DIR / "manifest.csv")
     for name in NAMES:
         log = pd.read_csv(pretrain.WEIGHTS_DIR / f"{name}_log.csv")
-        assert sorted(log["seed"].unique()) == sorted(manifest.loc[manifest["name"] == name, "seed"]) == list(range(5))
+        seeds = sorted(manifest.loc[manifest["name"] == name, "seed"])
+        assert sorted(log["seed"].unique()) == seeds == list(range(5))
         # one peak rate per network, the one with the lowest validation error in the tuning the log records
         assert log["peak learning rate"].nunique() == 1
         tried = log.filter(like="tuning ").iloc[0]
@@ -41,7 +45,8 @@ def test_committed_logs_match_the_manifest(chapter):
 def test_short_run_reproduces_the_committed_log(chapter):
     committed = pd.read_csv(pretrain.WEIGHTS_DIR / "option_dml_log.csv")
     first = committed[committed["seed"] == 1]
-    _, log = chapter["pretrain_option_dml"](1, learning_rate=float(first["peak learning rate"].iloc[0]), max_epochs=2)
+    rate = float(first["peak learning rate"].iloc[0])
+    _, log = chapter["pretrain_option_dml"](1, learning_rate=rate, max_epochs=2)
     assert log["epoch"].tolist() == [1, 2]
     np.testing.assert_allclose(log[["loss", "validation RMSE (bp)"]].to_numpy(float),
                                first[["loss", "validation RMSE (bp)"]].iloc[:2].to_numpy(float), rtol=1e-6)
