@@ -45,3 +45,29 @@ def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(ROOT / "data", target, ignore=shutil.ignore_patterns("scripts", "*.md"))
     monkeypatch.setenv("FINBOOK_DATA", str(target))
     return target
+
+
+def _check_weights_errors(name: str, build, build_other_shape, directory: Path) -> None:
+    """A pretrained model's committed seed-0 file loads; a missing seed, other shapes and a flipped byte
+    raise finbook.pretrain.WeightsError naming the problem and the command that recreates the file."""
+    from finbook import pretrain  # noqa: PLC0415
+
+    file = f"{name}_seed0.npz"
+    for f in (file, "manifest.csv"):
+        shutil.copy(pretrain.WEIGHTS_DIR / f, directory / f)
+    pretrain.load_weights(build(), name, 0, directory)  # the committed file loads
+    with pytest.raises(pretrain.WeightsError, match=rf"no pretrained weights.*pretrain {name}"):
+        pretrain.load_weights(build(), name, 1, directory)
+    with pytest.raises(pretrain.WeightsError, match="shapes"):
+        pretrain.load_weights(build_other_shape(), name, 0, directory)
+    data = bytearray((directory / file).read_bytes())
+    data[-10] ^= 0xFF
+    (directory / file).write_bytes(bytes(data))
+    with pytest.raises(pretrain.WeightsError, match=rf"corrupted.*pretrain {name}"):
+        pretrain.load_weights(build(), name, 0, directory)
+
+
+@pytest.fixture
+def check_weights_errors():
+    """The checks every pretrained model's weights must pass (see :func:`_check_weights_errors`)."""
+    return _check_weights_errors

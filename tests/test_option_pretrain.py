@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -52,18 +50,7 @@ def test_short_run_reproduces_the_committed_log(chapter):
                                first[["loss", "validation RMSE (bp)"]].iloc[:2].to_numpy(float), rtol=1e-6)
 
 
-def test_missing_or_corrupted_option_weights_give_a_clear_error(tmp_path, chapter):
-    for f in ("option_plain_seed0.npz", "manifest.csv"):
-        shutil.copy(pretrain.WEIGHTS_DIR / f, tmp_path / f)
+def test_missing_or_corrupted_option_weights_give_a_clear_error(tmp_path, chapter, check_weights_errors):
     build_plain = chapter["converged_problem"]("option_plain")[0]
-    build_2d = chapter["converged_problem"]("option_2d")[0]
-    pretrain.load_weights(build_plain(1e-3), "option_plain", 0, tmp_path)  # the committed file loads
-    with pytest.raises(pretrain.WeightsError, match=r"no pretrained weights.*pretrain option_plain"):
-        pretrain.load_weights(build_plain(1e-3), "option_plain", 1, tmp_path)
-    with pytest.raises(pretrain.WeightsError, match="shapes"):  # a two-input network cannot take them
-        pretrain.load_weights(build_2d(1e-3), "option_plain", 0, tmp_path)
-    data = bytearray((tmp_path / "option_plain_seed0.npz").read_bytes())
-    data[-10] ^= 0xFF
-    (tmp_path / "option_plain_seed0.npz").write_bytes(bytes(data))
-    with pytest.raises(pretrain.WeightsError, match=r"corrupted.*pretrain option_plain"):
-        pretrain.load_weights(build_plain(1e-3), "option_plain", 0, tmp_path)
+    build_2d = chapter["converged_problem"]("option_2d")[0]  # a two-input network cannot take them
+    check_weights_errors("option_plain", lambda: build_plain(1e-3), lambda: build_2d(1e-3), tmp_path)

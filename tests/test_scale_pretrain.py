@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -72,17 +70,6 @@ def test_short_scale_run_reproduces_the_committed_log(chapter):
                                first[["loss", "validation RMSE (bp)"]].iloc[:2].to_numpy(float), rtol=1e-6)
 
 
-def test_missing_or_corrupted_scale_weights_give_a_clear_error(tmp_path, chapter):
-    for f in ("scale_w16_seed0.npz", "manifest.csv"):
-        shutil.copy(pretrain.WEIGHTS_DIR / f, tmp_path / f)
-    net = chapter["surrogate"](16, 1e-3)
-    pretrain.load_weights(net, "scale_w16", 0, tmp_path)  # the committed file loads
-    with pytest.raises(pretrain.WeightsError, match=r"no pretrained weights.*pretrain scale_w16"):
-        pretrain.load_weights(net, "scale_w16", 1, tmp_path)
-    with pytest.raises(pretrain.WeightsError, match="shapes"):
-        pretrain.load_weights(chapter["surrogate"](64, 1e-3), "scale_w16", 0, tmp_path)
-    data = bytearray((tmp_path / "scale_w16_seed0.npz").read_bytes())
-    data[-10] ^= 0xFF
-    (tmp_path / "scale_w16_seed0.npz").write_bytes(bytes(data))
-    with pytest.raises(pretrain.WeightsError, match=r"corrupted.*pretrain scale_w16"):
-        pretrain.load_weights(net, "scale_w16", 0, tmp_path)
+def test_missing_or_corrupted_scale_weights_give_a_clear_error(tmp_path, chapter, check_weights_errors):
+    check_weights_errors("scale_w16", lambda: chapter["surrogate"](16, 1e-3),
+                         lambda: chapter["surrogate"](64, 1e-3), tmp_path)
