@@ -59,7 +59,9 @@ def test_student_edition_has_every_exercise_and_no_solution(built_book):
     missing = [p for p in phrases if not full.count(p)]
     assert len(missing) <= len(phrases) // 10, f"solution phrases not in the full edition: {missing[:5]}"
     # a phrase may also occur outside its solution; the solution's own occurrence must be gone
-    leaked = [p for p in phrases if student.count(p) >= full.count(p)]
+    # (a phrase the full edition does not show, e.g. one that spans a {ref} rendered as a section
+    # title, cannot be checked this way; those are the "missing" ones bounded above)
+    leaked = [p for p in phrases if full.count(p) and student.count(p) >= full.count(p)]
     assert not leaked, f"solution text in the student edition: {leaked[:3]}"
     n_exercises = sum(len(re.findall(r"```\{exercise\}", p.read_text(encoding="utf-8")))
                       for p in list(CHAPTERS_DIR.glob("*.py")) + list(CHAPTERS_DIR.glob("*.md")))
