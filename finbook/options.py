@@ -844,6 +844,9 @@ def network_predict(model: Any, x: Any, *, batch_size: int = 65536, compiled: bo
     return np.concatenate(out).reshape(-1).astype(float)
 
 
+_PREDICT_BLOCK = 2 ** 26  # numbers of design matrix (512 MB) that PolynomialPricer.predict builds at once
+
+
 class PolynomialPricer:
     """Least-squares polynomial surrogate: all products of Legendre polynomials up to a total degree.
 
@@ -858,10 +861,36 @@ class PolynomialPricer:
     Inputs are arrays (or frames) of shape (n, d); the API follows scikit-learn.
     """
 
-    def __init__(self, degree: int = 6) -> None:
+    def __init__(self, degree: int = 6, n_inputs: int | None = None) -> None:
         if not isinstance(degree, (int, np.integer)) or degree < 1:
             raise ValueError(f"degree must be a positive integer, got {degree!r}")
+        if n_inputs is not None and (not isinstance(n_inputs, (int, np.integer)) or n_inputs < 1):
+            raise ValueError(f"n_inputs must be a positive integer or None, got {n_inputs!r}")
         self.degree = int(degree)
+        self.n_inputs = None if n_inputs is None else int(n_inputs)
+
+    def get_weights(self) -> list[np.ndarray]:
+        """The fitted numbers, as Keras models give theirs: [coefficients, inputs' minima, inputs' spans].
+
+        An unfitted pricer made with ``n_inputs`` returns zeros of the fitted shapes, so that
+        :func:`finbook.pretrain.load_weights` can check a stored file against it.
+        """
+        if hasattr(self, "coef_"):
+            return [self.coef_, self.low_, self.span_]
+        if self.n_inputs is None:
+            raise RuntimeError("an unfitted PolynomialPricer has no weights; fit it, or give n_inputs")
+        terms = len(self._exponents(self.n_inputs, self.degree))
+        return [np.zeros(terms), np.zeros(self.n_inputs), np.zeros(self.n_inputs)]
+
+    def set_weights(self, weights: Sequence[np.ndarray]) -> PolynomialPricer:
+        """Restore a pricer from :meth:`get_weights` of one of the same degree and number of inputs."""
+        coef, low, span = (np.asarray(w, dtype=float) for w in weights)
+        exponents = self._exponents(len(low), self.degree)
+        if coef.shape != (len(exponents),) or span.shape != low.shape:
+            raise ValueError(f"weights of shapes {coef.shape}, {low.shape}, {span.shape} do not fit a degree-"
+                             f"{self.degree} polynomial in {len(low)} inputs ({len(exponents)} coefficients)")
+        self.coef_, self.low_, self.span_, self.exponents_ = coef, low, span, exponents
+        return self
 
     @staticmethod
     def _exponents(n_inputs: int, degree: int) -> np.ndarray:
@@ -905,7 +934,10 @@ class PolynomialPricer:
     def predict(self, x: Any) -> np.ndarray:
         if not hasattr(self, "coef_"):
             raise RuntimeError("call fit before predict")
-        return self._design(np.asarray(x, dtype=float)) @ self.coef_
+        xa = np.asarray(x, dtype=float)
+        rows = max(1, _PREDICT_BLOCK // len(self.coef_))  # in blocks of rows: bounded memory
+        return np.concatenate([self._design(xa[i:i + rows]) @ self.coef_ for i in range(0, len(xa), rows)]
+                              or [np.zeros(0)])
 
 
 def _ridge_solve(gram: np.ndarray, rhs: np.ndarray) -> np.ndarray:

@@ -49,6 +49,7 @@ from finbook import paths
 
 __all__ = [
     "PRETRAINED",
+    "SEEDLESS",
     "TASK_KINDS",
     "WeightsError",
     "check_context",
@@ -323,7 +324,9 @@ PRETRAINED: dict[str, str] = {"patch": "23_pretraining", "pfn": "23_pretraining"
                               "scale_w4": "18_model_scale", "scale_w16": "18_model_scale",
                               "scale_w64": "18_model_scale", "scale_w256": "18_model_scale",
                               "option_plain": "15_option_pricing", "option_2d": "15_option_pricing",
-                              "option_dml": "15_option_pricing"}
+                              "option_dml": "15_option_pricing", "option_poly4": "15_option_pricing"}
+#: Models with no random seed (a least-squares fit): they are pretrained once, as seed 0.
+SEEDLESS: frozenset[str] = frozenset({"option_poly4"})
 WEIGHTS_DIR: Path = paths.ROOT / "weights"
 _MANIFEST_FIELDS = ("file", "name", "seed", "sha256", "bytes", "parameters")
 
@@ -434,10 +437,14 @@ def run_pretraining(name: str, seeds: list[int], directory: Path | None = None,
     """Pretrain ``name`` once per seed with the chapter's ``pretrain_NAME(seed, **kwargs)``; save all.
 
     ``pretrain_NAME`` returns ``(model, log)`` with ``log`` a DataFrame, one row
-    per evaluation. The logs of all seeds are written to ``weights/NAME_log.csv``
-    (with a ``seed`` column and the wall time) and returned.
+    per evaluation. The logs are written to ``weights/NAME_log.csv`` with a
+    ``seed`` column and returned. Re-running some seeds replaces their rows and
+    keeps the committed rows of the other seeds (the command says which).
     """
     _check_name(name)
+    if name in SEEDLESS and list(seeds) != [0]:
+        raise ValueError(f"{name} has no random seed: it is fitted once, as seed 0 (use --seeds 0), "
+                         f"not for {seeds}")
     directory = WEIGHTS_DIR if directory is None else Path(directory)
     namespace = chapter_namespace(PRETRAINED[name])
     fn = namespace.get(f"pretrain_{name}")
@@ -453,7 +460,19 @@ def run_pretraining(name: str, seeds: list[int], directory: Path | None = None,
         print(f"{name} seed {seed}: {len(log)} evaluations, {seconds:.1f} s, "
               f"last {dict(log.iloc[-1].round(4))}", flush=True)
     out = pd.concat(logs, ignore_index=True)
-    out.to_csv(directory / f"{name}_log.csv", index=False, float_format="%.8g")
+    log_path = directory / f"{name}_log.csv"
+    if log_path.exists():  # keep the other seeds' committed rows: nothing is silently dropped
+        kept = pd.read_csv(log_path)
+        if "seed" not in kept.columns:
+            raise ValueError(f"{log_path} has no 'seed' column, so its rows cannot be kept beside the new "
+                             "ones; move it away and pretrain every seed")
+        kept = kept[~kept["seed"].isin(seeds)]
+        if len(kept):
+            print(f"{log_path.name}: kept the rows of seeds {sorted(kept['seed'].unique().tolist())}, "
+                  f"replaced those of {sorted(seeds)}", flush=True)
+            out = pd.concat([kept, out], ignore_index=True)
+            out = out.sort_values("seed", kind="stable", ignore_index=True)
+    out.to_csv(log_path, index=False, float_format="%.8g")
     return out
 
 

@@ -535,6 +535,29 @@ def test_delta_functions_for_hedging(keras_ready):
 
 
 
+def test_polynomial_pricer_weights_round_trip(tmp_path, monkeypatch):
+    from finbook import pretrain
+
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-1, 2, size=(200, 3))
+    fitted = P.polynomial_pricer(4).fit(x, np.exp(x[:, 0]) * x[:, 1] - x[:, 2] ** 3)
+    pretrain.save_weights(fitted, "option_plain", 0, tmp_path)  # any model with get_weights()
+    restored = pretrain.load_weights(P.PolynomialPricer(4, n_inputs=3), "option_plain", 0, tmp_path)
+    np.testing.assert_array_equal(restored.predict(x), fitted.predict(x))
+    with pytest.raises(pretrain.WeightsError, match="shapes"):  # a different degree has other coefficients
+        pretrain.load_weights(P.PolynomialPricer(5, n_inputs=3), "option_plain", 0, tmp_path)
+    with pytest.raises(RuntimeError, match="give n_inputs"):
+        P.PolynomialPricer(4).get_weights()
+    whole = fitted.predict(x)
+    monkeypatch.setattr(P, "_PREDICT_BLOCK", 35 * 30)  # blocks of 30 rows: the same prices, in order
+    np.testing.assert_allclose(fitted.predict(x), whole, rtol=0, atol=1e-12)
+    assert fitted.predict(x[:0]).shape == (0,)
+    with pytest.raises(ValueError, match="do not fit a degree-3 polynomial"):
+        P.PolynomialPricer(3).set_weights(fitted.get_weights())
+    with pytest.raises(ValueError, match="n_inputs"):
+        P.PolynomialPricer(3, n_inputs=0)
+
+
 def test_polynomial_degrees_share_one_fit_and_match_separate_fits():
     frame = P.black_scholes_training_set(3000, seed=7)
     x = frame[["moneyness", "maturity", "volatility"]].to_numpy()

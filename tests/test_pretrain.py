@@ -137,6 +137,44 @@ def test_weights_round_trip_and_corruption(tmp_path, small_model):
         pretrain.weights_path("bert", 0)
 
 
+def test_rerunning_some_seeds_keeps_the_other_seeds_log(tmp_path, small_model, monkeypatch):
+    calls = []
+
+    def fake_pretrain(seed):
+        calls.append(seed)
+        return small_model, pd.DataFrame({"epoch": [1, 2], "loss": [seed + 0.5, seed + 0.25]})
+
+    monkeypatch.setattr(pretrain, "chapter_namespace", lambda chapter: {"pretrain_pfn": fake_pretrain})
+    first = pretrain.run_pretraining("pfn", [0, 1, 2], tmp_path)
+    assert calls == [0, 1, 2] and len(first) == 6
+    again = pretrain.run_pretraining("pfn", [1], tmp_path)  # seed 1 again: seeds 0 and 2 must stay
+    assert calls == [0, 1, 2, 1]
+    written = pd.read_csv(tmp_path / "pfn_log.csv")
+    pd.testing.assert_frame_equal(written, again)
+    assert written["seed"].tolist() == [0, 0, 1, 1, 2, 2]
+    pd.testing.assert_frame_equal(written, first)  # the same run again: the same log, in seed order
+    (tmp_path / "pfn_log.csv").write_text("epoch,loss\n1,0.5\n")
+    with pytest.raises(ValueError, match="no 'seed' column"):
+        pretrain.run_pretraining("pfn", [1], tmp_path)
+
+
+def test_a_seedless_model_is_fitted_once(monkeypatch):
+    monkeypatch.setattr(pretrain, "chapter_namespace", lambda chapter: pytest.fail("nothing may run"))
+    for name in pretrain.SEEDLESS:
+        with pytest.raises(ValueError, match="no random seed.*--seeds 0"):
+            pretrain.run_pretraining(name, [0, 1])
+
+
+def test_the_command_names_every_pretrained_model(capsys):
+    from finbook.book import cli
+
+    with pytest.raises(SystemExit):
+        cli.main(["pretrain", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    missing = [name for name in pretrain.PRETRAINED if name not in text]
+    assert not missing, f"`python -m finbook pretrain --help` does not name {missing}"
+
+
 def test_committed_weights_match_manifest():
     manifest = pd.read_csv(pretrain.WEIGHTS_DIR / "manifest.csv")
     assert set(manifest["name"]) == set(pretrain.PRETRAINED)

@@ -13,7 +13,7 @@ export [--check]                 write finbook/lessons.py from the chapters' cel
 glue [CHAPTER ...] [--check]     move glue(...) calls out of the code a reader sees into glue cells
 sweep CHAPTER... -p NAME 0..19    run chapters over a parameter grid on Dask; tabulate their headlines
 pretrain NAME [--seeds 0..4]     pretrain a chapter's model (23: patch, pfn; 18: scale_w4..256;
-                                 15: option_plain, option_2d, option_dml)
+                                 15: option_plain, option_2d, option_dml, option_poly4)
 build [--edition full|student|pdf|student-pdf]
                                  build the book (student: every exercise, no solution; pdf: one PDF)
 
@@ -287,6 +287,8 @@ def _cmd_pretrain(args: argparse.Namespace) -> int:
 
     if args.name not in pretrain.PRETRAINED:
         raise ValueError(f"unknown pretrained model {args.name!r}; known: {sorted(pretrain.PRETRAINED)}")
+    if args.seeds is None:  # five seeds, or the one fit of a model with no random seed
+        args.seeds = "0" if args.name in pretrain.SEEDLESS else "0..4"
     lo, sep, hi = args.seeds.partition("..")
     try:
         seeds = list(range(int(lo), int(hi) + 1)) if sep else [int(s) for s in args.seeds.split(",")]
@@ -366,10 +368,13 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("pretrain", help="pretrain a chapter's model once per seed; commit its weights, "
                        "log and checksums (weights/)")
     p.add_argument("name", metavar="NAME", help="patch (chapter 23's patch Transformer), pfn (its "
-                   "prior-fitted network), or scale_w4, scale_w16, scale_w64, scale_w256 (chapter 18's "
-                   "pricing networks of that width, trained to convergence)")
-    p.add_argument("--seeds", default="0..4",
-                   help="seeds to pretrain: 0..4 (inclusive) or 0,2,5 (default 0..4)")
+                   "prior-fitted network), scale_w4, scale_w16, scale_w64, scale_w256 (chapter 18's "
+                   "pricing networks of that width, trained to convergence), or option_plain, option_2d, "
+                   "option_dml (chapter 15's networks trained to convergence), or option_poly4 (its "
+                   "four-input polynomial, degree search run to its end)")
+    p.add_argument("--seeds", default=None,
+                   help="seeds to pretrain: 0..4 (inclusive) or 0,2,5 (default 0..4; 0 for option_poly4, "
+                   "which has no random seed)")
     p.set_defaults(func=_cmd_pretrain)
 
     p = sub.add_parser("sweep", help="run chapters over a grid of parameters on Dask; tabulate their "
