@@ -55,6 +55,14 @@ ONEDNN_ISA = "AVX2"
 #: ``TF_NUM_INTEROP_THREADS`` before the first import to choose otherwise.
 TF_THREADS = 1
 
+#: TensorFlow's inter-op pool: the threads that run *independent* operations side by side.
+#: One network's step is a chain of dependent operations, so for it this changes nothing;
+#: :func:`finbook.training.fit_many` puts several networks' steps in one graph, and two
+#: inter-op threads then train two of them at once on two cores (five 3x64 networks: 0.225 s
+#: against 0.44 s per epoch of 40,000 rows, measured on 2 cores), with bit-identical results,
+#: since each operation still runs on one intra-op thread.
+TF_INTEROP_THREADS = 2
+
 #: Packages whose versions the reproducibility appendix reports.
 KEY_PACKAGES: tuple[str, ...] = (
     "finbook",
@@ -104,8 +112,9 @@ def import_tensorflow() -> ModuleType:
     """Import TensorFlow without its start-up banner and return the module.
 
     Sets ``TF_CPP_MIN_LOG_LEVEL=3`` (errors only) and, unless already set,
-    ``ONEDNN_MAX_CPU_ISA`` to :data:`ONEDNN_ISA` and TensorFlow's two thread pools
-    to :data:`TF_THREADS` threads before the first import, and
+    ``ONEDNN_MAX_CPU_ISA`` to :data:`ONEDNN_ISA` and TensorFlow's thread pools to
+    :data:`TF_THREADS` (intra-op) and :data:`TF_INTEROP_THREADS` (inter-op) threads
+    before the first import, and
     silences file descriptor 2 while the C++ runtime loads. Later calls return
     the already-imported module.
 
@@ -120,7 +129,7 @@ def import_tensorflow() -> ModuleType:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("ONEDNN_MAX_CPU_ISA", ONEDNN_ISA)
     os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(TF_THREADS))
-    os.environ.setdefault("TF_NUM_INTEROP_THREADS", str(TF_THREADS))
+    os.environ.setdefault("TF_NUM_INTEROP_THREADS", str(TF_INTEROP_THREADS))
     with silenced_stderr():
         tf = importlib.import_module("tensorflow")
         importlib.import_module("keras")

@@ -133,7 +133,7 @@ def test_tensorflow_is_capped_at_avx2_unless_told_otherwise():
     assert out.stdout.strip() == "SSE41"
 
 
-def test_tensorflow_runs_one_thread_per_pool_unless_told_otherwise():
+def test_tensorflow_runs_one_intra_op_thread_unless_told_otherwise():
     import subprocess
     import sys
 
@@ -142,7 +142,7 @@ def test_tensorflow_runs_one_thread_per_pool_unless_told_otherwise():
     pools = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
     env = {k: v for k, v in os.environ.items() if k not in pools}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-    assert out.stdout.split() == [str(repro.TF_THREADS)] * 2 == ["1", "1"]
+    assert out.stdout.split() == [str(repro.TF_THREADS), str(repro.TF_INTEROP_THREADS)] == ["1", "2"]
     env.update(TF_NUM_INTRAOP_THREADS="2", TF_NUM_INTEROP_THREADS="3")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.split() == ["2", "3"]

@@ -177,3 +177,59 @@ def test_stack_histories_pads_early_stops():
     assert out.shape == (2, 3) and np.isnan(out[1, 1:]).all() and out[1, 0] == 5
     with pytest.raises(ValueError, match="histories is empty"):
         training.stack_histories([])
+
+
+# --------------------------------------------------------------------------- several models side by side
+def _mlp(seed):
+    repro.set_seed(seed)
+    return models.mlp(3, hidden=(8, 8), output="linear", learning_rate=0.01)
+
+
+@pytest.mark.parametrize("with_validation", [True, False])
+def test_fit_many_is_fit_model_by_model(with_validation):
+    """Bit-identical weights and histories, each model with its own seed's mini-batches."""
+    x, y = _data(n=300)  # batches of 64, 64, 64, 64, 44
+    validation = dict(validation_data=(x[:50], y[:50] + 0.1)) if with_validation else {}
+    seeds = [3, 1, 2]
+    alone = [training.fit(_mlp(s), x, y, epochs=4, batch_size=64, seed=s, **validation) for s in seeds]
+    together = training.fit_many([_mlp(s) for s in seeds], x, y, seeds=seeds, epochs=4, batch_size=64,
+                                 **validation)
+    for (net_a, hist_a), (net_b, hist_b) in zip(alone, together, strict=True):
+        assert hist_a == hist_b
+        for wa, wb in zip(net_a.get_weights(), net_b.get_weights(), strict=True):
+            np.testing.assert_array_equal(wa, wb)
+    assert together[0][1]["loss"] != together[1][1]["loss"]  # the seeds differ
+
+
+def test_fit_many_with_the_chapters_own_step():
+    x, y = _data(n=200)
+
+    def step(model, xb, yb):  # a hand-written step, as chapter 15's
+        weights = model.trainable_variables
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(xb, training=True) - yb))
+        model.optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights, strict=True))
+        return loss
+
+    def val_loss(model, xx, yy):
+        return tf.reduce_mean(tf.square(model(xx, training=False) - yy))
+
+    kwargs = dict(epochs=3, batch_size=32, step=step, validation_data=(x, y), val_loss=val_loss)
+    alone = training.fit(_mlp(7), x, y, seed=7, **kwargs)
+    together = training.fit_many([_mlp(5), _mlp(7)], x, y, seeds=[5, 7], **kwargs)
+    assert together[1][1] == alone[1]
+
+
+def test_fit_many_names_bad_input():
+    x, y = _data(n=20)
+    with pytest.raises(ValueError, match="one seed per model: 2 models but 1 seeds"):
+        training.fit_many([_mlp(0), _mlp(1)], x, y, seeds=[0], epochs=1)
+    with pytest.raises(ValueError, match="models is empty"):
+        training.fit_many([], x, y, seeds=[], epochs=1)
+    net = _mlp(0)
+    with pytest.raises(ValueError, match="appears twice"):
+        training.fit_many([net, net], x, y, seeds=[0, 1], epochs=1)
+    with pytest.raises(ValueError, match="epochs must be a positive integer"):
+        training.fit_many([net], x, y, seeds=[0], epochs=0)
+    with pytest.raises(ValueError, match="y has 19 rows"):
+        training.fit_many([net], x, y[:19], seeds=[0], epochs=1)
