@@ -70,6 +70,7 @@ from myst_nb import glue
 from finbook import inference, options, plots, repro, training
 from finbook.book import headline
 
+repro.tensorflow_threads(inter_op=2)  # before TensorFlow loads: training.fit_many trains networks side by side
 repro.set_seed(SEED)
 plots.use_book_style()
 rng = np.random.default_rng(SEED)

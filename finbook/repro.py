@@ -56,12 +56,38 @@ ONEDNN_ISA = "AVX2"
 TF_THREADS = 1
 
 #: TensorFlow's inter-op pool: the threads that run *independent* operations side by side.
-#: One network's step is a chain of dependent operations, so for it this changes nothing;
-#: :func:`finbook.training.fit_many` puts several networks' steps in one graph, and two
-#: inter-op threads then train two of them at once on two cores (five 3x64 networks: 0.225 s
-#: against 0.44 s per epoch of 40,000 rows, measured on 2 cores), with bit-identical results,
-#: since each operation still runs on one intra-op thread.
-TF_INTEROP_THREADS = 2
+#: One network's step is a chain of dependent operations, and for it a second thread only
+#: costs (chapter 5 ran about 4% slower with two, measured twice). :func:`finbook.training.fit_many`
+#: puts several networks' steps in one graph; with two inter-op threads it trains two of them
+#: at once on two cores (five 3x64 networks: 0.225 s against 0.44 s per epoch of 40,000 rows),
+#: with bit-identical results, since each operation still runs on one intra-op thread. A
+#: chapter that uses it asks for them with :func:`tensorflow_threads` before TensorFlow loads.
+TF_INTEROP_THREADS = 1
+
+
+def tensorflow_threads(inter_op: int) -> int:
+    """Ask for ``inter_op`` inter-op threads in TensorFlow; call it before anything imports TensorFlow.
+
+    Returns the number in effect. Once TensorFlow is loaded its pools are fixed: asking for a different
+    number then raises, naming the fix (restart the kernel and call this first), instead of being
+    silently ignored.
+
+    Example
+    -------
+    >>> tensorflow_threads(1) if "tensorflow" not in sys.modules else 1
+    1
+    """
+    if isinstance(inter_op, bool) or not isinstance(inter_op, int) or inter_op < 1:
+        raise ValueError(f"inter_op must be a positive integer, got {inter_op!r}")
+    if "tensorflow" in sys.modules:
+        current = int(os.environ.get("TF_NUM_INTEROP_THREADS", TF_INTEROP_THREADS))
+        if current != inter_op:
+            raise RuntimeError(f"TensorFlow is already loaded with {current} inter-op thread(s), and "
+                               "its pools cannot change; restart the kernel and call "
+                               f"tensorflow_threads({inter_op}) first")
+        return current
+    os.environ["TF_NUM_INTEROP_THREADS"] = str(inter_op)
+    return inter_op
 
 #: Packages whose versions the reproducibility appendix reports.
 KEY_PACKAGES: tuple[str, ...] = (

@@ -379,10 +379,11 @@ def fit_many(
     ``fit(models[i], x, y, seed=seeds[i], ...)`` takes, so the returned ``[(model, history), ...]`` are
     bit-identical to one :func:`fit` per model (a test checks it). What changes is speed: one traced loop
     holds every model's step on a mini-batch, so the small operations of several networks run side by
-    side on TensorFlow's inter-op threads (:data:`finbook.repro.TF_INTEROP_THREADS`) instead of one network
-    after another on one core. A seed study of five small networks is the use. Epochs only, a fresh
-    permutation of the rows each epoch, the weights with the lowest validation loss (or training loss,
-    without validation data) restored; no early stopping.
+    side on TensorFlow's inter-op threads instead of one network after another on one core: ask for two
+    with :func:`finbook.repro.tensorflow_threads` before TensorFlow loads (with one, the result is the
+    same and the time about that of one fit per model). A seed study of five small networks is the use.
+    Epochs only, a fresh permutation of the rows each epoch, the weights with the lowest validation loss
+    (or training loss, without validation data) restored; no early stopping.
 
     Example
     -------

@@ -133,7 +133,7 @@ def test_tensorflow_is_capped_at_avx2_unless_told_otherwise():
     assert out.stdout.strip() == "SSE41"
 
 
-def test_tensorflow_runs_one_intra_op_thread_unless_told_otherwise():
+def test_tensorflow_runs_one_thread_per_pool_unless_told_otherwise():
     import subprocess
     import sys
 
@@ -142,7 +142,7 @@ def test_tensorflow_runs_one_intra_op_thread_unless_told_otherwise():
     pools = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
     env = {k: v for k, v in os.environ.items() if k not in pools}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-    assert out.stdout.split() == [str(repro.TF_THREADS), str(repro.TF_INTEROP_THREADS)] == ["1", "2"]
+    assert out.stdout.split() == [str(repro.TF_THREADS), str(repro.TF_INTEROP_THREADS)] == ["1", "1"]
     env.update(TF_NUM_INTRAOP_THREADS="2", TF_NUM_INTEROP_THREADS="3")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.split() == ["2", "3"]
@@ -154,3 +154,19 @@ def test_thread_counts_do_not_move_the_weights():
     ((one, _),) = run(3, 1, epochs=1, env={"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1"})
     ((two, _),) = run(3, 1, epochs=1, env={"TF_NUM_INTRAOP_THREADS": "2", "TF_NUM_INTEROP_THREADS": "2"})
     assert one == two
+
+
+def test_a_chapter_can_ask_for_inter_op_threads_before_tensorflow_loads():
+    import subprocess
+    import sys
+
+    code = ("import finbook.repro as r; r.tensorflow_threads(2); tf = r.import_tensorflow(); "
+            "import os; print(os.environ['TF_NUM_INTEROP_THREADS'], r.tensorflow_threads(2)); "
+            "r.tensorflow_threads(1)")
+    env = {k: v for k, v in os.environ.items() if k != "TF_NUM_INTEROP_THREADS"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.stdout.split() == ["2", "2"]
+    assert out.returncode != 0 and "already loaded with 2 inter-op thread(s)" in out.stderr
+    assert "restart the kernel and call tensorflow_threads(1) first" in out.stderr
+    with pytest.raises(ValueError, match="positive integer"):
+        repro.tensorflow_threads(0)

@@ -146,8 +146,9 @@ def fingerprint(record: dict[str, Any]) -> dict[str, Any]:
     numerical packages. Thread counts are left out: changing them between 2 and 8
     was measured to change no printed number (TensorFlow, OpenMP and OpenBLAS); the
     book runs TensorFlow with one intra-op thread (:data:`finbook.repro.TF_THREADS`),
-    which does move chapter 4's convolution in its last digits, and two inter-op threads
-    (:data:`finbook.repro.TF_INTEROP_THREADS`), which only schedule independent operations.
+    which does move chapter 4's convolution in its last digits, and one inter-op thread
+    (two in chapter 15, :func:`finbook.repro.tensorflow_threads`), which only schedules
+    independent operations.
     """
     keys = ("cpu", "cpu_id", "cpu_flags_sha256", "openblas", "onednn_isa", "python", "packages")
     return {k: record.get(k) for k in keys}
