@@ -202,19 +202,10 @@ def test_fit_many_is_fit_model_by_model(with_validation):
 
 
 def test_fit_many_with_the_chapters_own_step():
+    from finbook.lessons import pricing_loss, train_step  # chapter 15's own step and loss
+
     x, y = _data(n=200)
-
-    def step(model, xb, yb):  # a hand-written step, as chapter 15's
-        weights = model.trainable_variables
-        with tf.GradientTape() as tape:
-            loss = tf.reduce_mean(tf.square(model(xb, training=True) - yb))
-        model.optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights, strict=True))
-        return loss
-
-    def val_loss(model, xx, yy):
-        return tf.reduce_mean(tf.square(model(xx, training=False) - yy))
-
-    kwargs = dict(epochs=3, batch_size=32, step=step, validation_data=(x, y), val_loss=val_loss)
+    kwargs = dict(epochs=3, batch_size=32, step=train_step, validation_data=(x, y), val_loss=pricing_loss)
     alone = training.fit(_mlp(7), x, y, seed=7, **kwargs)
     together = training.fit_many([_mlp(5), _mlp(7)], x, y, seeds=[5, 7], **kwargs)
     assert together[1][1] == alone[1]
